@@ -1,0 +1,46 @@
+# structmigrate: GORM structs -> reviewed Atlas-format migrations -> SQLite.
+GO           ?= go
+STORAGE_PATH ?= ./storage/players-sqlite3.db
+export CGO_ENABLED = 0
+export STORAGE_PATH
+
+RUN = $(GO) run .
+
+.PHONY: migrate migrate-apply migrate-diff migrate-status migrate-new migrate-hash migrate-check schema build test
+
+## migrate: create or upgrade $(STORAGE_PATH) to the latest migration
+migrate: migrate-apply
+
+migrate-apply:
+	$(RUN) apply
+
+## migrate-diff name=add_x: generate the next migration from the structs
+migrate-diff:
+	@test -n "$(name)" || { echo "usage: make migrate-diff name=add_nickname" >&2; exit 1; }
+	$(RUN) diff $(name)
+
+## migrate-check: fail when the structs and migrations/ are out of sync (CI)
+migrate-check:
+	$(RUN) diff --check
+
+migrate-status:
+	$(RUN) status
+
+## migrate-new name=backfill_x: empty migration for hand-written SQL
+migrate-new:
+	@test -n "$(name)" || { echo "usage: make migrate-new name=backfill_nicknames" >&2; exit 1; }
+	$(RUN) new $(name)
+
+## migrate-hash: re-hash migrations/atlas.sum after a reviewed hand edit
+migrate-hash:
+	$(RUN) hash
+
+schema:
+	@$(RUN) schema
+
+build:
+	$(GO) build -trimpath -o bin/structmigrate .
+
+test:
+	$(GO) vet ./...
+	$(GO) test ./...

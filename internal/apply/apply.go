@@ -1,0 +1,197 @@
+// Package apply runs pending migration files against a live SQLite database,
+// one transaction per file, recording revisions the way the Atlas CLI does.
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/revisions"
+)
+
+// LockName is the lock the Atlas CLI takes for `migrate apply`; taking the
+// same one keeps the two tools from applying at once on one host.
+const LockName = "atlas_migrate_execute"
+
+// Options configure a run.
+type Options struct {
+	DB       *sql.DB // the live database, with one connection
+	Dir      *migrate.LocalDir
+	Amount   int  // apply at most this many files; 0 means all
+	DryRun   bool // print the SQL, change nothing
+	Out      io.Writer
+	Operator string // written to operator_version
+}
+
+// Result tells what ran.
+type Result struct {
+	Applied []migrate.File
+}
+
+// NotCleanError refuses a database that holds tables but no revisions:
+// applying the history over it would fail or duplicate objects.
+type NotCleanError struct{ Err error }
+
+func (e *NotCleanError) Error() string {
+	return strings.TrimPrefix(e.Err.Error(), "sql/migrate: ") +
+		" (the database has tables but no migration history; adopt it with a baseline instead)"
+}
+
+func (e *NotCleanError) Unwrap() error { return e.Err }
+
+// Pending validates the directory and returns the files not yet applied,
+// following the Atlas Executor's rules (baseline, linear history).
+func Pending(ctx context.Context, db *sql.DB, dir *migrate.LocalDir) ([]migrate.File, error) {
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
+	}
+	drv, err := sqlite.Open(db)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := migrate.NewExecutor(drv, dir, revisions.New(db))
+	if err != nil {
+		return nil, err
+	}
+	files, err := ex.Pending(ctx)
+	var nc *migrate.NotCleanError
+	switch {
+	case errors.Is(err, migrate.ErrNoPendingFiles):
+		return nil, nil
+	case errors.As(err, &nc):
+		return nil, &NotCleanError{Err: err}
+	}
+	return files, err
+}
+
+// Run applies the pending files.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	drv, err := sqlite.Open(o.DB)
+	if err != nil {
+		return nil, err
+	}
+	if !o.DryRun {
+		unlock, err := drv.Lock(ctx, LockName, 10*time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("another migration is running (%w)", err)
+		}
+		defer unlock()
+	}
+	pending, err := Pending(ctx, o.DB, o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) == 0 {
+		fmt.Fprintln(o.Out, "No migration files to execute")
+		return &Result{}, nil
+	}
+	if o.Amount > 0 && o.Amount < len(pending) {
+		pending = pending[:o.Amount]
+	}
+	if o.DryRun {
+		return &Result{}, printDry(o.Out, pending)
+	}
+	store := revisions.New(o.DB)
+	if err := store.Init(ctx); err != nil {
+		return nil, fmt.Errorf("create %s: %w", revisions.Table, err)
+	}
+	revs, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(o.Out)
+	var from string
+	if len(revs) > 0 {
+		from = revs[len(revs)-1].Version
+	}
+	log.intro(from, pending)
+	res := &Result{}
+	for _, f := range pending {
+		if err := runFile(ctx, o, log, f); err != nil {
+			return res, err
+		}
+		log.fileDone()
+		res.Applied = append(res.Applied, f)
+	}
+	log.done()
+	return res, nil
+}
+
+// runFile executes one file in its own transaction unless the file opts out
+// with the CLI's `-- atlas:txmode none` directive. sqlite.OpenTx switches
+// foreign keys off outside the transaction (SQLite ignores the PRAGMA inside
+// one) and refuses to commit new foreign-key violations.
+func runFile(ctx context.Context, o Options, log *logger, f migrate.File) error {
+	if mode := txMode(f); mode == "none" {
+		drv, err := sqlite.Open(o.DB)
+		if err != nil {
+			return err
+		}
+		return execute(ctx, o, log, drv, revisions.New(o.DB), f)
+	}
+	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+	if err != nil {
+		return err
+	}
+	drv, err := sqlite.Open(tx)
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := execute(ctx, o, log, drv, revisions.New(tx), f); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", f.Name(), err)
+	}
+	return nil
+}
+
+func execute(ctx context.Context, o Options, log *logger, drv migrate.Driver, rrw migrate.RevisionReadWriter, f migrate.File) error {
+	ex, err := migrate.NewExecutor(drv, o.Dir, rrw, migrate.WithOperatorVersion(o.Operator), migrate.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	if err := ex.Execute(ctx, f); err != nil {
+		if se := migdir.AsStmtError(o.Dir, "applying", err); se != nil {
+			return se
+		}
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return nil
+}
+
+func txMode(f migrate.File) string {
+	if lf, ok := f.(*migrate.LocalFile); ok {
+		if ds := lf.Directive("txmode"); len(ds) > 0 {
+			return ds[0]
+		}
+	}
+	return "file"
+}
+
+func printDry(w io.Writer, files []migrate.File) error {
+	for _, f := range files {
+		stmts, err := f.StmtDecls()
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name(), err)
+		}
+		fmt.Fprintf(w, "-- %s (%d statements, dry run: not applied)\n", f.Name(), len(stmts))
+		for _, s := range stmts {
+			fmt.Fprintf(w, "%s\n", strings.TrimSpace(s.Text))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+)
+
+type applyOptions struct {
+	Amount int
+	DryRun bool
+}
+
+func applyCmd(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "apply",
+		Usage:     "apply pending migration files to the database, one transaction per file",
+		ArgsUsage: "[N]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the SQL that would run; change nothing"},
+		},
+		Action: func(c *cli.Context) error {
+			o := applyOptions{DryRun: c.Bool("dry-run")}
+			if c.NArg() > 1 {
+				return &ExitError{Code: ExitError_, Msg: "apply takes at most one argument, the number of files to apply"}
+			}
+			if a := c.Args().First(); a != "" {
+				n, err := strconv.Atoi(a)
+				if err != nil || n < 1 {
+					return &ExitError{Code: ExitError_, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
+				}
+				o.Amount = n
+			}
+			return runApply(c.Context, env, o)
+		},
+	}
+}
+
+func runApply(ctx context.Context, env *Env, o applyOptions) error {
+	dir, err := migdir.Open(env.Dir, false)
+	if err != nil {
+		return err
+	}
+	// Refuse a broken directory before the database file is created.
+	if err := migdir.Validate(dir); err != nil {
+		return err
+	}
+	var db *sql.DB
+	if o.DryRun {
+		db, err = openReadOnly(env.DB)
+	} else {
+		db, err = openLive(env.DB)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = apply.Run(ctx, apply.Options{
+		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Out: env.Out, Operator: Operator,
+	})
+	return err
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
+)
+
+type diffOptions struct {
+	Name  string
+	Check bool // write nothing; exit 2 when a migration would be generated
+	Now   time.Time
+}
+
+func diffCmd(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "diff",
+		Usage:     "generate the next migration file from the difference between the structs and the directory",
+		ArgsUsage: "NAME",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 2 when a migration would be generated (for CI)"},
+		},
+		Action: func(c *cli.Context) error {
+			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Now: time.Now()}
+			if c.NArg() > 1 {
+				return &ExitError{Code: ExitError_, Msg: "diff takes one NAME; put flags before it (diff --check)"}
+			}
+			return runDiff(c.Context, env, o)
+		},
+	}
+}
+
+func runDiff(ctx context.Context, env *Env, o diffOptions) error {
+	if o.Check && o.Name == "" {
+		o.Name = "pending"
+	}
+	if o.Name == "" {
+		return &ExitError{Code: ExitError_, Msg: "diff needs a NAME for the migration, e.g. structmigrate diff add_nickname"}
+	}
+	if err := migdir.CheckName(o.Name); err != nil {
+		return err
+	}
+	dir, err := migdir.Open(env.Dir, !o.Check)
+	if err != nil {
+		return err
+	}
+	want, err := desired.Schema(ctx, env.Models...)
+	if err != nil {
+		return err
+	}
+	res, err := plan.Next(ctx, dir, want, o.Name, o.Now)
+	if err != nil {
+		return err
+	}
+	if res == nil {
+		fmt.Fprintf(env.Out, "The migration directory %s is in sync with the structs: no changes.\n", env.Dir)
+		return nil
+	}
+	if o.Check {
+		fmt.Fprintf(env.Out, "%s", res.File.Bytes())
+		return &ExitError{Code: ExitPending, Msg: fmt.Sprintf(
+			"the structs and %s are out of sync: a migration would be generated (run: make migrate-diff name=<name>)", env.Dir)}
+	}
+	path, err := migdir.WriteFile(dir, res.File.Name(), res.File.Bytes())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "Created %s:\n\n%s", path, res.File.Bytes())
+	return nil
+}

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
+)
+
+type newOptions struct {
+	Name string
+	Now  time.Time
+}
+
+func newCmd(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "new",
+		Usage:     "create an empty, hashed migration file for hand-written SQL (e.g. a data migration)",
+		ArgsUsage: "NAME",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return &ExitError{Code: ExitError_, Msg: "new needs exactly one NAME, e.g. structmigrate new backfill_nicknames"}
+			}
+			return runNew(c.Context, env, newOptions{Name: c.Args().First(), Now: time.Now()})
+		},
+	}
+}
+
+func runNew(_ context.Context, env *Env, o newOptions) error {
+	if err := migdir.CheckName(o.Name); err != nil {
+		return err
+	}
+	dir, err := migdir.Open(env.Dir, true)
+	if err != nil {
+		return err
+	}
+	if err := migdir.Validate(dir); err != nil {
+		return err
+	}
+	v, err := migdir.NextVersion(dir, o.Now)
+	if err != nil {
+		return err
+	}
+	path, err := migdir.WriteFile(dir, v+"_"+o.Name+".sql", nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "Created %s: write the SQL there, then run `structmigrate hash` to update atlas.sum.\n", path)
+	return nil
+}

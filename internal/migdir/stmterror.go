@@ -1,0 +1,59 @@
+package migdir
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"ariga.io/atlas/sql/migrate"
+)
+
+// StmtError reports a statement of a migration file that SQLite rejected,
+// naming the file and line so the message can be acted on.
+type StmtError struct {
+	Op   string // "replaying" or "applying"
+	Path string
+	Line int
+	Stmt string
+	Err  error
+}
+
+func (e *StmtError) Error() string {
+	return fmt.Sprintf("%s:%d: %s %q: %v", e.Path, e.Line, e.Op, OneLine(e.Stmt, 80), e.Err)
+}
+
+func (e *StmtError) Unwrap() error { return e.Err }
+
+// AsStmtError converts the Executor's *migrate.StmtExecError into a
+// *StmtError located in dir; it returns nil for other errors.
+func AsStmtError(dir *migrate.LocalDir, op string, err error) *StmtError {
+	var se *migrate.StmtExecError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	return &StmtError{
+		Op:   op,
+		Path: filepath.Join(dir.Path(), se.File.Name()),
+		Line: Line(se.File.Bytes(), se.Stmt.Pos),
+		Stmt: se.Stmt.Text,
+		Err:  se.Err,
+	}
+}
+
+// Line converts a byte offset in a file into a 1-based line number.
+func Line(b []byte, pos int) int {
+	if pos > len(b) {
+		pos = len(b)
+	}
+	return strings.Count(string(b[:pos]), "\n") + 1
+}
+
+// OneLine folds white space so a statement fits in a one-line message.
+func OneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
+}

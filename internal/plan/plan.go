@@ -1,0 +1,103 @@
+// Package plan computes the next migration: the migration directory replayed
+// on an in-memory dev database (current state) diffed against the desired
+// state, planned by Atlas's SQLite driver and written in the Atlas format.
+package plan
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+// State replays dir on a fresh dev database, up to and including version
+// (all files when version is empty), and returns the resulting schema.
+func State(ctx context.Context, dir *migrate.LocalDir, version string) (*schema.Schema, error) {
+	dev, err := sqlitedb.OpenDev()
+	if err != nil {
+		return nil, err
+	}
+	defer dev.Close()
+	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
+	if err != nil {
+		return nil, err
+	}
+	var opts []migrate.ReplayOption
+	if version != "" {
+		opts = append(opts, migrate.ReplayToVersion(version))
+	}
+	realm, err := ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
+	if err != nil {
+		return nil, replayError(dir, err)
+	}
+	if len(realm.Schemas) != 1 {
+		return nil, fmt.Errorf("replaying the migration directory gave %d schemas, want 1", len(realm.Schemas))
+	}
+	return realm.Schemas[0], nil
+}
+
+// Diff returns the changes that take current to desired, using Atlas's
+// normalised comparison (the same as `atlas migrate diff`).
+func Diff(drv migrate.Driver, current, desired *schema.Schema) ([]schema.Change, error) {
+	from, to := *current, *desired
+	from.Name = to.Name // one schema in scope: never compare its name
+	return drv.SchemaDiff(&from, &to, schema.DiffNormalized())
+}
+
+// Result is a generated migration.
+type Result struct {
+	Plan *migrate.Plan
+	File migrate.File // formatted, not yet written
+}
+
+// Next computes the migration from dir's state to desired. It returns a nil
+// Result when the directory is already in sync.
+func Next(ctx context.Context, dir *migrate.LocalDir, desired *schema.Schema, name string, now time.Time) (*Result, error) {
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
+	}
+	current, err := State(ctx, dir, "")
+	if err != nil {
+		return nil, err
+	}
+	dev, err := sqlitedb.OpenDev()
+	if err != nil {
+		return nil, err
+	}
+	defer dev.Close()
+	changes, err := Diff(dev.Driver, current, desired)
+	if err != nil {
+		return nil, err
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	p, err := dev.Driver.PlanChanges(ctx, name, changes, unqualified)
+	if err != nil {
+		return nil, err
+	}
+	if p.Version, err = migdir.NextVersion(dir, now); err != nil {
+		return nil, err
+	}
+	files, err := migrate.DefaultFormatter.Format(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Plan: p, File: files[0]}, nil
+}
+
+// unqualified plans statements without a schema prefix, as `atlas migrate
+// diff` does for SQLite.
+func unqualified(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) }
+
+func replayError(dir *migrate.LocalDir, err error) error {
+	if se := migdir.AsStmtError(dir, "replaying", err); se != nil {
+		return se
+	}
+	return err
+}

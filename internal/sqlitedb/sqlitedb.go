@@ -1,0 +1,83 @@
+// Package sqlitedb opens SQLite databases (files and in-memory dev databases)
+// through the pure-Go glebarez driver and wraps them in Atlas drivers.
+package sqlitedb
+
+import (
+	"database/sql"
+	"fmt"
+	"net/url"
+	"sync/atomic"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/sqlite"
+	_ "github.com/glebarez/go-sqlite" // registers the "sqlite" database/sql driver
+)
+
+// DriverName is the database/sql driver name registered by glebarez/go-sqlite.
+const DriverName = "sqlite"
+
+// FileDSN returns the DSN of the SQLite file at path, with foreign keys on.
+// readOnly opens it with mode=ro so that read-only commands never create or
+// change the file.
+func FileDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	if readOnly {
+		q.Set("mode", "ro")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// OpenFile opens the SQLite file at path with a single connection.
+// One connection matters: PRAGMA foreign_keys is per connection, and Atlas's
+// sqlite.OpenTx runs the PRAGMA on the pool before BEGIN on the same one.
+func OpenFile(path string, readOnly bool) (*sql.DB, error) {
+	return open(FileDSN(path, readOnly))
+}
+
+var memSeq atomic.Int64
+
+// OpenMemory opens a fresh, private in-memory database. Shared cache keeps it
+// alive across the pool's reconnects; the unique name keeps it private. It
+// disappears when closed.
+func OpenMemory(prefix string) (*sql.DB, error) {
+	return open(fmt.Sprintf("file:%s_%d?mode=memory&cache=shared&_pragma=foreign_keys(1)", prefix, memSeq.Add(1)))
+}
+
+func open(dsn string) (*sql.DB, error) {
+	db, err := sql.Open(DriverName, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dev is an in-memory dev database with its Atlas driver, used to replay a
+// migration directory or to compute a desired state. It never touches disk.
+type Dev struct {
+	DB     *sql.DB
+	Driver migrate.Driver
+}
+
+// OpenDev opens a fresh in-memory dev database.
+func OpenDev() (*Dev, error) {
+	db, err := OpenMemory("dev")
+	if err != nil {
+		return nil, err
+	}
+	drv, err := sqlite.Open(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Dev{DB: db, Driver: drv}, nil
+}
+
+// Close releases the dev database.
+func (d *Dev) Close() error { return d.DB.Close() }

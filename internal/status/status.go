@@ -1,0 +1,140 @@
+// Package status reports where a database stands against the migration
+// directory, following the Atlas CLI's `migrate status` rules.
+package status
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/revisions"
+)
+
+// Status values, as the CLI prints them.
+const (
+	OK      = "OK"
+	Pending = "PENDING"
+)
+
+// Report mirrors the CLI's MigrateStatus (same JSON field names).
+type Report struct {
+	Available  []string            `json:"Available,omitempty"` // file names
+	Pending    []string            `json:"Pending,omitempty"`
+	OutOfOrder []string            `json:"OutOfOrder,omitempty"`
+	Applied    []*migrate.Revision `json:"Applied,omitempty"`
+	Current    string              `json:"Current,omitempty"`
+	Next       string              `json:"Next,omitempty"`
+	Count      int                 `json:"Count,omitempty"`
+	Total      int                 `json:"Total,omitempty"`
+	Status     string              `json:"Status,omitempty"`
+	Error      string              `json:"Error,omitempty"`
+	SQL        string              `json:"SQL,omitempty"`
+}
+
+// Get computes the report for db (which status never changes).
+func Get(ctx context.Context, db *sql.DB, dir *migrate.LocalDir) (*Report, error) {
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
+	}
+	drv, err := sqlite.Open(db)
+	if err != nil {
+		return nil, err
+	}
+	store := revisions.New(db)
+	all, err := dir.Files()
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{}
+	applied, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Applied = applied
+	var pending, outOfOrder []migrate.File
+	// Pending refuses a non-clean database without history, as apply would.
+	ex, err := migrate.NewExecutor(drv, dir, store)
+	if err != nil {
+		return nil, err
+	}
+	p, err := ex.Pending(ctx)
+	var hn *migrate.HistoryNonLinearError
+	var nc *migrate.NotCleanError
+	switch {
+	case err == nil:
+		pending = p
+	case errors.Is(err, migrate.ErrNoPendingFiles):
+		pending = nil
+	case errors.As(err, &hn):
+		pending, outOfOrder = hn.Pending, hn.OutOfOrder
+		r.Error = err.Error()
+	case errors.As(err, &nc):
+		return nil, fmt.Errorf("%w (the database has tables but no migration history; adopt it with a baseline instead)", err)
+	default:
+		return nil, err
+	}
+	r.Pending, r.OutOfOrder = names(pending), names(outOfOrder)
+	available := all
+	if len(applied) == 0 {
+		available = pending
+	}
+	r.Available = names(available)
+	r.Count = len(applied)
+	r.Current = "No migration applied yet"
+	if len(applied) > 0 {
+		r.Current = applied[len(applied)-1].Version
+	}
+	switch {
+	case len(outOfOrder) > 0:
+		r.Status, r.Next = Pending, outOfOrder[0].Version()
+	case len(pending) > 0:
+		r.Status, r.Next = Pending, pending[0].Version()
+	default:
+		r.Status, r.Next = OK, "Already at latest version"
+	}
+	r.Total = len(available)
+	if n := len(applied); n > 0 {
+		last := applied[n-1]
+		if last.Error != "" {
+			r.Error, r.SQL = last.Error, last.ErrorStmt
+		}
+	}
+	return r, nil
+}
+
+func names(fs []migrate.File) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name()
+	}
+	return out
+}
+
+// Print writes the report in the CLI's text layout, followed by the pending
+// files so a reader sees what `apply` would run.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "Migration Status: %s\n", r.Status)
+	fmt.Fprintf(w, "  -- Current Version: %s\n", r.Current)
+	fmt.Fprintf(w, "  -- Next Version:    %s\n", r.Next)
+	fmt.Fprintf(w, "  -- Executed Files:  %d\n", r.Count)
+	fmt.Fprintf(w, "  -- Pending Files:   %d\n", len(r.Pending))
+	for _, p := range r.Pending {
+		fmt.Fprintf(w, "     pending: %s\n", p)
+	}
+	for _, p := range r.OutOfOrder {
+		fmt.Fprintf(w, "     out of order: %s\n", p)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(w, "\nLast migration attempt had errors:\n")
+		if r.SQL != "" {
+			fmt.Fprintf(w, "  -- SQL:   %s\n", r.SQL)
+		}
+		fmt.Fprintf(w, "  -- ERROR: %s\n", r.Error)
+	}
+}

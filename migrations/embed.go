@@ -1,0 +1,11 @@
+// Package migrations holds the migration directory in the Atlas format:
+// <version>_<name>.sql files and atlas.sum. FS embeds it so the binary can
+// apply it on a machine with no source tree.
+package migrations
+
+import "embed"
+
+// FS is the committed migration directory.
+//
+//go:embed *.sql atlas.sum
+var FS embed.FS
