@@ -1,0 +1,2 @@
+-- Add column "nickname" to table: "players"
+ALTER TABLE `players` ADD COLUMN `nickname` text NULL;

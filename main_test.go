@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/structmigrate/structmigrate/internal/cli"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+	"github.com/structmigrate/structmigrate/internal/testmodels"
+	"github.com/structmigrate/structmigrate/schema"
+)
+
+// TestMain lets testscript run the real CLI in-process: "structmigrate" has
+// the app's models, "structmigrate-<set>" an edited variant from testmodels.
+func TestMain(m *testing.M) {
+	cmds := map[string]func() int{
+		"structmigrate": func() int { return cli.Main(os.Args, schema.Models(), os.Stdout, os.Stderr) },
+	}
+	for name, models := range testmodels.Sets {
+		cmds["structmigrate-"+name] = func() int { return cli.Main(os.Args, models, os.Stdout, os.Stderr) }
+	}
+	os.Exit(testscript.RunMain(m, cmds))
+}
+
+func TestScripts(t *testing.T) {
+	fixtures, err := filepath.Abs("testdata/fixtures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("FIXTURES", fixtures)
+			env.Setenv("REPO", repo)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"sqlq": cmdSQL,
+		},
+	})
+}
+
+// cmdSQL runs SQL on a database file: `sqlq DB QUERY` prints the rows, one
+// per line with '|' between columns (NULL as "NULL"); `sqlq -exec DB STMT`
+// executes a statement. It lets scripts check what the CLI did to the file.
+func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
+	exec := len(args) > 0 && args[0] == "-exec"
+	if exec {
+		args = args[1:]
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: sqlq [-exec] DB QUERY")
+	}
+	db, err := sqlitedb.OpenFile(ts.MkAbs(args[0]), false)
+	ts.Check(err)
+	defer db.Close()
+	if exec {
+		_, err := db.Exec(args[1])
+		if neg {
+			if err == nil {
+				ts.Fatalf("statement succeeded unexpectedly")
+			}
+			return
+		}
+		ts.Check(err)
+		return
+	}
+	rows, err := db.Query(args[1])
+	if neg {
+		if err == nil {
+			rows.Close()
+			ts.Fatalf("query succeeded unexpectedly")
+		}
+		return
+	}
+	ts.Check(err)
+	defer rows.Close()
+	cols, err := rows.Columns()
+	ts.Check(err)
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		ts.Check(rows.Scan(ptrs...))
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			switch v := v.(type) {
+			case nil:
+				out[i] = "NULL"
+			case []byte:
+				out[i] = string(v)
+			default:
+				out[i] = fmt.Sprint(v)
+			}
+		}
+		fmt.Fprintln(ts.Stdout(), strings.Join(out, "|"))
+	}
+	ts.Check(rows.Err())
+}

@@ -1,0 +1,121 @@
+package migrations_test
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"testing"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+	"github.com/structmigrate/structmigrate/migrations"
+	"github.com/structmigrate/structmigrate/schema"
+)
+
+func openDir(t *testing.T) *migrate.LocalDir {
+	t.Helper()
+	dir, err := migdir.Open(".", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migdir.Validate(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// The committed history replays cleanly on a dev database and its result
+// equals what GORM creates for the structs: `diff` would write nothing.
+func TestCommittedHistoryMatchesStructs(t *testing.T) {
+	ctx := context.Background()
+	dir := openDir(t)
+	current, err := plan.State(ctx, dir, "")
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	want, err := desired.Schema(ctx, schema.Models()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := sqlitedb.OpenDev()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	changes, err := plan.Diff(dev.Driver, current, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) > 0 {
+		p, err := dev.Driver.PlanChanges(ctx, "pending", changes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range p.Changes {
+			t.Errorf("structs and migrations differ; run make migrate-diff: %s", c.Cmd)
+		}
+	}
+}
+
+// The initial migration creates exactly what GORM AutoMigrate made in the
+// app's legacy database, so that database can be baselined onto it.
+func TestInitialMigrationEqualsAutoMigrateFixture(t *testing.T) {
+	ctx := context.Background()
+	dir := openDir(t)
+	files, err := dir.Files()
+	if err != nil || len(files) == 0 {
+		t.Fatalf("files: %v (%d)", err, len(files))
+	}
+	initial, err := plan.State(ctx, dir, files[0].Version())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlitedb.OpenFile(filepath.Join("..", "testdata", "fixtures", "legacy-automigrate-players.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	drv, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := drv.InspectSchema(ctx, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := plan.Diff(drv, legacy, initial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range changes {
+		t.Errorf("legacy database differs from %s: %T %+v", files[0].Name(), c, c)
+	}
+}
+
+// The embedded FS carries every file of the directory, so the binary can
+// apply it on its own.
+func TestEmbeddedDirIsComplete(t *testing.T) {
+	dir := openDir(t)
+	files, err := dir.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(files, migrate.NewLocalFile(migdir.SumFile, nil)) {
+		disk, err := fs.ReadFile(dir, f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		embedded, err := fs.ReadFile(migrations.FS, f.Name())
+		if err != nil {
+			t.Fatalf("%s is not embedded: %v", f.Name(), err)
+		}
+		if string(disk) != string(embedded) {
+			t.Errorf("%s: embedded copy differs from disk", f.Name())
+		}
+	}
+}
