@@ -56,10 +56,15 @@ func (e *ChecksumError) Unwrap() error { return e.Err }
 
 // Validate checks atlas.sum against the files, as every CLI command does first.
 func Validate(dir *migrate.LocalDir) error {
-	if err := migrate.Validate(dir); err != nil {
+	err := migrate.Validate(dir)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, migrate.ErrChecksumNotFound), errors.Is(err, migrate.ErrChecksumFormat), errors.Is(err, migrate.ErrChecksumMismatch):
 		return &ChecksumError{Dir: dir.Path(), Err: err}
+	default: // unreadable file or sum: re-hashing would not help
+		return fmt.Errorf("read migration directory %s: %w", dir.Path(), err)
 	}
-	return nil
 }
 
 // Hash rewrites atlas.sum from the files (the CLI's `migrate hash`).
