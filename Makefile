@@ -42,5 +42,6 @@ build:
 	$(GO) build -trimpath -o bin/structmigrate .
 
 test:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt needed" >&2; exit 1; }
 	$(GO) vet ./...
 	$(GO) test ./...

@@ -77,7 +77,7 @@ func (e *ExitError) Error() string { return e.Msg }
 // Exit codes shared by the commands (documented in README).
 const (
 	ExitOK      = 0
-	ExitError_  = 1 // bad input, refusal, failed migration
+	ExitFailure  = 1 // bad input, refusal, failed migration
 	ExitPending = 2 // status: pending files; diff --check: a migration would be generated
 )
 
@@ -97,7 +97,7 @@ func Main(args []string, models []any, stdout, stderr io.Writer) int {
 		return ee.Code
 	}
 	fmt.Fprintln(stderr, "Error:", oneLine(err.Error()))
-	return ExitError_
+	return ExitFailure
 }
 
 func oneLine(s string) string {
@@ -133,5 +133,3 @@ func openReadOnly(path string) (*sql.DB, error) {
 	}
 	return db, nil
 }
-
-

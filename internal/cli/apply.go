@@ -27,12 +27,12 @@ func applyCmd(env *Env) *cli.Command {
 		Action: func(c *cli.Context) error {
 			o := applyOptions{DryRun: c.Bool("dry-run")}
 			if c.NArg() > 1 {
-				return &ExitError{Code: ExitError_, Msg: "apply takes at most one argument, the number of files to apply"}
+				return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
 			}
 			if a := c.Args().First(); a != "" {
 				n, err := strconv.Atoi(a)
 				if err != nil || n < 1 {
-					return &ExitError{Code: ExitError_, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
+					return &ExitError{Code: ExitFailure, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
 				}
 				o.Amount = n
 			}

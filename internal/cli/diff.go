@@ -29,7 +29,7 @@ func diffCmd(env *Env) *cli.Command {
 		Action: func(c *cli.Context) error {
 			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Now: time.Now()}
 			if c.NArg() > 1 {
-				return &ExitError{Code: ExitError_, Msg: "diff takes one NAME; put flags before it (diff --check)"}
+				return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME; put flags before it (diff --check)"}
 			}
 			return runDiff(c.Context, env, o)
 		},
@@ -41,7 +41,7 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 		o.Name = "pending"
 	}
 	if o.Name == "" {
-		return &ExitError{Code: ExitError_, Msg: "diff needs a NAME for the migration, e.g. structmigrate diff add_nickname"}
+		return &ExitError{Code: ExitFailure, Msg: "diff needs a NAME for the migration, e.g. structmigrate diff add_nickname"}
 	}
 	if err := migdir.CheckName(o.Name); err != nil {
 		return err

@@ -22,7 +22,7 @@ func newCmd(env *Env) *cli.Command {
 		ArgsUsage: "NAME",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return &ExitError{Code: ExitError_, Msg: "new needs exactly one NAME, e.g. structmigrate new backfill_nicknames"}
+				return &ExitError{Code: ExitFailure, Msg: "new needs exactly one NAME, e.g. structmigrate new backfill_nicknames"}
 			}
 			return runNew(c.Context, env, newOptions{Name: c.Args().First(), Now: time.Now()})
 		},

@@ -5,7 +5,6 @@ package testmodels
 
 import "github.com/structmigrate/structmigrate/schema"
 
-
 // Player is schema.Player plus a nickname column.
 type Player struct {
 	schema.Player
