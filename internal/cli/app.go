@@ -77,7 +77,7 @@ func (e *ExitError) Error() string { return e.Msg }
 // Exit codes shared by the commands (documented in README).
 const (
 	ExitOK      = 0
-	ExitFailure  = 1 // bad input, refusal, failed migration
+	ExitFailure = 1 // bad input, refusal, failed migration
 	ExitPending = 2 // status: pending files; diff --check: a migration would be generated
 )
 
