@@ -59,10 +59,29 @@ func New(models []any) *cli.App {
 			hashCmd(env),
 		},
 		HideHelpCommand: true,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("unknown command %q (run structmigrate --help)", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		OnUsageError: usageError,
 		// Errors are printed once, by Main, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = usageError
+	}
 	return app
+}
+
+// usageError reports a bad flag on one line instead of the whole help page.
+func usageError(c *cli.Context, err error, _ bool) error {
+	help := "structmigrate --help"
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+		help = "structmigrate " + c.Command.Name + " --help"
+	}
+	return fmt.Errorf("%w (run %s)", err, help)
 }
 
 // ExitError carries an exit code; an empty Msg prints nothing (the command
