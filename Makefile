@@ -6,7 +6,7 @@ export STORAGE_PATH
 
 RUN = $(GO) run .
 
-.PHONY: migrate migrate-apply migrate-diff migrate-status migrate-new migrate-hash migrate-check schema build test
+.PHONY: migrate migrate-rollback migrate-apply migrate-diff migrate-status migrate-new migrate-hash migrate-check schema build test
 
 ## migrate: create or upgrade $(STORAGE_PATH) to the latest migration
 migrate: migrate-apply
@@ -22,6 +22,10 @@ migrate-diff:
 ## migrate-check: fail when the structs and migrations/ are out of sync (CI)
 migrate-check:
 	$(RUN) diff --check
+
+## migrate-rollback [to=VERSION]: undo the last version (or every version after VERSION)
+migrate-rollback:
+	$(RUN) rollback $(if $(to),--to $(to))
 
 migrate-status:
 	$(RUN) status

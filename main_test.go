@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 // per line with '|' between columns (NULL as "NULL"); `sqlq -exec DB STMT`
 // executes a statement. It lets scripts check what the CLI did to the file.
 func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
+	out := ts.Stdout() // resets stdout even when no row is printed
 	exec := len(args) > 0 && args[0] == "-exec"
 	if exec {
 		args = args[1:]
@@ -93,18 +94,18 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 			ptrs[i] = &vals[i]
 		}
 		ts.Check(rows.Scan(ptrs...))
-		out := make([]string, len(vals))
+		cells := make([]string, len(vals))
 		for i, v := range vals {
 			switch v := v.(type) {
 			case nil:
-				out[i] = "NULL"
+				cells[i] = "NULL"
 			case []byte:
-				out[i] = string(v)
+				cells[i] = string(v)
 			default:
-				out[i] = fmt.Sprint(v)
+				cells[i] = fmt.Sprint(v)
 			}
 		}
-		fmt.Fprintln(ts.Stdout(), strings.Join(out, "|"))
+		fmt.Fprintln(out, strings.Join(cells, "|"))
 	}
 	ts.Check(rows.Err())
 }

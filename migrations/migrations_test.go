@@ -3,6 +3,7 @@ package migrations_test
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -105,17 +106,32 @@ func TestEmbeddedDirIsComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range append(files, migrate.NewLocalFile(migdir.SumFile, nil)) {
-		disk, err := fs.ReadFile(dir, f.Name())
+	names := []string{migdir.SumFile, "down/" + migdir.SumFile}
+	for _, f := range files {
+		names = append(names, f.Name())
+	}
+	down, err := migdir.OpenDown(dir, false)
+	if err != nil || !down.Exists() {
+		t.Fatalf("down/: %v", err)
+	}
+	downFiles, err := down.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range downFiles {
+		names = append(names, "down/"+f.Name())
+	}
+	for _, name := range names {
+		disk, err := os.ReadFile(filepath.Join(dir.Path(), name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		embedded, err := fs.ReadFile(migrations.FS, f.Name())
+		embedded, err := fs.ReadFile(migrations.FS, name)
 		if err != nil {
-			t.Fatalf("%s is not embedded: %v", f.Name(), err)
+			t.Fatalf("%s is not embedded: %v", name, err)
 		}
 		if string(disk) != string(embedded) {
-			t.Errorf("%s: embedded copy differs from disk", f.Name())
+			t.Errorf("%s: embedded copy differs from disk", name)
 		}
 	}
 }

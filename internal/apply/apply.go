@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqlite"
 
+	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 )
@@ -28,6 +30,7 @@ type Options struct {
 	Dir      *migrate.LocalDir
 	Amount   int  // apply at most this many files; 0 means all
 	DryRun   bool // print the SQL, change nothing
+	Force    bool // apply even when a file drops data without the reviewed-loss excuse
 	Out      io.Writer
 	Operator string // written to operator_version
 }
@@ -97,6 +100,21 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Amount > 0 && o.Amount < len(pending) {
 		pending = pending[:o.Amount]
 	}
+	// Data loss is never silent: refuse before running anything.
+	if !o.Force {
+		lost, err := losses(ctx, o, pending)
+		if err != nil {
+			return nil, err
+		}
+		if len(lost) > 0 {
+			lerr := &guard.LossError{Op: "apply", Losses: lost,
+				Hint: "after review, excuse the statement with -- atlas:nolint DS102 (table) or DS103 (column), or use --force"}
+			if !o.DryRun {
+				return nil, lerr
+			}
+			fmt.Fprintf(o.Out, "-- would be refused without --force: %v\n", lerr)
+		}
+	}
 	if o.DryRun {
 		return &Result{}, printDry(o.Out, pending)
 	}
@@ -108,21 +126,22 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := newLogger(o.Out)
-	var from string
-	if len(revs) > 0 {
-		from = revs[len(revs)-1].Version
+	log := NewLogger(o.Out)
+	to := pending[len(pending)-1].Version()
+	if len(revs) == 0 {
+		log.Intro("Migrating to version %s (%d migrations in total):", to, len(pending))
+	} else {
+		log.Intro("Migrating to version %s from %s (%d migrations in total):", to, revs[len(revs)-1].Version, len(pending))
 	}
-	log.intro(from, pending)
 	res := &Result{}
 	for _, f := range pending {
 		if err := runFile(ctx, o, log, f); err != nil {
 			return res, err
 		}
-		log.fileDone()
+		log.FileDone()
 		res.Applied = append(res.Applied, f)
 	}
-	log.done()
+	log.Done("migration")
 	return res, nil
 }
 
@@ -130,7 +149,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // with the CLI's `-- atlas:txmode none` directive. sqlite.OpenTx switches
 // foreign keys off outside the transaction (SQLite ignores the PRAGMA inside
 // one) and refuses to commit new foreign-key violations.
-func runFile(ctx context.Context, o Options, log *logger, f migrate.File) error {
+func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
 	if mode := txMode(f); mode == "none" {
 		drv, err := sqlite.Open(o.DB)
 		if err != nil {
@@ -154,12 +173,12 @@ func runFile(ctx context.Context, o Options, log *logger, f migrate.File) error 
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", f.Name(), err)
+		return CommitError(filepath.Join(o.Dir.Path(), f.Name()), err)
 	}
 	return nil
 }
 
-func execute(ctx context.Context, o Options, log *logger, drv migrate.Driver, rrw migrate.RevisionReadWriter, f migrate.File) error {
+func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rrw migrate.RevisionReadWriter, f migrate.File) error {
 	ex, err := migrate.NewExecutor(drv, o.Dir, rrw, migrate.WithOperatorVersion(o.Operator), migrate.WithLogger(log))
 	if err != nil {
 		return err
@@ -194,4 +213,13 @@ func printDry(w io.Writer, files []migrate.File) error {
 		}
 	}
 	return nil
+}
+
+// CommitError explains a refused commit; sqlite.OpenTx refuses one that
+// would add foreign-key violations (PRAGMA foreign_key_check).
+func CommitError(what string, err error) error {
+	if strings.Contains(err.Error(), "foreign key mismatch") {
+		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
+	}
+	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, err)
 }

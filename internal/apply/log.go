@@ -9,70 +9,89 @@ import (
 	"ariga.io/atlas/sql/migrate"
 )
 
-// logger prints the Executor's progress in the Atlas CLI's layout, adding the
-// time each statement and file took.
-type logger struct {
+// Logger prints migration progress in the Atlas CLI's layout, adding the
+// time each statement and file took. It serves the Executor (as a
+// migrate.Logger) and rollback, which drives it directly.
+type Logger struct {
 	w                 io.Writer
 	start, file, stmt time.Time
 	pending           string // statement being executed
 	files, stmts      int
 }
 
-func newLogger(w io.Writer) *logger { return &logger{w: w, start: time.Now()} }
+// NewLogger starts the clock.
+func NewLogger(w io.Writer) *Logger { return &Logger{w: w, start: time.Now()} }
 
-func (l *logger) intro(from string, files []migrate.File) {
-	to := files[len(files)-1].Version()
-	if from == "" {
-		fmt.Fprintf(l.w, "Migrating to version %s (%d migrations in total):\n", to, len(files))
-		return
-	}
-	fmt.Fprintf(l.w, "Migrating to version %s from %s (%d migrations in total):\n", to, from, len(files))
+// Intro prints the first line.
+func (l *Logger) Intro(format string, args ...any) { fmt.Fprintf(l.w, format+"\n", args...) }
+
+// File starts a file section.
+func (l *Logger) File(format string, args ...any) {
+	l.file = time.Now()
+	fmt.Fprintf(l.w, "\n  -- "+format+"\n", args...)
 }
 
-// Log implements migrate.Logger.
-func (l *logger) Log(e migrate.LogEntry) {
+// Stmt marks the start of a statement, closing the previous one.
+func (l *Logger) Stmt(sql string) {
+	l.stmtDone()
+	l.stmt, l.pending = time.Now(), sql
+}
+
+// Error closes the running statement as failed and prints err.
+func (l *Logger) Error(err error) {
+	if l.pending != "" {
+		l.printStmt("failed")
+	}
+	fmt.Fprintf(l.w, "  -- error: %v\n", err)
+}
+
+// Note prints a line inside the current section.
+func (l *Logger) Note(format string, args ...any) {
+	l.stmtDone()
+	fmt.Fprintf(l.w, "  -- "+format+"\n", args...)
+}
+
+// FileDone closes the file section.
+func (l *Logger) FileDone() {
+	l.stmtDone()
+	l.files++
+	fmt.Fprintf(l.w, "  -- ok (%s)\n", since(l.file))
+}
+
+// Done prints the totals; unit names what a file is ("migration", "version").
+func (l *Logger) Done(unit string) {
+	fmt.Fprintf(l.w, "\n  -------------------------\n  -- %s\n  -- %s\n  -- %s\n",
+		since(l.start), Plural(l.files, unit), Plural(l.stmts, "sql statement"))
+}
+
+// Log implements migrate.Logger for the Executor.
+func (l *Logger) Log(e migrate.LogEntry) {
 	switch e := e.(type) {
 	case migrate.LogFile:
-		l.file = time.Now()
-		fmt.Fprintf(l.w, "\n  -- migrating version %s (%s)\n", e.File.Version(), e.File.Name())
+		l.File("migrating version %s (%s)", e.File.Version(), e.File.Name())
 		if e.Skip > 0 {
 			fmt.Fprintf(l.w, "  -- resuming after %d statements already applied\n", e.Skip)
 		}
 	case migrate.LogStmt:
-		l.stmtDone()
-		l.stmt, l.pending = time.Now(), e.SQL
+		l.Stmt(e.SQL)
 	case migrate.LogError:
-		if l.pending != "" {
-			l.printStmt("failed")
-		}
-		fmt.Fprintf(l.w, "  -- error: %v\n", e.Error)
+		l.Error(e.Error)
 	}
 }
 
 // stmtDone prints the previous statement once the next event shows it
 // succeeded; its time includes the revision write that follows it.
-func (l *logger) stmtDone() {
+func (l *Logger) stmtDone() {
 	if l.pending != "" {
 		l.printStmt("ok (" + since(l.stmt) + ")")
 		l.stmts++
 	}
 }
 
-func (l *logger) printStmt(status string) {
+func (l *Logger) printStmt(status string) {
 	text := strings.ReplaceAll(strings.TrimSpace(l.pending), "\n", "\n       ")
 	fmt.Fprintf(l.w, "    -> %s;\n       %s\n", strings.TrimSuffix(text, ";"), status)
 	l.pending = ""
-}
-
-func (l *logger) fileDone() {
-	l.stmtDone()
-	l.files++
-	fmt.Fprintf(l.w, "  -- ok (%s)\n", since(l.file))
-}
-
-func (l *logger) done() {
-	fmt.Fprintf(l.w, "\n  -------------------------\n  -- %s\n  -- %s\n  -- %s\n",
-		since(l.start), plural(l.files, "migration"), plural(l.stmts, "sql statement"))
 }
 
 func since(t time.Time) string {
@@ -83,7 +102,8 @@ func since(t time.Time) string {
 	return d.Round(time.Microsecond).String()
 }
 
-func plural(n int, s string) string {
+// Plural renders "1 version", "2 versions".
+func Plural(n int, s string) string {
 	if n == 1 {
 		return "1 " + s
 	}

@@ -13,6 +13,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"ariga.io/atlas/sql/migrate"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -54,6 +57,7 @@ func New(models []any) *cli.App {
 			schemaCmd(env),
 			diffCmd(env),
 			applyCmd(env),
+			rollbackCmd(env),
 			statusCmd(env),
 			newCmd(env),
 			hashCmd(env),
@@ -151,4 +155,13 @@ func openReadOnly(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// validateDown refuses a down folder whose atlas.sum does not match.
+func validateDown(dir *migrate.LocalDir) error {
+	down, err := migdir.OpenDown(dir, false)
+	if err != nil {
+		return err
+	}
+	return down.Validate(dir)
 }

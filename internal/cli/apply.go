@@ -14,6 +14,7 @@ import (
 type applyOptions struct {
 	Amount int
 	DryRun bool
+	Force  bool
 }
 
 func applyCmd(env *Env) *cli.Command {
@@ -23,9 +24,10 @@ func applyCmd(env *Env) *cli.Command {
 		ArgsUsage: "[N]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the SQL that would run; change nothing"},
+			&cli.BoolFlag{Name: "force", Usage: "apply even when a file drops a table or column holding data"},
 		},
 		Action: func(c *cli.Context) error {
-			o := applyOptions{DryRun: c.Bool("dry-run")}
+			o := applyOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
 			if c.NArg() > 1 {
 				return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
 			}
@@ -61,7 +63,7 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	}
 	defer db.Close()
 	_, err = apply.Run(ctx, apply.Options{
-		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Out: env.Out, Operator: Operator,
+		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Operator: Operator,
 	})
 	return err
 }

@@ -50,6 +50,9 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := validateDown(dir); err != nil {
+		return err
+	}
 	want, err := desired.Schema(ctx, env.Models...)
 	if err != nil {
 		return err
@@ -67,10 +70,18 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 		return &ExitError{Code: ExitPending, Msg: fmt.Sprintf(
 			"the structs and %s are out of sync: a migration would be generated (run: make migrate-diff name=<name>)", env.Dir)}
 	}
+	down, err := migdir.OpenDown(dir, true)
+	if err != nil {
+		return err
+	}
+	downPath, err := migdir.WriteFile(down.LocalDir, res.Down.Name(), res.Down.Bytes())
+	if err != nil {
+		return err
+	}
 	path, err := migdir.WriteFile(dir, res.File.Name(), res.File.Bytes())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "Created %s:\n\n%s", path, res.File.Bytes())
+	fmt.Fprintf(env.Out, "Created %s:\n\n%s\nCreated %s (reverts it):\n\n%s", path, res.File.Bytes(), downPath, res.Down.Bytes())
 	return nil
 }

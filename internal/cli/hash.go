@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+
+	"ariga.io/atlas/sql/migrate"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,7 +15,7 @@ import (
 func hashCmd(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:  "hash",
-		Usage: "re-hash the migration directory (atlas.sum) after a reviewed hand edit",
+		Usage: "re-hash atlas.sum (and down/atlas.sum) after a reviewed hand edit",
 		Action: func(c *cli.Context) error {
 			return runHash(c.Context, env)
 		},
@@ -24,13 +27,23 @@ func runHash(_ context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := migdir.Hash(dir); err != nil {
-		return err
-	}
-	files, err := dir.Files()
+	down, err := migdir.OpenDown(dir, false)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "Wrote %s/%s (%d files).\n", env.Dir, migdir.SumFile, len(files))
+	dirs := []*migrate.LocalDir{dir}
+	if down.Exists() {
+		dirs = append(dirs, down.LocalDir)
+	}
+	for _, d := range dirs {
+		if err := migdir.Hash(d); err != nil {
+			return err
+		}
+		files, err := d.Files()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "Wrote %s (%d files).\n", filepath.Join(d.Path(), migdir.SumFile), len(files))
+	}
 	return nil
 }

@@ -44,10 +44,22 @@ func runNew(_ context.Context, env *Env, o newOptions) error {
 	if err != nil {
 		return err
 	}
-	path, err := migdir.WriteFile(dir, v+"_"+o.Name+".sql", nil)
+	if err := validateDown(dir); err != nil {
+		return err
+	}
+	down, err := migdir.OpenDown(dir, true)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "Created %s: write the SQL there, then run `structmigrate hash` to update atlas.sum.\n", path)
+	name := v + "_" + o.Name + ".sql"
+	downPath, err := migdir.WriteFile(down.LocalDir, name, nil)
+	if err != nil {
+		return err
+	}
+	path, err := migdir.WriteFile(dir, name, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "Created %s and its down script %s:\nwrite the SQL there, then run `structmigrate hash` to update the sums.\n", path, downPath)
 	return nil
 }

@@ -53,6 +53,9 @@ func Diff(drv migrate.Driver, current, desired *schema.Schema) ([]schema.Change,
 type Result struct {
 	Plan *migrate.Plan
 	File migrate.File // formatted, not yet written
+	// Down reverts File: the plan from the desired state back to the
+	// directory's current one, computed now so a reviewer sees both.
+	Down migrate.File
 }
 
 // Next computes the migration from dir's state to desired. It returns a nil
@@ -77,18 +80,37 @@ func Next(ctx context.Context, dir *migrate.LocalDir, desired *schema.Schema, na
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	p, err := dev.Driver.PlanChanges(ctx, name, changes, unqualified)
+	version, err := migdir.NextVersion(dir, now)
 	if err != nil {
 		return nil, err
 	}
-	if p.Version, err = migdir.NextVersion(dir, now); err != nil {
+	up, p, err := format(ctx, dev.Driver, changes, version, name)
+	if err != nil {
 		return nil, err
 	}
+	reverse, err := Diff(dev.Driver, desired, current)
+	if err != nil {
+		return nil, err
+	}
+	down, _, err := format(ctx, dev.Driver, reverse, version, name)
+	if err != nil {
+		return nil, fmt.Errorf("plan the down script: %w", err)
+	}
+	return &Result{Plan: p, File: up, Down: down}, nil
+}
+
+// format plans changes and renders them as the file <version>_<name>.sql.
+func format(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string) (migrate.File, *migrate.Plan, error) {
+	p, err := drv.PlanChanges(ctx, name, changes, unqualified)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Version = version
 	files, err := migrate.DefaultFormatter.Format(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &Result{Plan: p, File: files[0]}, nil
+	return files[0], p, nil
 }
 
 // unqualified plans statements without a schema prefix, as `atlas migrate

@@ -1,0 +1,147 @@
+// Package guard keeps data loss from being silent: before a change runs it
+// counts, on the live database, the rows of tables and the non-NULL values of
+// columns that the change would drop, and refuses unless forced.
+package guard
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// Drop is a table (Column empty) or a column a change removes.
+type Drop struct {
+	Table, Column string
+	Where         string // what drops it, e.g. "migrations/x.sql:3"; may be empty
+}
+
+// Loss is a Drop that holds data on the live database.
+type Loss struct {
+	Drop
+	Count int64 // rows of the table, or non-NULL values of the column
+}
+
+func (l Loss) String() string {
+	var s string
+	if l.Column == "" {
+		s = fmt.Sprintf("table %q would lose %d rows", l.Table, l.Count)
+	} else {
+		s = fmt.Sprintf("column %q.%q would lose %d non-NULL values", l.Table, l.Column, l.Count)
+	}
+	if l.Where != "" {
+		s = l.Where + ": " + s
+	}
+	return s
+}
+
+// LossError refuses a change that would lose data.
+type LossError struct {
+	Op     string // "rollback", "apply"
+	Losses []Loss
+	Hint   string
+}
+
+func (e *LossError) Error() string {
+	parts := make([]string, len(e.Losses))
+	for i, l := range e.Losses {
+		parts[i] = l.String()
+	}
+	return fmt.Sprintf("%s refused, it would lose data: %s; nothing was changed (%s)", e.Op, strings.Join(parts, "; "), e.Hint)
+}
+
+// Queryer is a connection or transaction.
+type Queryer = schema.ExecQuerier
+
+// Dropped returns the tables and columns of from that are gone in to.
+// Names compare exactly, so a case-only rename counts as a drop: the guard
+// errs on the side of asking.
+func Dropped(from, to *schema.Schema) []Drop {
+	var drops []Drop
+	for _, t := range from.Tables {
+		t2, ok := to.Table(t.Name)
+		if !ok {
+			drops = append(drops, Drop{Table: t.Name})
+			continue
+		}
+		for _, c := range t.Columns {
+			if _, ok := t2.Column(c.Name); !ok {
+				drops = append(drops, Drop{Table: t.Name, Column: c.Name})
+			}
+		}
+	}
+	return drops
+}
+
+// Count measures what each drop would lose on db and returns the drops that
+// hold data. Drops of objects db does not have are skipped.
+func Count(ctx context.Context, db Queryer, live *schema.Schema, drops []Drop) ([]Loss, error) {
+	var losses []Loss
+	for _, d := range drops {
+		t, ok := live.Table(d.Table)
+		if !ok {
+			continue
+		}
+		q := "SELECT count(*) FROM " + quote(t.Name)
+		if d.Column != "" {
+			c, ok := t.Column(d.Column)
+			if !ok {
+				continue
+			}
+			q += " WHERE " + quote(c.Name) + " IS NOT NULL"
+		}
+		n, err := countQuery(ctx, db, q)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			losses = append(losses, Loss{Drop: d, Count: n})
+		}
+	}
+	return losses, nil
+}
+
+// RowCounts returns the number of rows of every table of s.
+func RowCounts(ctx context.Context, db Queryer, s *schema.Schema) (map[string]int64, error) {
+	counts := make(map[string]int64, len(s.Tables))
+	for _, t := range s.Tables {
+		n, err := countQuery(ctx, db, "SELECT count(*) FROM "+quote(t.Name))
+		if err != nil {
+			return nil, err
+		}
+		counts[t.Name] = n
+	}
+	return counts, nil
+}
+
+// Deleted compares row counts taken before and after a change and returns
+// the tables that lost rows (a table gone entirely included).
+func Deleted(before, after map[string]int64) []Loss {
+	var losses []Loss
+	for t, n := range before {
+		if m := after[t]; m < n {
+			losses = append(losses, Loss{Drop: Drop{Table: t}, Count: n - m})
+		}
+	}
+	sort.Slice(losses, func(i, j int) bool { return losses[i].Table < losses[j].Table })
+	return losses
+}
+
+func countQuery(ctx context.Context, db Queryer, q string) (int64, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

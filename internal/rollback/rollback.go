@@ -1,0 +1,346 @@
+// Package rollback undoes applied migrations. For each version, newest first,
+// it runs the reviewed down script when there is one, or else computes the
+// plan from the live schema to the directory's state at the previous version.
+// Everything runs in one transaction that commits only when the live schema
+// equals the directory at the target version and no data was lost silently.
+package rollback
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/revisions"
+)
+
+// All is the --to value that undoes every applied version.
+const All = "0"
+
+// Options configure a rollback.
+type Options struct {
+	DB     *sql.DB // live database, one connection
+	Dir    *migrate.LocalDir
+	Down   *migdir.Down // validated
+	To     string       // target version; "" undoes the last one, All undoes all
+	DryRun bool         // run it, print it, roll it back
+	Force  bool         // proceed even when data would be lost
+	Out    io.Writer
+}
+
+// Result tells what was (or, in a dry run, would be) reverted.
+type Result struct {
+	Reverted []string // versions, newest first
+	Target   string   // version the database is at afterwards ("" = none)
+	Losses   []guard.Loss
+}
+
+// MismatchError reports a rollback whose result is not the directory's
+// state at the target; the transaction was rolled back.
+type MismatchError struct {
+	Target string
+	SQL    []string // what would still take the live schema to the target
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("rollback undone: the schema after it does not equal the migration directory at %s (still to do: %s); check the down scripts",
+		orNone(e.Target), strings.Join(e.SQL, "; "))
+}
+
+type step struct {
+	rev  *migrate.Revision
+	up   migrate.File
+	down migrate.File // nil: computed
+	prev string       // version before rev ("" = none)
+}
+
+// Run performs the rollback.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	drv, err := sqlite.Open(o.DB)
+	if err != nil {
+		return nil, err
+	}
+	if !o.DryRun {
+		unlock, err := drv.Lock(ctx, apply.LockName, 10*time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("another migration is running (%w)", err)
+		}
+		defer unlock()
+	}
+	revs, err := revisions.New(o.DB).ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	target, steps, err := o.steps(revs)
+	if err != nil || len(steps) == 0 {
+		return &Result{Target: target}, err
+	}
+	want, err := stateAt(ctx, o.Dir, target)
+	if err != nil {
+		return nil, err
+	}
+	live, err := inspect(ctx, drv)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Target: target}
+	for _, s := range steps {
+		res.Reverted = append(res.Reverted, s.rev.Version)
+	}
+	// Refuse before touching anything when tables or columns holding data
+	// would go.
+	losses, err := guard.Count(ctx, o.DB, live, guard.Dropped(live, want))
+	if err != nil {
+		return nil, err
+	}
+	if err := o.refuse(res, losses); err != nil {
+		return nil, err
+	}
+	before, err := guard.RowCounts(ctx, o.DB, live)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.run(ctx, tx, steps, target, want, before, res); err != nil {
+		return nil, errors.Join(err, tx.Rollback())
+	}
+	if o.DryRun {
+		fmt.Fprintln(o.Out, "\nDry run: the transaction was rolled back; nothing changed.")
+		return res, tx.Rollback()
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, apply.CommitError("rollback", err)
+	}
+	return res, nil
+}
+
+func (o Options) run(ctx context.Context, tx schema.ExecQuerier, steps []step, target string, want *schema.Schema, before map[string]int64, res *Result) error {
+	drv, err := sqlite.Open(tx)
+	if err != nil {
+		return err
+	}
+	store := revisions.New(tx)
+	log := apply.NewLogger(o.Out)
+	log.Intro("Rolling back %s to %s:", apply.Plural(len(steps), "version"), orNone(target))
+	for _, s := range steps {
+		if err := o.revert(ctx, log, drv, s); err != nil {
+			log.Error(err)
+			return err
+		}
+		if err := store.DeleteRevision(ctx, s.rev.Version); err != nil {
+			return err
+		}
+		log.FileDone()
+	}
+	// The result must be the directory's state at the target version.
+	got, err := inspect(ctx, drv)
+	if err != nil {
+		return err
+	}
+	changes, err := plan.Diff(drv, got, want)
+	if err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		return mismatch(ctx, drv, target, changes)
+	}
+	log.Note("verified: the schema equals the migration directory at %s", orNone(target))
+	// Rows deleted by down scripts are data loss too.
+	after, err := guard.RowCounts(ctx, tx, got)
+	if err != nil {
+		return err
+	}
+	if err := o.refuse(res, guard.Deleted(before, after)); err != nil {
+		return err
+	}
+	log.Done("version")
+	return nil
+}
+
+// revert undoes one version inside the transaction.
+func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, s step) error {
+	if s.down != nil && s.rev.Applied == s.rev.Total {
+		path := filepath.Join(o.Down.Path(), s.down.Name())
+		log.File("reverting version %s (%s)", s.rev.Version, path)
+		stmts, err := s.down.StmtDecls()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for _, st := range stmts {
+			log.Stmt(st.Text)
+			if _, err := drv.ExecContext(ctx, st.Text); err != nil {
+				return &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(s.down.Bytes(), st.Pos), Stmt: st.Text, Err: err}
+			}
+		}
+		return nil
+	}
+	why := "no down script"
+	if s.down != nil {
+		why = "partially applied: its down script assumes a complete file"
+	}
+	log.File("reverting version %s (computed, %s: live schema → directory at %s)", s.rev.Version, why, orNone(s.prev))
+	cur, err := inspect(ctx, drv)
+	if err != nil {
+		return err
+	}
+	want, err := stateAt(ctx, o.Dir, s.prev)
+	if err != nil {
+		return err
+	}
+	changes, err := plan.Diff(drv, cur, want)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	p, err := drv.PlanChanges(ctx, "down", changes, func(po *migrate.PlanOptions) { po.SchemaQualifier = new(string) })
+	if err != nil {
+		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
+	}
+	for _, c := range p.Changes {
+		log.Stmt(c.Cmd)
+		if _, err := drv.ExecContext(ctx, c.Cmd); err != nil {
+			return fmt.Errorf("computed rollback of %s: %q: %w", s.rev.Version, migdir.OneLine(c.Cmd, 80), err)
+		}
+	}
+	return nil
+}
+
+// steps picks the versions to undo, newest first, and the target version.
+func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
+	if len(revs) == 0 {
+		fmt.Fprintln(o.Out, "Nothing to roll back: no migration is applied.")
+		return "", nil, nil
+	}
+	from := len(revs) - 1 // index of the oldest revision to undo
+	switch o.To {
+	case "":
+	case All:
+		from = 0
+	default:
+		i := indexOf(revs, o.To)
+		if i == -1 {
+			return "", nil, fmt.Errorf("--to %s: version is not applied (applied: %s; use --to %s to undo everything)", o.To, versions(revs), All)
+		}
+		if i == len(revs)-1 {
+			fmt.Fprintf(o.Out, "Nothing to roll back: the database is at %s.\n", o.To)
+			return o.To, nil, nil
+		}
+		from = i + 1
+	}
+	files, err := o.Dir.Files()
+	if err != nil {
+		return "", nil, err
+	}
+	byVersion := make(map[string]migrate.File, len(files))
+	for _, f := range files {
+		byVersion[f.Version()] = f
+	}
+	var steps []step
+	for i := len(revs) - 1; i >= from; i-- {
+		r := revs[i]
+		if r.Type.Has(migrate.RevisionTypeBaseline) {
+			return "", nil, fmt.Errorf("cannot roll back past the baseline %s: the database's state before it is not in the migration directory", r.Version)
+		}
+		up, ok := byVersion[r.Version]
+		if !ok {
+			return "", nil, fmt.Errorf("applied version %s has no file in %s; cannot roll it back", r.Version, o.Dir.Path())
+		}
+		s := step{rev: r, up: up}
+		if d, ok := o.Down.Script(up.Name()); ok {
+			s.down = d
+		}
+		if i > 0 {
+			s.prev = revs[i-1].Version
+		}
+		steps = append(steps, s)
+	}
+	target := ""
+	if from > 0 {
+		target = revs[from-1].Version
+	}
+	return target, steps, nil
+}
+
+// refuse stops on losses unless forced; a dry run only reports them.
+func (o Options) refuse(res *Result, losses []guard.Loss) error {
+	if len(losses) == 0 {
+		return nil
+	}
+	res.Losses = append(res.Losses, losses...)
+	if o.Force {
+		for _, l := range losses {
+			fmt.Fprintf(o.Out, "  -- data loss accepted with --force: %s\n", l)
+		}
+		return nil
+	}
+	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: "review it with --dry-run, back the database up, then use --force"}
+	if o.DryRun {
+		fmt.Fprintf(o.Out, "  -- would be refused without --force: %v\n", err)
+		return nil
+	}
+	return err
+}
+
+func stateAt(ctx context.Context, dir *migrate.LocalDir, version string) (*schema.Schema, error) {
+	if version == "" {
+		return schema.New("main"), nil
+	}
+	return plan.State(ctx, dir, version)
+}
+
+func inspect(ctx context.Context, drv migrate.Driver) (*schema.Schema, error) {
+	return drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
+}
+
+func mismatch(ctx context.Context, drv migrate.Driver, target string, changes []schema.Change) error {
+	e := &MismatchError{Target: target}
+	p, err := drv.PlanChanges(ctx, "mismatch", changes, func(po *migrate.PlanOptions) { po.SchemaQualifier = new(string) })
+	if err != nil {
+		e.SQL = []string{fmt.Sprintf("%d changes (%v)", len(changes), err)}
+		return e
+	}
+	for _, c := range p.Changes {
+		if !strings.HasPrefix(c.Cmd, "PRAGMA foreign_keys") {
+			e.SQL = append(e.SQL, c.Cmd)
+		}
+	}
+	return e
+}
+
+func indexOf(revs []*migrate.Revision, v string) int {
+	for i, r := range revs {
+		if r.Version == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func versions(revs []*migrate.Revision) string {
+	vs := make([]string, len(revs))
+	for i, r := range revs {
+		vs[i] = r.Version
+	}
+	return strings.Join(vs, ", ")
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "none (empty database)"
+	}
+	return v
+}
