@@ -6,7 +6,7 @@ export STORAGE_PATH
 
 RUN = $(GO) run .
 
-.PHONY: migrate migrate-rollback migrate-apply migrate-diff migrate-status migrate-new migrate-hash migrate-check schema build test
+.PHONY: migrate migrate-lint migrate-rollback migrate-apply migrate-diff migrate-status migrate-new migrate-hash migrate-check schema build test
 
 ## migrate: create or upgrade $(STORAGE_PATH) to the latest migration
 migrate: migrate-apply
@@ -18,6 +18,10 @@ migrate-apply:
 migrate-diff:
 	@test -n "$(name)" || { echo "usage: make migrate-diff name=add_nickname" >&2; exit 1; }
 	$(RUN) diff $(name)
+
+## migrate-lint [base=REF | latest=N]: lint the directory as CI does (offline)
+migrate-lint:
+	$(RUN) lint $(if $(base),--base $(base)) $(if $(latest),--latest $(latest))
 
 ## migrate-check: fail when the structs and migrations/ are out of sync (CI)
 migrate-check:

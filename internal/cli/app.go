@@ -59,6 +59,7 @@ func New(models []any) *cli.App {
 			applyCmd(env),
 			rollbackCmd(env),
 			statusCmd(env),
+			lintCmd(env),
 			newCmd(env),
 			hashCmd(env),
 		},

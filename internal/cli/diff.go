@@ -57,7 +57,11 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := plan.Next(ctx, dir, want, o.Name, o.Now)
+	version, err := migdir.NextVersion(dir, o.Now)
+	if err != nil {
+		return err
+	}
+	res, err := plan.Next(ctx, dir, want, version, o.Name)
 	if err != nil {
 		return err
 	}

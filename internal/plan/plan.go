@@ -6,7 +6,6 @@ package plan
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
@@ -58,9 +57,10 @@ type Result struct {
 	Down migrate.File
 }
 
-// Next computes the migration from dir's state to desired. It returns a nil
-// Result when the directory is already in sync.
-func Next(ctx context.Context, dir *migrate.LocalDir, desired *schema.Schema, name string, now time.Time) (*Result, error) {
+// Next computes the migration from dir's state to desired, as file
+// <version>_<name>.sql. It returns a nil Result when the directory is
+// already in sync.
+func Next(ctx context.Context, dir *migrate.LocalDir, desired *schema.Schema, version, name string) (*Result, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -79,10 +79,6 @@ func Next(ctx context.Context, dir *migrate.LocalDir, desired *schema.Schema, na
 	}
 	if len(changes) == 0 {
 		return nil, nil
-	}
-	version, err := migdir.NextVersion(dir, now)
-	if err != nil {
-		return nil, err
 	}
 	up, p, err := format(ctx, dev.Driver, changes, version, name)
 	if err != nil {

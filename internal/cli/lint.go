@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/lint"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+)
+
+type lintOptions struct {
+	Base   string
+	Latest int
+	Format string
+	NoSync bool
+}
+
+func lintCmd(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:  "lint",
+		Usage: "check the migration directory for CI (offline): sums, replay, sync with the structs, analyzers, reversibility, history",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "base", Usage: "analyze the files added since git `REF` (e.g. origin/main)"},
+			&cli.IntFlag{Name: "latest", Usage: "analyze the latest `N` files"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or github (workflow annotations)"},
+			&cli.BoolFlag{Name: "skip-sync", Usage: "skip the check that the structs and the directory are in sync"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return &ExitError{Code: ExitFailure, Msg: "lint takes no arguments; use --base REF or --latest N"}
+			}
+			return runLint(c.Context, env, lintOptions{Base: c.String("base"), Latest: c.Int("latest"), Format: c.String("format"), NoSync: c.Bool("skip-sync")})
+		},
+	}
+}
+
+func runLint(ctx context.Context, env *Env, o lintOptions) error {
+	switch o.Format {
+	case "text", "json", "github":
+	default:
+		return fmt.Errorf("lint --format: want text, json or github, got %q", o.Format)
+	}
+	if o.Latest < 0 {
+		return fmt.Errorf("lint --latest: want a positive number of files, got %d", o.Latest)
+	}
+	dir, err := migdir.Open(env.Dir, false)
+	if err != nil {
+		return err
+	}
+	models := env.Models
+	if o.NoSync {
+		models = nil
+	}
+	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Base: o.Base, Latest: o.Latest})
+	if err != nil {
+		return err
+	}
+	if err := r.Write(env.Out, o.Format); err != nil {
+		return err
+	}
+	if r.Errors > 0 {
+		return &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("lint found %d errors in %s", r.Errors, env.Dir)}
+	}
+	return nil
+}

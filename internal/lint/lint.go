@@ -1,0 +1,325 @@
+// Package lint checks a migration directory offline, for CI: integrity
+// (atlas.sum, down/atlas.sum), a clean replay, structs in sync, Atlas's
+// sqlcheck analyzers on the new files, reversibility of their down scripts,
+// and a linear history.
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+	"ariga.io/atlas/sql/sqlcheck"
+
+	"github.com/structmigrate/structmigrate/internal/analyze"
+	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+// Rules, and the codes of the checks that are ours (the analyzers use
+// Atlas's DS…, MF…, LT…, BC…, CD… codes).
+const (
+	RuleIntegrity  = "integrity"
+	RuleReplay     = "replay"
+	RuleSync       = "sync"
+	RuleAnalyzer   = "analyzer"
+	RuleReversible = "reversible"
+	RuleHistory    = "history"
+
+	CodeChecksum     = "SM101" // atlas.sum does not match
+	CodeDownChecksum = "SM102" // down/atlas.sum does not match, or orphan down script
+	CodeReplay       = "SM201" // a statement fails on the dev database
+	CodeOutOfSync    = "SM301" // the structs would generate a migration
+	CodeIrreversible = "SM401" // up then down does not return to the previous state
+	CodeNonLinear    = "SM501" // a new file is not newer than the base
+	CodeDupVersion   = "SM502" // two files share a version
+)
+
+// Options configure a lint run. Exactly one of Base and Latest selects the
+// new files; with neither, every file is new.
+type Options struct {
+	Dir    *migrate.LocalDir
+	Models []any  // nil skips the sync check
+	Base   string // git ref
+	Latest int
+}
+
+// Diagnostic is one finding. The JSON form is stable (docs/ci.md).
+type Diagnostic struct {
+	Rule     string `json:"rule"`
+	Code     string `json:"code"`
+	File     string `json:"file"` // path, as given by the directory
+	Line     int    `json:"line,omitempty"`
+	Message  string `json:"message"`
+	Hint     string `json:"hint,omitempty"`
+	Analyzer string `json:"analyzer,omitempty"`
+	Excused  bool   `json:"excused"` // by an -- atlas:nolint directive
+	SQL      string `json:"sql,omitempty"`
+}
+
+// Report is the result of a run.
+type Report struct {
+	Dir         string       `json:"dir"`
+	NewFiles    []string     `json:"new_files"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+	Errors      int          `json:"errors"`  // diagnostics not excused: non-zero fails the run
+	Excused     int          `json:"excused"` // diagnostics excused by nolint
+}
+
+func (r *Report) add(d Diagnostic) {
+	if d.Hint == "" {
+		d.Hint = hints[d.Code]
+	}
+	r.Diagnostics = append(r.Diagnostics, d)
+	if d.Excused {
+		r.Excused++
+	} else {
+		r.Errors++
+	}
+}
+
+// Run lints the directory. Findings go in the report; an error means the
+// lint itself could not run.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	r := &Report{Dir: o.Dir.Path(), NewFiles: []string{}, Diagnostics: []Diagnostic{}}
+	if !integrity(o.Dir, r) {
+		return r, nil // the executor refuses a tampered directory: stop here
+	}
+	files, err := o.Dir.Files()
+	if err != nil {
+		return nil, err
+	}
+	isNew, baseVersions, err := newFiles(o, files)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if isNew[f.Name()] {
+			r.NewFiles = append(r.NewFiles, f.Name())
+		}
+	}
+	history(o.Dir, files, isNew, baseVersions, r)
+	current, err := plan.State(ctx, o.Dir, "")
+	var se *migdir.StmtError
+	switch {
+	case errors.As(err, &se):
+		r.add(Diagnostic{Rule: RuleReplay, Code: CodeReplay, File: se.Path, Line: se.Line,
+			Message: fmt.Sprintf("statement fails on a fresh database: %v", se.Err), SQL: migdir.OneLine(se.Stmt, 200)})
+		return r, nil
+	case err != nil:
+		return nil, err
+	}
+	if err := sync(ctx, o, current, r); err != nil {
+		return nil, err
+	}
+	if err := analyzers(ctx, o.Dir, files, isNew, r); err != nil {
+		return nil, err
+	}
+	if err := reversible(ctx, o.Dir, files, isNew, r); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(r.Diagnostics, func(i, j int) bool {
+		a, b := r.Diagnostics[i], r.Diagnostics[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	return r, nil
+}
+
+// integrity checks both sums; it reports whether the directory can be used.
+func integrity(dir *migrate.LocalDir, r *Report) bool {
+	ok := true
+	report := func(code string, err error) {
+		d := Diagnostic{Rule: RuleIntegrity, Code: code, Message: err.Error()}
+		var ce *migdir.ChecksumError
+		if errors.As(err, &ce) {
+			d.File = filepath.Join(ce.Dir, migdir.SumFile)
+			var me *migrate.ChecksumError
+			if errors.As(ce.Err, &me) {
+				d.Line = me.Line
+			}
+		} else {
+			d.File = filepath.Join(dir.Path(), migdir.DownDirName)
+		}
+		r.add(d)
+		ok = false
+	}
+	if err := migdir.Validate(dir); err != nil {
+		report(CodeChecksum, err)
+	}
+	down, err := migdir.OpenDown(dir, false)
+	if err == nil {
+		err = down.Validate(dir)
+	}
+	if err != nil {
+		report(CodeDownChecksum, err)
+	}
+	return ok
+}
+
+// sync reports the migration `diff` would write now.
+func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) error {
+	if o.Models == nil {
+		return nil
+	}
+	want, err := desired.Schema(ctx, o.Models...)
+	if err != nil {
+		return err
+	}
+	res, err := plan.Next(ctx, o.Dir, want, "next", "pending")
+	if err != nil || res == nil {
+		return err
+	}
+	r.add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: o.Dir.Path(),
+		Message: "the structs and the migration directory are out of sync: diff would generate a migration",
+		SQL:     string(res.File.Bytes())})
+	return nil
+}
+
+// analyzers runs Atlas's SQLite analyzers on the new files.
+func analyzers(ctx context.Context, dir *migrate.LocalDir, files []migrate.File, isNew map[string]bool, r *Report) error {
+	first := -1
+	for i, f := range files {
+		if isNew[f.Name()] {
+			first = i
+			break
+		}
+	}
+	if first == -1 {
+		return nil
+	}
+	sess, err := analyze.Load(ctx, dir, files[:first], files[first:])
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	azs, err := sqlcheck.AnalyzerFor("sqlite", nil)
+	if err != nil {
+		return err
+	}
+	for _, f := range sess.Files {
+		if !isNew[f.Name()] {
+			continue
+		}
+		path := filepath.Join(dir.Path(), f.Name())
+		for _, az := range azs[1:] { // azs[0] merges table copies; analyze.Load ran it
+			name := ""
+			if na, ok := az.(sqlcheck.NamedAnalyzer); ok {
+				name = na.Name()
+			}
+			var reported bool
+			err := az.Analyze(ctx, &sqlcheck.Pass{File: f, Dev: sess.Dev, Reporter: sqlcheck.ReportWriterFunc(func(rep sqlcheck.Report) {
+				for _, d := range rep.Diagnostics {
+					reported = true
+					var stmts []*migrate.Stmt
+					if st := analyze.Stmt(f, d.Pos); st != nil {
+						stmts = append(stmts, st)
+					}
+					r.add(Diagnostic{
+						Rule: RuleAnalyzer, Code: d.Code, File: path, Line: migdir.Line(f.Bytes(), d.Pos),
+						Message: d.Text, Analyzer: name, Excused: analyze.Nolint(f.File, stmts, d.Code, name),
+					})
+				}
+			})})
+			if err != nil && !reported { // an analyzer set to "error" returns one with its reports
+				return fmt.Errorf("%s: analyzer %s: %w", path, name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// reversible checks that each new file with a down script returns, up then
+// down, to exactly the state before it.
+func reversible(ctx context.Context, dir *migrate.LocalDir, files []migrate.File, isNew map[string]bool, r *Report) error {
+	down, err := migdir.OpenDown(dir, false)
+	if err != nil {
+		return err
+	}
+	if err := down.Validate(dir); err != nil {
+		return err
+	}
+	for i, f := range files {
+		ds, ok := down.Script(f.Name())
+		if !isNew[f.Name()] || !ok {
+			continue
+		}
+		before := schema.New("main")
+		if i > 0 {
+			if before, err = plan.State(ctx, dir, files[i-1].Version()); err != nil {
+				return err
+			}
+		}
+		after, serr, err := upDown(ctx, dir, down, files[:i+1], ds)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(down.Path(), ds.Name())
+		if serr != nil {
+			r.add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: serr.Path, Line: serr.Line,
+				Message: fmt.Sprintf("down script fails after its up file: %v", serr.Err), SQL: migdir.OneLine(serr.Stmt, 200)})
+			continue
+		}
+		dev, err := sqlitedb.OpenDev()
+		if err != nil {
+			return err
+		}
+		changes, err := plan.Diff(dev.Driver, after, before)
+		if err == nil && len(changes) > 0 {
+			var p *migrate.Plan
+			if p, err = dev.Driver.PlanChanges(ctx, "rest", changes); err == nil {
+				var sql string
+				for _, c := range p.Changes {
+					sql += c.Cmd + ";\n"
+				}
+				r.add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: path, Line: 1,
+					Message: fmt.Sprintf("up then down does not return to the state before %s", f.Name()), SQL: sql})
+			}
+		}
+		dev.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upDown executes files then the down script on a fresh dev database and
+// returns the resulting schema, or the statement that failed.
+func upDown(ctx context.Context, dir *migrate.LocalDir, down *migdir.Down, files []migrate.File, ds migrate.File) (*schema.Schema, *migdir.StmtError, error) {
+	dev, err := sqlitedb.OpenDev()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer dev.Close()
+	run := func(d *migrate.LocalDir, f migrate.File) (*migdir.StmtError, error) {
+		stmts, err := f.StmtDecls()
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range stmts {
+			if _, err := dev.DB.ExecContext(ctx, st.Text); err != nil {
+				return &migdir.StmtError{Op: "running", Path: filepath.Join(d.Path(), f.Name()), Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}, nil
+			}
+		}
+		return nil, nil
+	}
+	for _, f := range files {
+		if se, err := run(dir, f); se != nil || err != nil {
+			return nil, se, err
+		}
+	}
+	if se, err := run(down.LocalDir, ds); se != nil || err != nil {
+		return nil, se, err
+	}
+	s, err := dev.Driver.InspectSchema(ctx, "", nil)
+	return s, nil, err
+}
