@@ -36,7 +36,7 @@ func (s *Session) Close() error { return s.dev.Close() }
 // diffing the schema after each statement. Table copies (CREATE new_t,
 // INSERT, DROP t, RENAME) are merged into one ModifyTable change, as Atlas's
 // SQLite analyzers expect.
-func Load(ctx context.Context, dir *migrate.LocalDir, base, files []migrate.File) (*Session, error) {
+func Load(ctx context.Context, dir migdir.Dir, base, files []migrate.File) (*Session, error) {
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func Load(ctx context.Context, dir *migrate.LocalDir, base, files []migrate.File
 	return s, nil
 }
 
-func (s *Session) load(ctx context.Context, dir *migrate.LocalDir, base, files []migrate.File) error {
+func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrate.File) error {
 	for _, f := range base {
 		if err := s.exec(ctx, dir, f, nil); err != nil {
 			return err
@@ -99,7 +99,7 @@ func (s *Session) load(ctx context.Context, dir *migrate.LocalDir, base, files [
 }
 
 // exec runs f's statements; after is called after each one.
-func (s *Session) exec(ctx context.Context, dir *migrate.LocalDir, f migrate.File, after func(*migrate.Stmt) error) error {
+func (s *Session) exec(ctx context.Context, dir migdir.Dir, f migrate.File, after func(*migrate.Stmt) error) error {
 	stmts, err := f.StmtDecls()
 	if err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
@@ -154,18 +154,27 @@ func Stmt(f *sqlcheck.File, pos int) *migrate.Stmt {
 }
 
 // Stmts returns the file statements a (possibly merged) change came from.
+// A merged table copy joins its CREATE, DROP and RENAME statements but not
+// the INSERT between them, so every statement from the first to the last
+// joined one belongs to it.
 func Stmts(f *sqlcheck.File, c *sqlcheck.Change) []*migrate.Stmt {
 	stmts, err := f.StmtDecls()
 	if err != nil {
 		return nil
 	}
-	var out []*migrate.Stmt
-	for _, st := range stmts {
+	first, last := -1, -1
+	for i, st := range stmts {
 		if st.Pos >= c.Stmt.Pos && strings.Contains(c.Stmt.Text, st.Text) {
-			out = append(out, st)
+			if first == -1 {
+				first = i
+			}
+			last = i
 		}
 	}
-	return out
+	if first == -1 {
+		return nil
+	}
+	return stmts[first : last+1]
 }
 
 // Nolint reports whether the statements, or the file's header, excuse code

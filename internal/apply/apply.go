@@ -27,7 +27,7 @@ const LockName = "atlas_migrate_execute"
 // Options configure a run.
 type Options struct {
 	DB       *sql.DB // the live database, with one connection
-	Dir      *migrate.LocalDir
+	Dir      migdir.Dir
 	Amount   int  // apply at most this many files; 0 means all
 	DryRun   bool // print the SQL, change nothing
 	Force    bool // apply even when a file drops data without the reviewed-loss excuse
@@ -53,7 +53,7 @@ func (e *NotCleanError) Unwrap() error { return e.Err }
 
 // Pending validates the directory and returns the files not yet applied,
 // following the Atlas Executor's rules (baseline, linear history).
-func Pending(ctx context.Context, db *sql.DB, dir *migrate.LocalDir) ([]migrate.File, error) {
+func Pending(ctx context.Context, db *sql.DB, dir migdir.Dir) ([]migrate.File, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -101,18 +101,22 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		pending = pending[:o.Amount]
 	}
 	// Data loss is never silent: refuse before running anything.
-	if !o.Force {
-		lost, err := losses(ctx, o, pending)
-		if err != nil {
-			return nil, err
-		}
-		if len(lost) > 0 {
-			lerr := &guard.LossError{Op: "apply", Losses: lost,
-				Hint: "after review, excuse the statement with -- atlas:nolint DS102 (table) or DS103 (column), or use --force"}
-			if !o.DryRun {
-				return nil, lerr
+	lost, err := losses(ctx, o, pending)
+	if err != nil {
+		return nil, err
+	}
+	if len(lost) > 0 {
+		lerr := &guard.LossError{Op: "apply", Losses: lost,
+			Hint: "after review, excuse the statement with -- atlas:nolint DS102 (table) or DS103 (column), or use --force"}
+		switch {
+		case o.Force:
+			for _, l := range lost {
+				fmt.Fprintf(o.Out, "-- data loss accepted with --force: %s\n", l)
 			}
+		case o.DryRun:
 			fmt.Fprintf(o.Out, "-- would be refused without --force: %v\n", lerr)
+		default:
+			return nil, lerr
 		}
 	}
 	if o.DryRun {
@@ -129,9 +133,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	log := NewLogger(o.Out)
 	to := pending[len(pending)-1].Version()
 	if len(revs) == 0 {
-		log.Intro("Migrating to version %s (%d migrations in total):", to, len(pending))
+		log.Intro("Migrating to version %s (%s in total):", to, Plural(len(pending), "migration"))
 	} else {
-		log.Intro("Migrating to version %s from %s (%d migrations in total):", to, revs[len(revs)-1].Version, len(pending))
+		log.Intro("Migrating to version %s from %s (%s in total):", to, revs[len(revs)-1].Version, Plural(len(pending), "migration"))
 	}
 	res := &Result{}
 	for _, f := range pending {

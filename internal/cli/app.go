@@ -13,8 +13,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"ariga.io/atlas/sql/migrate"
-
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -159,7 +157,7 @@ func openReadOnly(path string) (*sql.DB, error) {
 }
 
 // validateDown refuses a down folder whose atlas.sum does not match.
-func validateDown(dir *migrate.LocalDir) error {
+func validateDown(dir migdir.Dir) error {
 	down, err := migdir.OpenDown(dir, false)
 	if err != nil {
 		return err

@@ -78,7 +78,7 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
-	downPath, err := migdir.WriteFile(down.LocalDir, res.Down.Name(), res.Down.Bytes())
+	downPath, err := migdir.WriteFile(down.Dir, res.Down.Name(), res.Down.Bytes())
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"ariga.io/atlas/sql/migrate"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -31,9 +29,9 @@ func runHash(_ context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	dirs := []*migrate.LocalDir{dir}
+	dirs := []migdir.Dir{dir}
 	if down.Exists() {
-		dirs = append(dirs, down.LocalDir)
+		dirs = append(dirs, down.Dir)
 	}
 	for _, d := range dirs {
 		if err := migdir.Hash(d); err != nil {

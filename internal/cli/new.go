@@ -52,7 +52,7 @@ func runNew(_ context.Context, env *Env, o newOptions) error {
 		return err
 	}
 	name := v + "_" + o.Name + ".sql"
-	downPath, err := migdir.WriteFile(down.LocalDir, name, nil)
+	downPath, err := migdir.WriteFile(down.Dir, name, nil)
 	if err != nil {
 		return err
 	}

@@ -27,9 +27,9 @@ type Loss struct {
 func (l Loss) String() string {
 	var s string
 	if l.Column == "" {
-		s = fmt.Sprintf("table %q would lose %d rows", l.Table, l.Count)
+		s = fmt.Sprintf("table %q would lose %s", l.Table, plural(l.Count, "row"))
 	} else {
-		s = fmt.Sprintf("column %q.%q would lose %d non-NULL values", l.Table, l.Column, l.Count)
+		s = fmt.Sprintf("column %q.%q would lose %s", l.Table, l.Column, plural(l.Count, "non-NULL value"))
 	}
 	if l.Where != "" {
 		s = l.Where + ": " + s
@@ -117,11 +117,12 @@ func RowCounts(ctx context.Context, db Queryer, s *schema.Schema) (map[string]in
 }
 
 // Deleted compares row counts taken before and after a change and returns
-// the tables that lost rows (a table gone entirely included).
+// the tables that lost rows. Tables gone entirely are left out: Dropped and
+// Count report those before the change runs.
 func Deleted(before, after map[string]int64) []Loss {
 	var losses []Loss
 	for t, n := range before {
-		if m := after[t]; m < n {
+		if m, ok := after[t]; ok && m < n {
 			losses = append(losses, Loss{Drop: Drop{Table: t}, Count: n - m})
 		}
 	}
@@ -142,6 +143,13 @@ func countQuery(ctx context.Context, db Queryer, q string) (int64, error) {
 		}
 	}
 	return n, rows.Err()
+}
+
+func plural(n int64, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return fmt.Sprintf("%d %ss", n, s)
 }
 
 func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 // newFiles selects the files under review and the versions the base holds.
@@ -65,7 +67,7 @@ func newFiles(o Options, files []migrate.File) (map[string]bool, []string, error
 // history reports new files that are not newer than every base file (a
 // merge brought in an older migration, which `apply` would refuse on any
 // database already past it) and files that share a version.
-func history(dir *migrate.LocalDir, files []migrate.File, isNew map[string]bool, base []string, r *Report) {
+func history(dir migdir.Dir, files []migrate.File, isNew map[string]bool, base []string, r *Report) {
 	var latest string
 	for _, v := range base {
 		if v > latest {

@@ -44,7 +44,7 @@ const (
 // Options configure a lint run. Exactly one of Base and Latest selects the
 // new files; with neither, every file is new.
 type Options struct {
-	Dir    *migrate.LocalDir
+	Dir    migdir.Dir
 	Models []any  // nil skips the sync check
 	Base   string // git ref
 	Latest int
@@ -135,7 +135,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 }
 
 // integrity checks both sums; it reports whether the directory can be used.
-func integrity(dir *migrate.LocalDir, r *Report) bool {
+func integrity(dir migdir.Dir, r *Report) bool {
 	ok := true
 	report := func(code string, err error) {
 		d := Diagnostic{Rule: RuleIntegrity, Code: code, Message: err.Error()}
@@ -185,7 +185,7 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 }
 
 // analyzers runs Atlas's SQLite analyzers on the new files.
-func analyzers(ctx context.Context, dir *migrate.LocalDir, files []migrate.File, isNew map[string]bool, r *Report) error {
+func analyzers(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
 	first := -1
 	for i, f := range files {
 		if isNew[f.Name()] {
@@ -219,10 +219,7 @@ func analyzers(ctx context.Context, dir *migrate.LocalDir, files []migrate.File,
 			err := az.Analyze(ctx, &sqlcheck.Pass{File: f, Dev: sess.Dev, Reporter: sqlcheck.ReportWriterFunc(func(rep sqlcheck.Report) {
 				for _, d := range rep.Diagnostics {
 					reported = true
-					var stmts []*migrate.Stmt
-					if st := analyze.Stmt(f, d.Pos); st != nil {
-						stmts = append(stmts, st)
-					}
+					stmts := stmtsAt(f, d.Pos)
 					r.add(Diagnostic{
 						Rule: RuleAnalyzer, Code: d.Code, File: path, Line: migdir.Line(f.Bytes(), d.Pos),
 						Message: d.Text, Analyzer: name, Excused: analyze.Nolint(f.File, stmts, d.Code, name),
@@ -239,7 +236,7 @@ func analyzers(ctx context.Context, dir *migrate.LocalDir, files []migrate.File,
 
 // reversible checks that each new file with a down script returns, up then
 // down, to exactly the state before it.
-func reversible(ctx context.Context, dir *migrate.LocalDir, files []migrate.File, isNew map[string]bool, r *Report) error {
+func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
 	down, err := migdir.OpenDown(dir, false)
 	if err != nil {
 		return err
@@ -294,13 +291,13 @@ func reversible(ctx context.Context, dir *migrate.LocalDir, files []migrate.File
 
 // upDown executes files then the down script on a fresh dev database and
 // returns the resulting schema, or the statement that failed.
-func upDown(ctx context.Context, dir *migrate.LocalDir, down *migdir.Down, files []migrate.File, ds migrate.File) (*schema.Schema, *migdir.StmtError, error) {
+func upDown(ctx context.Context, dir migdir.Dir, down *migdir.Down, files []migrate.File, ds migrate.File) (*schema.Schema, *migdir.StmtError, error) {
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
 		return nil, nil, err
 	}
 	defer dev.Close()
-	run := func(d *migrate.LocalDir, f migrate.File) (*migdir.StmtError, error) {
+	run := func(d migdir.Dir, f migrate.File) (*migdir.StmtError, error) {
 		stmts, err := f.StmtDecls()
 		if err != nil {
 			return nil, err
@@ -317,9 +314,23 @@ func upDown(ctx context.Context, dir *migrate.LocalDir, down *migdir.Down, files
 			return nil, se, err
 		}
 	}
-	if se, err := run(down.LocalDir, ds); se != nil || err != nil {
+	if se, err := run(down.Dir, ds); se != nil || err != nil {
 		return nil, se, err
 	}
 	s, err := dev.Driver.InspectSchema(ctx, "", nil)
 	return s, nil, err
+}
+
+// stmtsAt returns the statements of the change a diagnostic points at (a
+// merged table copy spans several), for their nolint directives.
+func stmtsAt(f *sqlcheck.File, pos int) []*migrate.Stmt {
+	for _, c := range f.Changes {
+		if c.Stmt.Pos == pos {
+			return analyze.Stmts(f, c)
+		}
+	}
+	if st := analyze.Stmt(f, pos); st != nil {
+		return []*migrate.Stmt{st}
+	}
+	return nil
 }

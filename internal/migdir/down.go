@@ -16,13 +16,19 @@ const DownDirName = "down"
 // the file name of the up file it reverts, and down/atlas.sum guards them
 // with the same algorithm as atlas.sum.
 type Down struct {
-	*migrate.LocalDir
+	Dir
 	byName map[string]migrate.File
 }
 
 // OpenDown opens dir's down folder. A missing folder means no down scripts
 // unless create is set (diff, new), which makes it.
-func OpenDown(up *migrate.LocalDir, create bool) (*Down, error) {
+func OpenDown(up Dir, create bool) (*Down, error) {
+	if e, ok := up.(*embedded); ok {
+		if e.down == nil {
+			return &Down{byName: map[string]migrate.File{}}, nil
+		}
+		return &Down{Dir: e.down}, nil
+	}
 	path := filepath.Join(up.Path(), DownDirName)
 	if _, err := os.Stat(path); os.IsNotExist(err) && !create {
 		return &Down{byName: map[string]migrate.File{}}, nil
@@ -31,19 +37,19 @@ func OpenDown(up *migrate.LocalDir, create bool) (*Down, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Down{LocalDir: ld}, nil
+	return &Down{Dir: ld}, nil
 }
 
 // Exists reports whether the down folder is present.
-func (d *Down) Exists() bool { return d.LocalDir != nil }
+func (d *Down) Exists() bool { return d.Dir != nil }
 
 // Validate checks down/atlas.sum, and that every down script reverts an
 // up file of up.
-func (d *Down) Validate(up *migrate.LocalDir) error {
+func (d *Down) Validate(up Dir) error {
 	if !d.Exists() {
 		return nil
 	}
-	if err := Validate(d.LocalDir); err != nil {
+	if err := Validate(d.Dir); err != nil {
 		return err
 	}
 	files, err := d.Files()

@@ -13,6 +13,13 @@ import (
 	"ariga.io/atlas/sql/migrate"
 )
 
+// Dir is a migration directory on disk (*migrate.LocalDir) or compiled
+// into the binary (Embedded); Path names it in messages.
+type Dir interface {
+	migrate.Dir
+	Path() string
+}
+
 // SumFile is the name of the checksum file, as the Atlas CLI names it.
 const SumFile = migrate.HashFileName
 
@@ -48,6 +55,10 @@ func (e *ChecksumError) Error() string {
 	case errors.Is(e.Err, migrate.ErrChecksumFormat):
 		what += ": " + filepath.Join(e.Dir, SumFile) + " is malformed"
 	}
+	if filepath.Base(e.Dir) == DownDirName { // the Atlas CLI does not hash down/
+		return what + ". You have a checksum error in your down scripts. " +
+			"Please check them and run 'structmigrate hash' to re-hash the contents"
+	}
 	return what + ". You have a checksum error in your migration directory. " +
 		"Please check your migration files and run 'atlas migrate hash' (or 'structmigrate hash') to re-hash the contents"
 }
@@ -55,7 +66,7 @@ func (e *ChecksumError) Error() string {
 func (e *ChecksumError) Unwrap() error { return e.Err }
 
 // Validate checks atlas.sum against the files, as every CLI command does first.
-func Validate(dir *migrate.LocalDir) error {
+func Validate(dir Dir) error {
 	err := migrate.Validate(dir)
 	switch {
 	case err == nil:
@@ -111,7 +122,7 @@ func NextVersion(dir migrate.Dir, now time.Time) (string, error) {
 }
 
 // WriteFile writes one migration file and re-hashes the directory.
-func WriteFile(dir *migrate.LocalDir, name string, content []byte) (string, error) {
+func WriteFile(dir Dir, name string, content []byte) (string, error) {
 	if err := dir.WriteFile(name, content); err != nil {
 		return "", err
 	}

@@ -27,7 +27,7 @@ func (e *StmtError) Unwrap() error { return e.Err }
 
 // AsStmtError converts the Executor's *migrate.StmtExecError into a
 // *StmtError located in dir; it returns nil for other errors.
-func AsStmtError(dir *migrate.LocalDir, op string, err error) *StmtError {
+func AsStmtError(dir Dir, op string, err error) *StmtError {
 	var se *migrate.StmtExecError
 	if !errors.As(err, &se) {
 		return nil

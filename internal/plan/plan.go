@@ -6,6 +6,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
@@ -16,7 +17,7 @@ import (
 
 // State replays dir on a fresh dev database, up to and including version
 // (all files when version is empty), and returns the resulting schema.
-func State(ctx context.Context, dir *migrate.LocalDir, version string) (*schema.Schema, error) {
+func State(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, error) {
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ type Result struct {
 // Next computes the migration from dir's state to desired, as file
 // <version>_<name>.sql. It returns a nil Result when the directory is
 // already in sync.
-func Next(ctx context.Context, dir *migrate.LocalDir, desired *schema.Schema, version, name string) (*Result, error) {
+func Next(ctx context.Context, dir migdir.Dir, desired *schema.Schema, version, name string) (*Result, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -109,11 +110,44 @@ func format(ctx context.Context, drv migrate.Driver, changes []schema.Change, ve
 	return files[0], p, nil
 }
 
+// SQL renders changes as the statements Atlas would plan for them, without
+// the PRAGMA foreign_keys bracket, to show a difference to a person.
+func SQL(ctx context.Context, drv migrate.Driver, changes []schema.Change) ([]string, error) {
+	p, err := drv.PlanChanges(ctx, "show", changes, unqualified)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range p.Changes {
+		if !strings.HasPrefix(c.Cmd, "PRAGMA foreign_keys") {
+			out = append(out, c.Cmd)
+		}
+	}
+	return out, nil
+}
+
+// Drift returns the statements that would take the live schema to the
+// directory's state at version; none when they match.
+func Drift(ctx context.Context, dir migdir.Dir, version string, drv migrate.Driver, live *schema.Schema) ([]string, error) {
+	want := schema.New("main")
+	if version != "" {
+		var err error
+		if want, err = State(ctx, dir, version); err != nil {
+			return nil, err
+		}
+	}
+	changes, err := Diff(drv, live, want)
+	if err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	return SQL(ctx, drv, changes)
+}
+
 // unqualified plans statements without a schema prefix, as `atlas migrate
 // diff` does for SQLite.
 func unqualified(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) }
 
-func replayError(dir *migrate.LocalDir, err error) error {
+func replayError(dir migdir.Dir, err error) error {
 	if se := migdir.AsStmtError(dir, "replaying", err); se != nil {
 		return se
 	}

@@ -32,7 +32,7 @@ const All = "0"
 // Options configure a rollback.
 type Options struct {
 	DB     *sql.DB // live database, one connection
-	Dir    *migrate.LocalDir
+	Dir    migdir.Dir
 	Down   *migdir.Down // validated
 	To     string       // target version; "" undoes the last one, All undoes all
 	DryRun bool         // run it, print it, roll it back
@@ -99,6 +99,21 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, s := range steps {
 		res.Reverted = append(res.Reverted, s.rev.Version)
 	}
+	// Objects the migrations did not make (drift) are not the rollback's
+	// to remove: refuse unless forced.
+	if last := steps[0].rev; last.Applied == last.Total {
+		drift, err := plan.Drift(ctx, o.Dir, last.Version, drv, live)
+		if err != nil {
+			return nil, err
+		}
+		if len(drift) > 0 {
+			derr := &DriftError{Version: last.Version, SQL: drift}
+			if !o.Force {
+				return nil, derr
+			}
+			fmt.Fprintf(o.Out, "  -- proceeding with --force: %v\n", derr)
+		}
+	}
 	// Refuse before touching anything when tables or columns holding data
 	// would go.
 	losses, err := guard.Count(ctx, o.DB, live, guard.Dropped(live, want))
@@ -116,26 +131,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := o.run(ctx, tx, steps, target, want, before, res); err != nil {
+	log := apply.NewLogger(o.Out)
+	if err := o.run(ctx, tx, log, steps, target, want, before, res); err != nil {
 		return nil, errors.Join(err, tx.Rollback())
 	}
 	if o.DryRun {
+		log.Done("version")
 		fmt.Fprintln(o.Out, "\nDry run: the transaction was rolled back; nothing changed.")
 		return res, tx.Rollback()
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, apply.CommitError("rollback", err)
 	}
+	log.Done("version")
 	return res, nil
 }
 
-func (o Options) run(ctx context.Context, tx schema.ExecQuerier, steps []step, target string, want *schema.Schema, before map[string]int64, res *Result) error {
+func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, before map[string]int64, res *Result) error {
 	drv, err := sqlite.Open(tx)
 	if err != nil {
 		return err
 	}
 	store := revisions.New(tx)
-	log := apply.NewLogger(o.Out)
 	log.Intro("Rolling back %s to %s:", apply.Plural(len(steps), "version"), orNone(target))
 	for _, s := range steps {
 		if err := o.revert(ctx, log, drv, s); err != nil {
@@ -165,11 +182,7 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, steps []step, t
 	if err != nil {
 		return err
 	}
-	if err := o.refuse(res, guard.Deleted(before, after)); err != nil {
-		return err
-	}
-	log.Done("version")
-	return nil
+	return o.refuse(res, guard.Deleted(before, after))
 }
 
 // revert undoes one version inside the transaction.
@@ -295,7 +308,7 @@ func (o Options) refuse(res *Result, losses []guard.Loss) error {
 	return err
 }
 
-func stateAt(ctx context.Context, dir *migrate.LocalDir, version string) (*schema.Schema, error) {
+func stateAt(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, error) {
 	if version == "" {
 		return schema.New("main"), nil
 	}
@@ -308,17 +321,25 @@ func inspect(ctx context.Context, drv migrate.Driver) (*schema.Schema, error) {
 
 func mismatch(ctx context.Context, drv migrate.Driver, target string, changes []schema.Change) error {
 	e := &MismatchError{Target: target}
-	p, err := drv.PlanChanges(ctx, "mismatch", changes, func(po *migrate.PlanOptions) { po.SchemaQualifier = new(string) })
+	sql, err := plan.SQL(ctx, drv, changes)
 	if err != nil {
-		e.SQL = []string{fmt.Sprintf("%d changes (%v)", len(changes), err)}
-		return e
+		sql = []string{fmt.Sprintf("%d changes (%v)", len(changes), err)}
 	}
-	for _, c := range p.Changes {
-		if !strings.HasPrefix(c.Cmd, "PRAGMA foreign_keys") {
-			e.SQL = append(e.SQL, c.Cmd)
-		}
-	}
+	e.SQL = sql
 	return e
+}
+
+// DriftError refuses to roll back a database that no longer matches the
+// directory at its current version: a computed plan would also undo the
+// drift, and a down script's result could not be verified.
+type DriftError struct {
+	Version string
+	SQL     []string
+}
+
+func (e *DriftError) Error() string {
+	return fmt.Sprintf("the database has drifted from the migration directory at %s (to reconcile: %s); nothing was changed (fix the drift first, or use --force to roll back to the directory's state anyway)",
+		e.Version, strings.Join(e.SQL, "; "))
 }
 
 func indexOf(revs []*migrate.Revision, v string) int {

@@ -38,7 +38,7 @@ type Report struct {
 }
 
 // Get computes the report for db (which status never changes).
-func Get(ctx context.Context, db *sql.DB, dir *migrate.LocalDir) (*Report, error) {
+func Get(ctx context.Context, db *sql.DB, dir migdir.Dir) (*Report, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
