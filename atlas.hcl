@@ -1,10 +1,22 @@
 # Shared by structmigrate and the official Atlas CLI (`atlas migrate apply --env local`).
 # The migration directory is in the Atlas format; migrations/atlas.sum guards it.
+# structmigrate reads only a subset of the project-file syntax (internal/config):
+# locals, data "external_schema", and env blocks with url, dev, src and
+# migration { dir, baseline }. Anything else is reported as an error.
 
 locals {
+  # The database file: $STORAGE_PATH when set, as for `structmigrate --db`.
   storage_path = getenv("STORAGE_PATH") != "" ? getenv("STORAGE_PATH") : "./storage/players-sqlite3.db"
 }
 
+# The desired schema: the DDL GORM creates for the structs in schema/,
+# printed by `structmigrate schema` (no database touched).
+data "external_schema" "gorm" {
+  program = ["go", "run", "-mod=mod", ".", "schema"]
+}
+
+# Development: storage/players-sqlite3.db, or $STORAGE_PATH when set.
+# Migrations are replayed on an in-memory dev database, never on this file.
 env "local" {
   url = "sqlite://${local.storage_path}"
   dev = "sqlite://dev?mode=memory"
@@ -13,8 +25,29 @@ env "local" {
   }
 }
 
+# CI: a throwaway in-memory database; nothing is written to disk.
 env "ci" {
   url = "sqlite://ci?mode=memory"
+  dev = "sqlite://dev?mode=memory"
+  migration {
+    dir = "file://migrations"
+  }
+}
+
+# Production: the file named by $STORAGE_PATH, which must be set (there is no
+# default, so a missing variable is an error rather than a new empty database).
+# Only applies migrations, so it needs no dev database.
+env "prod" {
+  url = "sqlite://${getenv("STORAGE_PATH")}"
+  migration {
+    dir = "file://migrations"
+  }
+}
+
+# For teams using the official CLI: `atlas migrate diff --env gorm NAME` diffs
+# the directory against the structs, as `structmigrate diff NAME` does.
+env "gorm" {
+  src = data.external_schema.gorm.url
   dev = "sqlite://dev?mode=memory"
   migration {
     dir = "file://migrations"

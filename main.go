@@ -4,12 +4,25 @@
 package main
 
 import (
+	_ "embed"
 	"os"
 
 	"github.com/structmigrate/structmigrate/internal/cli"
+	"github.com/structmigrate/structmigrate/migrations"
 	"github.com/structmigrate/structmigrate/schema"
 )
 
+// defaultConfig is atlas.hcl as built, used when the working directory has
+// none (a deploy with the binary alone).
+//
+//go:embed atlas.hcl
+var defaultConfig []byte
+
+// program is the binary: the app's models, its migrations and atlas.hcl.
+func program() cli.Program {
+	return cli.Program{Models: schema.Models(), Migrations: migrations.FS, Config: defaultConfig}
+}
+
 func main() {
-	os.Exit(cli.Main(os.Args, schema.Models(), os.Stdout, os.Stderr))
+	os.Exit(cli.Main(os.Args, program(), os.Stdout, os.Stderr))
 }

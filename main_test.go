@@ -12,17 +12,18 @@ import (
 	"github.com/structmigrate/structmigrate/internal/cli"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 	"github.com/structmigrate/structmigrate/internal/testmodels"
-	"github.com/structmigrate/structmigrate/schema"
 )
 
 // TestMain lets testscript run the real CLI in-process: "structmigrate" has
 // the app's models, "structmigrate-<set>" an edited variant from testmodels.
 func TestMain(m *testing.M) {
 	cmds := map[string]func() int{
-		"structmigrate": func() int { return cli.Main(os.Args, schema.Models(), os.Stdout, os.Stderr) },
+		"structmigrate": func() int { return cli.Main(os.Args, program(), os.Stdout, os.Stderr) },
 	}
 	for name, models := range testmodels.Sets {
-		cmds["structmigrate-"+name] = func() int { return cli.Main(os.Args, models, os.Stdout, os.Stderr) }
+		p := program()
+		p.Models = models
+		cmds["structmigrate-"+name] = func() int { return cli.Main(os.Args, p, os.Stdout, os.Stderr) }
 	}
 	os.Exit(testscript.RunMain(m, cmds))
 }

@@ -31,6 +31,9 @@ type Options struct {
 	Amount   int  // apply at most this many files; 0 means all
 	DryRun   bool // print the SQL, change nothing
 	Force    bool // apply even when a file drops data without the reviewed-loss excuse
+	// Baseline adopts a database without history first (see Baseline); it
+	// is ignored once the database has revisions, as in the Atlas CLI.
+	Baseline string
 	Out      io.Writer
 	Operator string // written to operator_version
 }
@@ -88,6 +91,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, fmt.Errorf("another migration is running (%w)", err)
 		}
 		defer unlock()
+	}
+	if o.Baseline != "" {
+		adopted, err := o.baseline(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if adopted && o.DryRun {
+			// Nothing was recorded: show what would run after the baseline.
+			return &Result{}, o.dryAfter(o.Baseline)
+		}
 	}
 	pending, err := Pending(ctx, o.DB, o.Dir)
 	if err != nil {
@@ -226,4 +239,47 @@ func CommitError(what string, err error) error {
 		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
 	}
 	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, err)
+}
+
+// baseline records o.Baseline on a database without history; it reports
+// whether it did (or, in a dry run, would).
+func (o Options) baseline(ctx context.Context) (bool, error) {
+	revs, err := revisions.New(o.DB).ReadRevisions(ctx)
+	if err != nil || len(revs) > 0 {
+		if err == nil {
+			fmt.Fprintf(o.Out, "-- baseline %s ignored: the database already has a migration history\n", o.Baseline)
+		}
+		return false, err
+	}
+	if err := Baseline(ctx, BaselineOptions{DB: o.DB, Dir: o.Dir, Version: o.Baseline, DryRun: o.DryRun, Operator: o.Operator}); err != nil {
+		return false, err
+	}
+	verb := "Recorded"
+	if o.DryRun {
+		verb = "Would record"
+	}
+	fmt.Fprintf(o.Out, "%s baseline %s: the database matches the migration directory at that version.\n", verb, o.Baseline)
+	return true, nil
+}
+
+// dryAfter prints the files after version, for a dry run with a baseline.
+func (o Options) dryAfter(version string) error {
+	files, err := o.Dir.Files()
+	if err != nil {
+		return err
+	}
+	var after []migrate.File
+	for _, f := range files {
+		if f.Version() > version {
+			after = append(after, f)
+		}
+	}
+	if o.Amount > 0 && o.Amount < len(after) {
+		after = after[:o.Amount]
+	}
+	if len(after) == 0 {
+		fmt.Fprintln(o.Out, "No migration files to execute")
+		return nil
+	}
+	return printDry(o.Out, after)
 }

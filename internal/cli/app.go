@@ -1,20 +1,18 @@
 // Package cli wires the structmigrate commands, one file per command. Each
 // command has an options struct and a run function; the urfave/cli action
-// only fills the options.
+// only fills the options. env.go resolves atlas.hcl, flags and STORAGE_PATH
+// into the directory and database every command works on.
 package cli
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
-	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // Version is written to atlas_schema_revisions.operator_version.
@@ -23,39 +21,33 @@ const Version = "v0.1.0"
 // Operator is the operator_version value of revisions we write.
 const Operator = "structmigrate " + Version
 
-// DefaultStoragePath is where `make migrate` keeps the local database.
-const DefaultStoragePath = "./storage/players-sqlite3.db"
-
-// Env is what every command shares: the models, the paths and the streams.
-type Env struct {
-	Models []any
-	Dir    string // migration directory
-	DB     string // SQLite file
-	Out    io.Writer
-	Err    io.Writer
+// Program is what the binary is built with.
+type Program struct {
+	Models     []any
+	Migrations fs.FS  // the embedded migration directory; nil for none
+	Config     []byte // the embedded atlas.hcl, used when ./atlas.hcl is absent
 }
 
-// New builds the application for the given models.
-func New(models []any) *cli.App {
-	env := &Env{Models: models}
+// New builds the application.
+func New(p Program) *cli.App {
+	env := &Env{Program: p}
 	app := &cli.App{
 		Name:    "structmigrate",
 		Usage:   "GORM structs as the single source of truth for a SQLite schema, in the Atlas migration format",
 		Version: Version,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: "migrations", Usage: "migration `DIR` (Atlas format, with atlas.sum)", EnvVars: []string{"MIGRATIONS_DIR"}},
-			&cli.StringFlag{Name: "db", Value: DefaultStoragePath, Usage: "SQLite database `FILE`", EnvVars: []string{"STORAGE_PATH"}},
+			&cli.StringFlag{Name: "config", Value: "atlas.hcl", Usage: "project `FILE` shared with the Atlas CLI (the embedded copy when ./atlas.hcl is absent)"},
+			&cli.StringFlag{Name: "env", Value: "local", Usage: "`NAME` of the env block in the project file"},
+			&cli.StringFlag{Name: "dir", Usage: "migration `DIR` on disk (overrides the env's migration.dir; default: the env's, else the embedded copy)"},
+			&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides $STORAGE_PATH and the env's url)"},
 		},
-		Before: func(c *cli.Context) error {
-			env.Dir, env.DB = c.String("dir"), c.String("db")
-			env.Out, env.Err = c.App.Writer, c.App.ErrWriter
-			return nil
-		},
+		Before: env.load,
 		Commands: []*cli.Command{
 			schemaCmd(env),
 			diffCmd(env),
 			applyCmd(env),
 			rollbackCmd(env),
+			baselineCmd(env),
 			statusCmd(env),
 			lintCmd(env),
 			newCmd(env),
@@ -96,7 +88,8 @@ type ExitError struct {
 
 func (e *ExitError) Error() string { return e.Msg }
 
-// Exit codes shared by the commands (documented in README).
+// Exit codes shared by the commands (documented in README); status adds
+// 3 (structs drift) and 4 (database drift).
 const (
 	ExitOK      = 0
 	ExitFailure = 1 // bad input, refusal, failed migration
@@ -104,8 +97,8 @@ const (
 )
 
 // Main runs the application and returns the process exit code.
-func Main(args []string, models []any, stdout, stderr io.Writer) int {
-	app := New(models)
+func Main(args []string, p Program, stdout, stderr io.Writer) int {
+	app := New(p)
 	app.Writer, app.ErrWriter = stdout, stderr
 	err := app.Run(args)
 	if err == nil {
@@ -129,31 +122,6 @@ func oneLine(s string) string {
 		}
 	}
 	return s
-}
-
-// openLive opens the database file for writing, creating its folder.
-func openLive(path string) (*sql.DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	db, err := sqlitedb.OpenFile(path, false)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return db, nil
-}
-
-// openReadOnly opens the database without ever creating or changing it; a
-// missing file reads as an empty database.
-func openReadOnly(path string) (*sql.DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return sqlitedb.OpenMemory("absent")
-	}
-	db, err := sqlitedb.OpenFile(path, true)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return db, nil
 }
 
 // validateDown refuses a down folder whose atlas.sum does not match.

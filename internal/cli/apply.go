@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 
 	"github.com/urfave/cli/v2"
@@ -12,9 +11,10 @@ import (
 )
 
 type applyOptions struct {
-	Amount int
-	DryRun bool
-	Force  bool
+	Amount   int
+	DryRun   bool
+	Force    bool
+	Baseline string
 }
 
 func applyCmd(env *Env) *cli.Command {
@@ -25,9 +25,10 @@ func applyCmd(env *Env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the SQL that would run; change nothing"},
 			&cli.BoolFlag{Name: "force", Usage: "apply even when a file drops a table or column holding data"},
+			&cli.StringFlag{Name: "baseline", Usage: "adopt a database without history at `VERSION` first (see baseline); default: the env's migration.baseline"},
 		},
 		Action: func(c *cli.Context) error {
-			o := applyOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force")}
+			o := applyOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Baseline: c.String("baseline")}
 			if c.NArg() > 1 {
 				return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
 			}
@@ -44,7 +45,7 @@ func applyCmd(env *Env) *cli.Command {
 }
 
 func runApply(ctx context.Context, env *Env, o applyOptions) error {
-	dir, err := migdir.Open(env.Dir, false)
+	dir, err := env.readDir()
 	if err != nil {
 		return err
 	}
@@ -52,18 +53,17 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
-	var db *sql.DB
-	if o.DryRun {
-		db, err = openReadOnly(env.DB)
-	} else {
-		db, err = openLive(env.DB)
-	}
+	db, err := env.openDB(o.DryRun)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	baseline := o.Baseline
+	if baseline == "" {
+		baseline = env.Config.Baseline
+	}
 	_, err = apply.Run(ctx, apply.Options{
-		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Operator: Operator,
+		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator,
 	})
 	return err
 }

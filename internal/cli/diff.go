@@ -46,7 +46,13 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err := migdir.CheckName(o.Name); err != nil {
 		return err
 	}
-	dir, err := migdir.Open(env.Dir, !o.Check)
+	var dir migdir.Dir
+	var err error
+	if o.Check {
+		dir, err = env.readDir()
+	} else {
+		dir, err = env.writeDir()
+	}
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func hashCmd(env *Env) *cli.Command {
 }
 
 func runHash(_ context.Context, env *Env) error {
-	dir, err := migdir.Open(env.Dir, false)
+	dir, err := migdir.Open(env.Dir, false) // hashing is for the directory on disk
 	if err != nil {
 		return err
 	}

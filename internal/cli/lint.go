@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/lint"
-	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 type lintOptions struct {
@@ -45,7 +44,7 @@ func runLint(ctx context.Context, env *Env, o lintOptions) error {
 	if o.Latest < 0 {
 		return fmt.Errorf("lint --latest: want a positive number of files, got %d", o.Latest)
 	}
-	dir, err := migdir.Open(env.Dir, false)
+	dir, err := env.readDir()
 	if err != nil {
 		return err
 	}

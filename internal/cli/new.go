@@ -33,7 +33,7 @@ func runNew(_ context.Context, env *Env, o newOptions) error {
 	if err := migdir.CheckName(o.Name); err != nil {
 		return err
 	}
-	dir, err := migdir.Open(env.Dir, true)
+	dir, err := env.writeDir()
 	if err != nil {
 		return err
 	}

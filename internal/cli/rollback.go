@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -40,7 +38,7 @@ func rollbackCmd(env *Env) *cli.Command {
 }
 
 func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
-	dir, err := migdir.Open(env.Dir, false)
+	dir, err := env.readDir()
 	if err != nil {
 		return err
 	}
@@ -54,10 +52,10 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	if err := down.Validate(dir); err != nil {
 		return err
 	}
-	if _, err := os.Stat(env.DB); errors.Is(err, os.ErrNotExist) {
+	if !env.dbExists() {
 		return &ExitError{Code: ExitFailure, Msg: "database " + env.DB + " does not exist: nothing to roll back"}
 	}
-	db, err := openLive(env.DB)
+	db, err := env.openDB(false)
 	if err != nil {
 		return err
 	}

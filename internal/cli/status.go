@@ -7,23 +7,24 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/status"
 )
 
 type statusOptions struct {
-	Format string // text or json
+	Format   string // text or json
+	SkipSync bool   // do not compare the structs with the directory
 }
 
 func statusCmd(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:  "status",
-		Usage: "show the current version, applied and pending files; exit 2 when files are pending",
+		Usage: "show the current version, pending files and drift; exit 2 pending, 3 structs drift, 4 database drift",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "skip-sync", Usage: "do not check the structs against the directory (for a directory of another program)"},
 		},
 		Action: func(c *cli.Context) error {
-			return runStatus(c.Context, env, statusOptions{Format: c.String("format")})
+			return runStatus(c.Context, env, statusOptions{Format: c.String("format"), SkipSync: c.Bool("skip-sync")})
 		},
 	}
 }
@@ -32,16 +33,20 @@ func runStatus(ctx context.Context, env *Env, o statusOptions) error {
 	if o.Format != "text" && o.Format != "json" {
 		return fmt.Errorf("status --format: want text or json, got %q", o.Format)
 	}
-	dir, err := migdir.Open(env.Dir, false)
+	dir, err := env.readDir()
 	if err != nil {
 		return err
 	}
-	db, err := openReadOnly(env.DB)
+	db, err := env.openDB(true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	r, err := status.Get(ctx, db, dir)
+	models := env.Models
+	if o.SkipSync {
+		models = nil
+	}
+	r, err := status.Get(ctx, db, dir, models)
 	if err != nil {
 		return err
 	}
@@ -54,8 +59,8 @@ func runStatus(ctx context.Context, env *Env, o statusOptions) error {
 	} else {
 		r.Print(env.Out)
 	}
-	if r.Status != status.OK {
-		return &ExitError{Code: ExitPending}
+	if code := r.ExitCode(); code != 0 {
+		return &ExitError{Code: code}
 	}
 	return nil
 }

@@ -35,10 +35,16 @@ type Report struct {
 	Status     string              `json:"Status,omitempty"`
 	Error      string              `json:"Error,omitempty"`
 	SQL        string              `json:"SQL,omitempty"`
+	// Drift, beyond the CLI's report: the statements a migration generated
+	// from the structs would hold, and those that would make the live
+	// database match the directory at its current version.
+	StructsDrift  []string `json:"StructsDrift,omitempty"`
+	DatabaseDrift []string `json:"DatabaseDrift,omitempty"`
 }
 
-// Get computes the report for db (which status never changes).
-func Get(ctx context.Context, db *sql.DB, dir migdir.Dir) (*Report, error) {
+// Get computes the report for db (which status never changes). models, when
+// given, are checked against the directory too.
+func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -105,6 +111,9 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir) (*Report, error) {
 			r.Error, r.SQL = last.Error, last.ErrorStmt
 		}
 	}
+	if err := r.drift(ctx, db, dir, models, applied); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -129,6 +138,18 @@ func (r *Report) Print(w io.Writer) {
 	}
 	for _, p := range r.OutOfOrder {
 		fmt.Fprintf(w, "     out of order: %s\n", p)
+	}
+	if len(r.StructsDrift) > 0 {
+		fmt.Fprintf(w, "\nThe structs changed but no migration was generated (run make migrate-diff name=<name>):\n")
+		for _, s := range r.StructsDrift {
+			fmt.Fprintf(w, "  %s;\n", s)
+		}
+	}
+	if len(r.DatabaseDrift) > 0 {
+		fmt.Fprintf(w, "\nThe database differs from the migration directory at %s (changed by hand?); to reconcile:\n", r.Current)
+		for _, s := range r.DatabaseDrift {
+			fmt.Fprintf(w, "  %s;\n", s)
+		}
 	}
 	if r.Error != "" {
 		fmt.Fprintf(w, "\nLast migration attempt had errors:\n")

@@ -1,0 +1,110 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/revisions"
+)
+
+// BaselineMismatchError refuses to adopt a database whose schema is not the
+// directory's state at the baseline version.
+type BaselineMismatchError struct {
+	Version string
+	SQL     []string // what would make the database match
+}
+
+func (e *BaselineMismatchError) Error() string {
+	return fmt.Sprintf("baseline refused: the database does not match the migration directory at %s (to make it match: %s); nothing was recorded",
+		e.Version, strings.Join(e.SQL, "; "))
+}
+
+// BaselineOptions configure the adoption of an existing database.
+type BaselineOptions struct {
+	DB       *sql.DB
+	Dir      migdir.Dir
+	Version  string
+	DryRun   bool
+	Operator string
+}
+
+// Baseline adopts a database made without migrations (e.g. by GORM's
+// AutoMigrate): it checks that the live schema equals the directory's state
+// at Version and only then records Version as the baseline revision (type 1,
+// as the Atlas CLI writes it), so the files after it are pending.
+func Baseline(ctx context.Context, o BaselineOptions) error {
+	if err := migdir.Validate(o.Dir); err != nil {
+		return err
+	}
+	f, err := fileOf(o.Dir, o.Version)
+	if err != nil {
+		return err
+	}
+	store := revisions.New(o.DB)
+	revs, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(revs) > 0 {
+		return fmt.Errorf("the database already has a migration history (at %s); a baseline only adopts a database without one", revs[len(revs)-1].Version)
+	}
+	drv, err := sqlite.Open(o.DB)
+	if err != nil {
+		return err
+	}
+	live, err := drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
+	if err != nil {
+		return err
+	}
+	diff, err := plan.Drift(ctx, o.Dir, o.Version, drv, live)
+	if err != nil {
+		return err
+	}
+	if len(diff) > 0 {
+		return &BaselineMismatchError{Version: o.Version, SQL: diff}
+	}
+	if o.DryRun {
+		return nil
+	}
+	tx, err := o.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	txs := revisions.New(tx)
+	if err := txs.Init(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := txs.WriteRevision(ctx, &migrate.Revision{
+		Version: f.Version(), Description: f.Desc(), Type: migrate.RevisionTypeBaseline,
+		ExecutedAt: time.Now(), OperatorVersion: o.Operator,
+	}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func fileOf(dir migdir.Dir, version string) (migrate.File, error) {
+	files, err := dir.Files()
+	if err != nil {
+		return nil, err
+	}
+	vs := make([]string, len(files))
+	for i, f := range files {
+		if f.Version() == version {
+			return f, nil
+		}
+		vs[i] = f.Version()
+	}
+	return nil, fmt.Errorf("baseline version %q is not a file in %s (versions: %s)", version, dir.Path(), strings.Join(vs, ", "))
+}

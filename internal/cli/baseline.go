@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/apply"
+)
+
+type baselineOptions struct {
+	Version string
+	DryRun  bool
+}
+
+func baselineCmd(env *Env) *cli.Command {
+	return &cli.Command{
+		Name:      "baseline",
+		Usage:     "adopt an existing database: record VERSION as applied once its schema is verified to match",
+		ArgsUsage: "VERSION",
+		Description: "For a database made without migrations (e.g. by GORM AutoMigrate). The live schema must equal\n" +
+			"the migration directory's state at VERSION; on a mismatch nothing is recorded and the difference\n" +
+			"is printed as SQL. Then `apply` runs the files after VERSION.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "dry-run", Usage: "verify only; record nothing"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return &ExitError{Code: ExitFailure, Msg: "baseline needs exactly one VERSION, e.g. structmigrate baseline 20261130042119"}
+			}
+			return runBaseline(c.Context, env, baselineOptions{Version: c.Args().First(), DryRun: c.Bool("dry-run")})
+		},
+	}
+}
+
+func runBaseline(ctx context.Context, env *Env, o baselineOptions) error {
+	dir, err := env.readDir()
+	if err != nil {
+		return err
+	}
+	db, err := env.openDB(o.DryRun)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := apply.Baseline(ctx, apply.BaselineOptions{DB: db, Dir: dir, Version: o.Version, DryRun: o.DryRun, Operator: Operator}); err != nil {
+		return err
+	}
+	verb := "Recorded"
+	if o.DryRun {
+		verb = "Would record"
+	}
+	fmt.Fprintf(env.Out, "%s baseline %s: the database matches the migration directory at that version; `apply` runs the files after it.\n", verb, o.Version)
+	return nil
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"ariga.io/atlas/sql/migrate"
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/config"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+// storageVar names the database file for the local and prod envs, and
+// overrides the env's url, as the README documents.
+const storageVar = "STORAGE_PATH"
+
+// Env is what every command shares: the program, the resolved environment
+// and the streams.
+type Env struct {
+	Program
+	Models   []any
+	Config   *config.Env
+	Dir      string // migration directory on disk
+	DirFlag  bool   // --dir was given: never fall back to the embedded copy
+	DB       string // SQLite file; "" with InMemory
+	InMemory bool
+	Out, Err io.Writer
+}
+
+// load resolves the project file, the env, the flags and STORAGE_PATH.
+// Precedence: --db > $STORAGE_PATH > env url; --dir > env migration.dir.
+func (e *Env) load(c *cli.Context) error {
+	e.Models = e.Program.Models
+	e.Out, e.Err = c.App.Writer, c.App.ErrWriter
+	path := c.String("config")
+	src, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !c.IsSet("config") && e.Program.Config != nil:
+		path, src = "atlas.hcl (embedded)", e.Program.Config
+	case err != nil:
+		return fmt.Errorf("read the project file: %w", err)
+	}
+	dbFlag := c.String("db")
+	getenv := func(name string) string {
+		if name == storageVar && dbFlag != "" {
+			return dbFlag // --db stands in for STORAGE_PATH inside the file too
+		}
+		return os.Getenv(name)
+	}
+	cfg, err := config.Load(path, src, c.String("env"), getenv)
+	if err != nil {
+		return err
+	}
+	e.Config = cfg
+	e.Dir, e.DirFlag = cfg.Dir, c.IsSet("dir")
+	if e.DirFlag {
+		e.Dir = c.String("dir")
+	}
+	if e.Dir == "" {
+		e.Dir = "migrations"
+	}
+	switch sp := os.Getenv(storageVar); {
+	case dbFlag != "":
+		e.DB = dbFlag
+	case sp != "":
+		e.DB = sp
+	case cfg.InMemory:
+		e.InMemory = true
+	default:
+		e.DB = cfg.DBPath
+	}
+	return nil
+}
+
+// readDir opens the migration directory to read: the one on disk, or, when
+// it is absent and --dir was not given, the copy embedded in the binary (so
+// a deploy needs nothing but the binary).
+func (e *Env) readDir() (migdir.Dir, error) {
+	if _, err := os.Stat(e.Dir); errors.Is(err, os.ErrNotExist) && !e.DirFlag && e.Program.Migrations != nil {
+		return migdir.FromFS(e.Program.Migrations, e.Dir+" (embedded)")
+	}
+	return migdir.Open(e.Dir, false)
+}
+
+// writeDir opens the migration directory on disk to write, creating it.
+func (e *Env) writeDir() (*migrate.LocalDir, error) { return migdir.Open(e.Dir, true) }
+
+// openDB opens the database. readOnly never creates or changes it: a
+// missing file reads as an empty database. Otherwise the file and its
+// folder are created. An in-memory env gets a fresh private database.
+func (e *Env) openDB(readOnly bool) (*sql.DB, error) {
+	if e.InMemory {
+		return sqlitedb.OpenMemory("env_" + e.Config.Name)
+	}
+	if readOnly {
+		if _, err := os.Stat(e.DB); errors.Is(err, os.ErrNotExist) {
+			return sqlitedb.OpenMemory("absent")
+		}
+	} else if err := os.MkdirAll(filepath.Dir(e.DB), 0o755); err != nil {
+		return nil, err
+	}
+	db, err := sqlitedb.OpenFile(e.DB, readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", e.DB, err)
+	}
+	return db, nil
+}
+
+// dbExists reports whether there is a database to work on.
+func (e *Env) dbExists() bool {
+	if e.InMemory {
+		return true
+	}
+	_, err := os.Stat(e.DB)
+	return err == nil
+}

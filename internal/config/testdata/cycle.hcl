@@ -1,0 +1,8 @@
+locals {
+  a = "${local.b}/x"
+  b = "${local.a}/y"
+}
+
+env "local" {
+  url = "sqlite://${local.a}"
+}

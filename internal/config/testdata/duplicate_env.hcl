@@ -1,0 +1,7 @@
+env "local" {
+  url = "sqlite://a.db"
+}
+
+env "local" {
+  url = "sqlite://b.db"
+}

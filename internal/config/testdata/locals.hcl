@@ -1,0 +1,35 @@
+# Locals in two blocks, referencing each other out of order, and getenv.
+locals {
+  db_file = "${local.db_dir}/${local.db_name}.db"
+  db_name = getenv("DB_NAME") != "" ? getenv("DB_NAME") : "app"
+}
+
+locals {
+  db_dir  = getenv("DB_DIR") != "" ? getenv("DB_DIR") : "./var"
+  dev_url = "sqlite://dev?mode=memory"
+  version = 20240101000000
+}
+
+env "dev" {
+  url = "sqlite://${local.db_file}?_fk=1"
+  dev = local.dev_url
+  migration {
+    dir      = "file://db/migrations"
+    baseline = local.version
+  }
+}
+
+env "bare" {
+}
+
+env "abs" {
+  url = "sqlite:///tmp/abs.db"
+}
+
+env "two_vars" {
+  url = "sqlite://${getenv("A_DIR")}${getenv("B_FILE")}"
+}
+
+env "no_vars" {
+  url = "sqlite://?_fk=1"
+}

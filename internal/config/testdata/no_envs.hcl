@@ -1,0 +1,4 @@
+# A project file without env blocks.
+locals {
+  x = "y"
+}

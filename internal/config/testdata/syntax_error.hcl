@@ -1,0 +1,4 @@
+env "local" {
+  url = "sqlite://local.db"
+  dev = 
+}

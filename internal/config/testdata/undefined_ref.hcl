@@ -1,0 +1,7 @@
+env "local" {
+  url = "sqlite://local.db"
+}
+
+env "other" {
+  url = "sqlite://${local.nope}"
+}

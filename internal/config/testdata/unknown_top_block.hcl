@@ -1,0 +1,7 @@
+variable "url" {
+  type = string
+}
+
+env "local" {
+  url = "sqlite://local.db"
+}

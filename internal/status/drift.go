@@ -1,0 +1,79 @@
+package status
+
+import (
+	"context"
+	"database/sql"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+// Drift kinds, each with its own exit code (see Report.ExitCode).
+const (
+	ExitPending       = 2 // files are pending
+	ExitStructsDrift  = 3 // the structs need a migration that was not generated
+	ExitDatabaseDrift = 4 // the live database differs from the directory at its version
+)
+
+// drift fills StructsDrift (models given) and DatabaseDrift.
+func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, applied []*migrate.Revision) error {
+	drv, err := sqlite.Open(db)
+	if err != nil {
+		return err
+	}
+	dev, err := sqlitedb.OpenDev()
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	var head *schema.Schema // the directory's state with every file applied
+	if models != nil {
+		want, err := desired.Schema(ctx, models...)
+		if err != nil {
+			return err
+		}
+		if head, err = plan.State(ctx, dir, ""); err != nil {
+			return err
+		}
+		changes, err := plan.Diff(dev.Driver, head, want)
+		if err != nil {
+			return err
+		}
+		if len(changes) > 0 {
+			if r.StructsDrift, err = plan.SQL(ctx, dev.Driver, changes); err != nil {
+				return err
+			}
+		}
+	}
+	// A partially applied file is reported as such (Error/SQL), not as drift.
+	if len(applied) == 0 || applied[len(applied)-1].Applied != applied[len(applied)-1].Total {
+		return nil
+	}
+	live, err := drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
+	if err != nil {
+		return err
+	}
+	r.DatabaseDrift, err = plan.Drift(ctx, dir, applied[len(applied)-1].Version, dev.Driver, live)
+	return err
+}
+
+// ExitCode tells a health check where the database stands: 0 up to date,
+// 2 pending files, 3 structs drift, 4 database drift; the highest applies.
+func (r *Report) ExitCode() int {
+	switch {
+	case len(r.DatabaseDrift) > 0:
+		return ExitDatabaseDrift
+	case len(r.StructsDrift) > 0:
+		return ExitStructsDrift
+	case r.Status != OK:
+		return ExitPending
+	}
+	return 0
+}
