@@ -26,11 +26,11 @@ const LockName = "atlas_migrate_execute"
 
 // Options configure a run.
 type Options struct {
-	DB       *sql.DB // the live database, with one connection
-	Dir      migdir.Dir
-	Amount   int  // apply at most this many files; 0 means all
-	DryRun   bool // print the SQL, change nothing
-	Force    bool // apply even when a file drops data without the reviewed-loss excuse
+	DB     *sql.DB // the live database, with one connection
+	Dir    migdir.Dir
+	Amount int  // apply at most this many files; 0 means all
+	DryRun bool // print the SQL, change nothing
+	Force  bool // apply even when a file drops data without the reviewed-loss excuse
 	// Baseline adopts a database without history first (see Baseline); it
 	// is ignored once the database has revisions, as in the Atlas CLI.
 	Baseline string
