@@ -12,6 +12,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqlite"
 
+	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 )
@@ -81,7 +82,7 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 		pending, outOfOrder = hn.Pending, hn.OutOfOrder
 		r.Error = err.Error()
 	case errors.As(err, &nc):
-		return nil, fmt.Errorf("%w (the database has tables but no migration history; adopt it with a baseline instead)", err)
+		return nil, &apply.NotCleanError{Err: err}
 	default:
 		return nil, err
 	}
