@@ -246,10 +246,7 @@ func CommitError(what string, err error) error {
 func (o Options) baseline(ctx context.Context) (bool, error) {
 	revs, err := revisions.New(o.DB).ReadRevisions(ctx)
 	if err != nil || len(revs) > 0 {
-		if err == nil {
-			fmt.Fprintf(o.Out, "-- baseline %s ignored: the database already has a migration history\n", o.Baseline)
-		}
-		return false, err
+		return false, err // a history exists: the baseline has done its job
 	}
 	if err := Baseline(ctx, BaselineOptions{DB: o.DB, Dir: o.Dir, Version: o.Baseline, DryRun: o.DryRun, Operator: o.Operator}); err != nil {
 		return false, err
