@@ -114,11 +114,24 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		pending = pending[:o.Amount]
 	}
 	// Data loss is never silent: refuse before running anything.
-	lost, err := losses(ctx, o, pending)
+	pf, err := check(ctx, o, pending)
 	if err != nil {
 		return nil, err
 	}
-	if len(lost) > 0 {
+	if len(pf.blocks) > 0 {
+		derr := &DataError{Problems: pf.blocks}
+		switch {
+		case o.Force:
+			for _, p := range pf.blocks {
+				fmt.Fprintf(o.Out, "-- accepted with --force: %s\n", p)
+			}
+		case o.DryRun:
+			fmt.Fprintf(o.Out, "-- would be refused without --force: %v\n", derr)
+		default:
+			return nil, derr
+		}
+	}
+	if lost := pf.losses; len(lost) > 0 {
 		lerr := &guard.LossError{Op: "apply", Losses: lost,
 			Hint: "after review, excuse the statement with -- atlas:nolint DS102 (table) or DS103 (column), or use --force"}
 		switch {

@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -13,9 +17,11 @@ import (
 )
 
 type diffOptions struct {
-	Name  string
-	Check bool // write nothing; exit 2 when a migration would be generated
-	Now   time.Time
+	Name        string
+	Check       bool // write nothing; exit 2 when a migration would be generated
+	Backfill    bool // write a reviewed backfill for NOT NULL columns without default
+	Interactive bool // ask whether a dropped and an added column are a rename
+	Now         time.Time
 }
 
 func diffCmd(env *Env) *cli.Command {
@@ -25,9 +31,15 @@ func diffCmd(env *Env) *cli.Command {
 		ArgsUsage: "NAME",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 2 when a migration would be generated (for CI)"},
+			&cli.BoolFlag{Name: "backfill", Usage: "for a NOT NULL column without default on an existing table, write a backfill to review"},
+			&cli.BoolFlag{Name: "interactive", Usage: "ask whether a dropped and an added column (or table) are a rename (default: when stdin is a terminal)"},
 		},
 		Action: func(c *cli.Context) error {
-			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Now: time.Now()}
+			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Backfill: c.Bool("backfill"), Now: time.Now()}
+			o.Interactive = isTerminal(os.Stdin)
+			if c.IsSet("interactive") {
+				o.Interactive = c.Bool("interactive")
+			}
 			if c.NArg() > 1 {
 				return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME; put flags before it (diff --check)"}
 			}
@@ -63,11 +75,19 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
+	hints, err := desired.Hints(env.Models...)
+	if err != nil {
+		return err
+	}
+	var ask plan.Asker
+	if o.Interactive && !o.Check {
+		ask = prompter(os.Stdin, env.Err)
+	}
 	version, err := migdir.NextVersion(dir, o.Now)
 	if err != nil {
 		return err
 	}
-	res, err := plan.Next(ctx, dir, want, version, o.Name)
+	res, err := plan.Next(ctx, dir, plan.Input{Desired: want, Version: version, Name: o.Name, Renames: hints, Ask: ask, Backfill: o.Backfill})
 	if err != nil {
 		return err
 	}
@@ -94,4 +114,24 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	}
 	fmt.Fprintf(env.Out, "Created %s:\n\n%s\nCreated %s (reverts it):\n\n%s", path, res.File.Bytes(), downPath, res.Down.Bytes())
 	return nil
+}
+
+// isTerminal reports whether f is a character device (an interactive terminal).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// prompter asks yes/no questions on w and reads the answers from r.
+func prompter(r io.Reader, w io.Writer) plan.Asker {
+	in := bufio.NewScanner(r)
+	return func(q string) bool {
+		fmt.Fprintf(w, "%s [y/N] ", q)
+		if !in.Scan() {
+			fmt.Fprintln(w)
+			return false
+		}
+		a := strings.ToLower(strings.TrimSpace(in.Text()))
+		return a == "y" || a == "yes"
+	}
 }

@@ -174,7 +174,11 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 	if err != nil {
 		return err
 	}
-	res, err := plan.Next(ctx, o.Dir, want, "next", "pending")
+	hints, err := desired.Hints(o.Models...)
+	if err != nil {
+		return err
+	}
+	res, err := plan.Next(ctx, o.Dir, plan.Input{Desired: want, Version: "next", Name: "pending", Renames: hints, Backfill: true})
 	if err != nil || res == nil {
 		return err
 	}

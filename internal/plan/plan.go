@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -44,6 +45,8 @@ func State(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema,
 // Diff returns the changes that take current to desired, using Atlas's
 // normalised comparison (the same as `atlas migrate diff`).
 func Diff(drv migrate.Driver, current, desired *schema.Schema) ([]schema.Change, error) {
+	normalizeInlineUniques(current)
+	normalizeInlineUniques(desired)
 	from, to := *current, *desired
 	from.Name = to.Name // one schema in scope: never compare its name
 	return drv.SchemaDiff(&from, &to, schema.DiffNormalized())
@@ -58,10 +61,18 @@ type Result struct {
 	Down migrate.File
 }
 
-// Next computes the migration from dir's state to desired, as file
-// <version>_<name>.sql. It returns a nil Result when the directory is
-// already in sync.
-func Next(ctx context.Context, dir migdir.Dir, desired *schema.Schema, version, name string) (*Result, error) {
+// Input is what Next needs besides the directory.
+type Input struct {
+	Desired       *schema.Schema
+	Version, Name string           // the file is <Version>_<Name>.sql
+	Renames       *desired.Renames // renames stated in the structs; may be nil
+	Ask           Asker            // asks about possible renames; nil never asks
+	Backfill      bool             // write a reviewed backfill for NOT NULL columns without default
+}
+
+// Next computes the migration from dir's state to the desired one, and its
+// down script. It returns a nil Result when the directory is in sync.
+func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -74,32 +85,57 @@ func Next(ctx context.Context, dir migdir.Dir, desired *schema.Schema, version, 
 		return nil, err
 	}
 	defer dev.Close()
-	changes, err := Diff(dev.Driver, current, desired)
+	changes, err := Diff(dev.Driver, current, in.Desired)
 	if err != nil {
 		return nil, err
 	}
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	up, p, err := format(ctx, dev.Driver, changes, version, name)
+	changes, done, err := renames(dev.Driver, changes, in.Renames, in.Ask)
 	if err != nil {
 		return nil, err
 	}
-	reverse, err := Diff(dev.Driver, desired, current)
+	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill)
 	if err != nil {
 		return nil, err
 	}
-	down, _, err := format(ctx, dev.Driver, reverse, version, name)
+	reverse, err := Diff(dev.Driver, in.Desired, current)
+	if err != nil {
+		return nil, err
+	}
+	if reverse, _, err = renames(dev.Driver, reverse, inverse(done), nil); err != nil {
+		return nil, err
+	}
+	// Going back loosens what going forward tightened, so the down script
+	// never needs a backfill.
+	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", err)
 	}
 	return &Result{Plan: p, File: up, Down: down}, nil
 }
 
-// format plans changes and renders them as the file <version>_<name>.sql.
-func format(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string) (migrate.File, *migrate.Plan, error) {
-	p, err := drv.PlanChanges(ctx, name, changes, unqualified)
+// build plans changes (refusing, or with backfill splitting, NOT NULL
+// columns without default on existing tables), casts copied values whose
+// type changes, and renders the file <version>_<name>.sql.
+func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill bool) (migrate.File, *migrate.Plan, error) {
+	var (
+		p   *migrate.Plan
+		err error
+	)
+	switch nn := notNulls(changes); {
+	case len(nn) > 0 && !backfill:
+		return nil, nil, &NotNullError{Table: nn[0].mt.T.Name, Column: nn[0].col.Name, Tighten: nn[0].tighten}
+	case len(nn) > 0:
+		p, err = planBackfill(ctx, drv, changes, nn, name)
+	default:
+		p, err = drv.PlanChanges(ctx, name, changes, unqualified)
+	}
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := castCopies(p, changes); err != nil {
 		return nil, nil, err
 	}
 	p.Version = version

@@ -16,3 +16,33 @@ type Player struct {
 var Sets = map[string][]any{
 	"nickname": {&Player{}},
 }
+
+// Experimental variants (issue 6) — kept in their own types.
+type uniquePlayer struct {
+	schema.Player
+	Email string `gorm:"column:email;unique"`
+}
+
+func (uniquePlayer) TableName() string { return "players" }
+
+type casePlayer struct {
+	ID         string `gorm:"column:id;primaryKey"`
+	Firstname  string `gorm:"column:firstname"`
+	MiddleName string `gorm:"column:middleName"`
+}
+
+func (casePlayer) TableName() string { return "players" }
+
+type casePlayer2 struct {
+	ID         string `gorm:"column:id;primaryKey"`
+	Firstname  string `gorm:"column:firstName"`
+	MiddleName string `gorm:"column:middleName"`
+}
+
+func (casePlayer2) TableName() string { return "players" }
+
+func init() {
+	Sets["unique"] = []any{&uniquePlayer{}}
+	Sets["case1"] = []any{&casePlayer{}}
+	Sets["case2"] = []any{&casePlayer2{}}
+}
