@@ -79,7 +79,7 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 			if err != nil {
 				return err
 			}
-			sf.Changes = append(sf.Changes, &sqlcheck.Change{Stmt: st, Changes: diff})
+			sf.Changes = append(sf.Changes, &sqlcheck.Change{Stmt: st, Changes: fixRenames(st.Text, diff)})
 			prev = next
 			return nil
 		})
@@ -93,6 +93,7 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 		if err := merge.Analyze(ctx, &sqlcheck.Pass{File: sf, Dev: s.Dev, Reporter: sqlcheck.ReportWriterFunc(func(sqlcheck.Report) {})}); err != nil {
 			return err
 		}
+		fixCopyRenames(sf)
 		s.Files = append(s.Files, sf)
 	}
 	return nil
@@ -100,7 +101,7 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 
 // exec runs f's statements; after is called after each one.
 func (s *Session) exec(ctx context.Context, dir migdir.Dir, f migrate.File, after func(*migrate.Stmt) error) error {
-	stmts, err := f.StmtDecls()
+	stmts, err := migdir.StmtDecls(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
 	}
@@ -141,7 +142,7 @@ func mergeCopies() (sqlcheck.Analyzer, error) {
 // Stmt returns the file statement at pos, to read its directives (merged
 // changes carry a synthetic statement without comments).
 func Stmt(f *sqlcheck.File, pos int) *migrate.Stmt {
-	stmts, err := f.StmtDecls()
+	stmts, err := migdir.StmtDecls(f.File)
 	if err != nil {
 		return nil
 	}
@@ -158,7 +159,7 @@ func Stmt(f *sqlcheck.File, pos int) *migrate.Stmt {
 // the INSERT between them, so every statement from the first to the last
 // joined one belongs to it.
 func Stmts(f *sqlcheck.File, c *sqlcheck.Change) []*migrate.Stmt {
-	stmts, err := f.StmtDecls()
+	stmts, err := migdir.StmtDecls(f.File)
 	if err != nil {
 		return nil
 	}

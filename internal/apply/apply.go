@@ -233,7 +233,7 @@ func txMode(f migrate.File) string {
 
 func printDry(w io.Writer, files []migrate.File) error {
 	for _, f := range files {
-		stmts, err := f.StmtDecls()
+		stmts, err := migdir.StmtDecls(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name(), err)
 		}

@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -57,8 +56,8 @@ func (e *DataError) Error() string {
 // drops.
 func check(ctx context.Context, o Options, pending []migrate.File) (*preflight, error) {
 	for _, f := range pending {
-		if where := unconfirmed(o.Dir, f); where != "" {
-			return nil, &UnconfirmedError{Where: where}
+		if n := plan.Unconfirmed(f); n > 0 {
+			return nil, &UnconfirmedError{Where: filepath.Join(o.Dir.Path(), f.Name()) + ":" + strconv.Itoa(n)}
 		}
 	}
 	pf := &preflight{}
@@ -215,17 +214,6 @@ func backfills(stmts []string, table, column string) bool {
 		}
 	}
 	return false
-}
-
-// unconfirmed returns where f holds a confirm directive, or "".
-func unconfirmed(dir migdir.Dir, f migrate.File) string {
-	sc := bufio.NewScanner(bytes.NewReader(f.Bytes()))
-	for n := 1; sc.Scan(); n++ {
-		if strings.HasPrefix(strings.TrimSpace(sc.Text()), plan.ConfirmDirective) {
-			return filepath.Join(dir.Path(), f.Name()) + ":" + strconv.Itoa(n)
-		}
-	}
-	return ""
 }
 
 // mayRebuild is a cheap filter: drops and table rebuilds all contain DROP.

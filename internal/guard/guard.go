@@ -55,24 +55,62 @@ func (e *LossError) Error() string {
 // Queryer is a connection or transaction.
 type Queryer = schema.ExecQuerier
 
-// Dropped returns the tables and columns of from that are gone in to.
-// Names compare exactly, so a case-only rename counts as a drop: the guard
-// errs on the side of asking.
-func Dropped(from, to *schema.Schema) []Drop {
+// Renames are renames a change makes (old name → new name), which move
+// data rather than lose it.
+type Renames struct {
+	Tables  map[string]string            // old → new
+	Columns map[string]map[string]string // table (old name) → old column → new
+}
+
+// Dropped returns the tables and columns of from that are gone in to. A
+// renamed table or column is not gone, nor is one whose name differs only
+// by case (SQLite names are case-insensitive).
+func Dropped(from, to *schema.Schema, ren *Renames) []Drop {
+	if ren == nil {
+		ren = &Renames{}
+	}
 	var drops []Drop
 	for _, t := range from.Tables {
-		t2, ok := to.Table(t.Name)
-		if !ok {
+		name := t.Name
+		if n, ok := ren.Tables[t.Name]; ok {
+			name = n
+		}
+		t2 := findTable(to, name)
+		if t2 == nil {
 			drops = append(drops, Drop{Table: t.Name})
 			continue
 		}
 		for _, c := range t.Columns {
-			if _, ok := t2.Column(c.Name); !ok {
+			cname := c.Name
+			if n, ok := ren.Columns[t.Name][c.Name]; ok {
+				cname = n
+			} else if n, ok := ren.Columns[t2.Name][c.Name]; ok {
+				cname = n
+			}
+			if findColumn(t2, cname) == nil {
 				drops = append(drops, Drop{Table: t.Name, Column: c.Name})
 			}
 		}
 	}
 	return drops
+}
+
+func findTable(s *schema.Schema, name string) *schema.Table {
+	for _, t := range s.Tables {
+		if strings.EqualFold(t.Name, name) {
+			return t
+		}
+	}
+	return nil
+}
+
+func findColumn(t *schema.Table, name string) *schema.Column {
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.Name, name) {
+			return c
+		}
+	}
+	return nil
 }
 
 // Count measures what each drop would lose on db and returns the drops that

@@ -31,6 +31,7 @@ const (
 	RuleAnalyzer   = "analyzer"
 	RuleReversible = "reversible"
 	RuleHistory    = "history"
+	RuleReview     = "review"
 
 	CodeChecksum     = "SM101" // atlas.sum does not match
 	CodeDownChecksum = "SM102" // down/atlas.sum does not match, or orphan down script
@@ -39,6 +40,7 @@ const (
 	CodeIrreversible = "SM401" // up then down does not return to the previous state
 	CodeNonLinear    = "SM501" // a new file is not newer than the base
 	CodeDupVersion   = "SM502" // two files share a version
+	CodeUnconfirmed  = "SM601" // a generated backfill nobody confirmed
 )
 
 // Options configure a lint run. Exactly one of Base and Latest selects the
@@ -105,6 +107,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	history(o.Dir, files, isNew, baseVersions, r)
+	for _, f := range files {
+		if n := plan.Unconfirmed(f); n > 0 {
+			r.add(Diagnostic{Rule: RuleReview, Code: CodeUnconfirmed, File: filepath.Join(o.Dir.Path(), f.Name()), Line: n,
+				Message: "unconfirmed backfill: the value it writes into existing rows has not been reviewed"})
+		}
+	}
 	current, err := plan.State(ctx, o.Dir, "")
 	var se *migdir.StmtError
 	switch {
@@ -302,7 +310,7 @@ func upDown(ctx context.Context, dir migdir.Dir, down *migdir.Down, files []migr
 	}
 	defer dev.Close()
 	run := func(d migdir.Dir, f migrate.File) (*migdir.StmtError, error) {
-		stmts, err := f.StmtDecls()
+		stmts, err := migdir.StmtDecls(f)
 		if err != nil {
 			return nil, err
 		}

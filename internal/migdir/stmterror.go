@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/sqlite"
 )
 
 // StmtError reports a statement of a migration file that SQLite rejected,
@@ -56,4 +57,11 @@ func OneLine(s string, max int) string {
 		return string(r[:max]) + "…"
 	}
 	return s
+}
+
+// StmtDecls splits f into statements the way Atlas's executor does for
+// SQLite (the driver's scanner keeps CREATE TRIGGER … BEGIN …; END
+// together; File.StmtDecls' generic lexer would split it).
+func StmtDecls(f migrate.File) ([]*migrate.Stmt, error) {
+	return (*sqlite.Driver)(nil).ScanStmts(string(f.Bytes()))
 }

@@ -6,6 +6,8 @@ package plan
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -19,27 +21,55 @@ import (
 // State replays dir on a fresh dev database, up to and including version
 // (all files when version is empty), and returns the resulting schema.
 func State(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, error) {
+	s, _, err := Replay(ctx, dir, version)
+	return s, err
+}
+
+// Replay is State that also returns the views and triggers the files made
+// (Atlas does not inspect them). It runs the statements one after another
+// on one connection — what Atlas's Executor.Replay does, without re-hashing
+// the whole directory for every file (quadratic on long histories).
+func Replay(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, []Object, error) {
+	if err := migdir.Validate(dir); err != nil {
+		return nil, nil, err
+	}
+	files, err := dir.Files()
+	if err != nil {
+		return nil, nil, err
+	}
+	if version != "" {
+		i := slices.IndexFunc(files, func(f migrate.File) bool { return f.Version() == version })
+		if i == -1 {
+			return nil, nil, fmt.Errorf("migration version %q is not in %s", version, dir.Path())
+		}
+		files = files[:i+1]
+	}
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer dev.Close()
-	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
+	for _, f := range files {
+		stmts, err := migdir.StmtDecls(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
+		}
+		for _, st := range stmts {
+			if _, err := dev.DB.ExecContext(ctx, st.Text); err != nil {
+				return nil, nil, &migdir.StmtError{Op: "replaying", Path: filepath.Join(dir.Path(), f.Name()),
+					Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}
+			}
+		}
+	}
+	s, err := dev.Driver.InspectSchema(ctx, "", nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var opts []migrate.ReplayOption
-	if version != "" {
-		opts = append(opts, migrate.ReplayToVersion(version))
-	}
-	realm, err := ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
+	objs, err := Objects(ctx, dev.DB)
 	if err != nil {
-		return nil, replayError(dir, err)
+		return nil, nil, err
 	}
-	if len(realm.Schemas) != 1 {
-		return nil, fmt.Errorf("replaying the migration directory gave %d schemas, want 1", len(realm.Schemas))
-	}
-	return realm.Schemas[0], nil
+	return s, objs, nil
 }
 
 // Diff returns the changes that take current to desired, using Atlas's
@@ -76,7 +106,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
-	current, err := State(ctx, dir, "")
+	current, objs, err := Replay(ctx, dir, "")
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +126,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill)
+	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, objs)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +139,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	}
 	// Going back loosens what going forward tightened, so the down script
 	// never needs a backfill.
-	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false)
+	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, objs)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", err)
 	}
@@ -118,8 +148,9 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 
 // build plans changes (refusing, or with backfill splitting, NOT NULL
 // columns without default on existing tables), casts copied values whose
-// type changes, and renders the file <version>_<name>.sql.
-func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill bool) (migrate.File, *migrate.Plan, error) {
+// type changes, keeps views and triggers across table rebuilds, and renders
+// the file <version>_<name>.sql.
+func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill bool, objs []Object) (migrate.File, *migrate.Plan, error) {
 	var (
 		p   *migrate.Plan
 		err error
@@ -136,6 +167,10 @@ func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, ver
 		return nil, nil, err
 	}
 	if err := castCopies(p, changes); err != nil {
+		return nil, nil, err
+	}
+	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
+	if _, err := Preserve(p, objs); err != nil {
 		return nil, nil, err
 	}
 	p.Version = version
@@ -182,10 +217,3 @@ func Drift(ctx context.Context, dir migdir.Dir, version string, drv migrate.Driv
 // unqualified plans statements without a schema prefix, as `atlas migrate
 // diff` does for SQLite.
 func unqualified(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) }
-
-func replayError(dir migdir.Dir, err error) error {
-	if se := migdir.AsStmtError(dir, "replaying", err); se != nil {
-		return se
-	}
-	return err
-}

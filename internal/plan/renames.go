@@ -84,9 +84,56 @@ func renames(drv migrate.Driver, changes []schema.Change, hints *desired.Renames
 			}
 			kept = append(kept, ch)
 		}
-		mt.Changes = append(ren, kept...)
+		mt.Changes = append(ren, dropIndexEchoes(kept, ren)...)
 	}
 	return changes, done, nil
+}
+
+// dropIndexEchoes removes index changes that only repeat a column rename:
+// SQLite's RENAME COLUMN rewrites the indexes itself, and planning them
+// again would turn an in-place rename into a table copy.
+func dropIndexEchoes(changes []schema.Change, ren []schema.Change) []schema.Change {
+	renamed := map[string]string{}
+	for _, r := range ren {
+		rc := r.(*schema.RenameColumn)
+		renamed[rc.From.Name] = rc.To.Name
+	}
+	same := func(from, to *schema.Index) bool {
+		if from.Name != to.Name || from.Unique != to.Unique || len(from.Parts) != len(to.Parts) {
+			return false
+		}
+		for i, p := range from.Parts {
+			q := to.Parts[i]
+			if (p.C == nil) != (q.C == nil) || p.Desc != q.Desc {
+				return false
+			}
+			if p.C != nil {
+				name := p.C.Name
+				if n, ok := renamed[name]; ok {
+					name = n
+				}
+				if name != q.C.Name {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	var out []schema.Change
+	for _, c := range changes {
+		if mi, ok := c.(*schema.ModifyIndex); ok && same(mi.From, mi.To) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// DetectRenames turns drop + add pairs whose names differ only by case
+// into renames (for plans computed without the structs, e.g. rollback).
+func DetectRenames(drv migrate.Driver, changes []schema.Change) ([]schema.Change, error) {
+	out, _, err := renames(drv, changes, nil, nil)
+	return out, err
 }
 
 // pick returns the dropped column that add renames, if any.

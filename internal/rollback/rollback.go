@@ -19,6 +19,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
+	"github.com/structmigrate/structmigrate/internal/analyze"
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -116,7 +117,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	// Refuse before touching anything when tables or columns holding data
 	// would go.
-	losses, err := guard.Count(ctx, o.DB, live, guard.Dropped(live, want))
+	ren, err := o.renames(steps)
+	if err != nil {
+		return nil, err
+	}
+	losses, err := guard.Count(ctx, o.DB, live, guard.Dropped(live, want, ren))
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +195,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	if s.down != nil && s.rev.Applied == s.rev.Total {
 		path := filepath.Join(o.Down.Path(), s.down.Name())
 		log.File("reverting version %s (%s)", s.rev.Version, path)
-		stmts, err := s.down.StmtDecls()
+		stmts, err := migdir.StmtDecls(s.down)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -219,8 +224,20 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	if err != nil || len(changes) == 0 {
 		return err
 	}
+	// Case-only name differences are renames, not drop + add.
+	if changes, err = plan.DetectRenames(drv, changes); err != nil {
+		return err
+	}
 	p, err := drv.PlanChanges(ctx, "down", changes, func(po *migrate.PlanOptions) { po.SchemaQualifier = new(string) })
 	if err != nil {
+		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
+	}
+	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
+	objs, err := plan.Objects(ctx, drv)
+	if err != nil {
+		return err
+	}
+	if _, err := plan.Preserve(p, objs); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
 	for _, c := range p.Changes {
@@ -364,4 +381,33 @@ func orNone(v string) string {
 		return "none (empty database)"
 	}
 	return v
+}
+
+// renames collects what the down scripts to run rename, so the guard does
+// not take a rename back for a drop.
+func (o Options) renames(steps []step) (*guard.Renames, error) {
+	ren := &guard.Renames{Tables: map[string]string{}, Columns: map[string]map[string]string{}}
+	for _, s := range steps {
+		if s.down == nil || s.rev.Applied != s.rev.Total {
+			continue
+		}
+		stmts, err := migdir.StmtDecls(s.down)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range stmts {
+			r, ok := analyze.ParseRename(st.Text)
+			switch {
+			case !ok:
+			case r.Column:
+				if ren.Columns[r.Table] == nil {
+					ren.Columns[r.Table] = map[string]string{}
+				}
+				ren.Columns[r.Table][r.From] = r.To
+			default:
+				ren.Tables[r.From] = r.To
+			}
+		}
+	}
+	return ren, nil
 }
