@@ -1,0 +1,298 @@
+// Package startup is what the app calls when it starts, like a lifespan
+// check: it reports where the app's SQLite database stands against the
+// migration directory compiled into the binary (pending files, and drift
+// of the structs or of the database), and optionally applies the pending
+// files — the same engine, rules and atlas_schema_revisions rows as
+// `structmigrate apply` and `atlas migrate apply`.
+//
+// By default it uses the embedded directory (migrations.FS) and the app's
+// models (schema.Models()); see WithMigrations and WithModels.
+//
+// The work is done on a private handle with a single connection, opened on
+// the app's database file (found with PRAGMA database_list): foreign keys
+// are a per-connection setting, and a migration file must run with them off
+// and be checked before commit on one connection. The app's own pool, however
+// many connections it has, is only used to find the file. An in-memory
+// database has no file, so its handle is used directly, which is allowed only
+// when it is limited to one connection (db.SetMaxOpenConns(1)).
+package startup
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+	"github.com/structmigrate/structmigrate/internal/status"
+	"github.com/structmigrate/structmigrate/migrations"
+	"github.com/structmigrate/structmigrate/schema"
+)
+
+// operator is written to atlas_schema_revisions.operator_version. It equals
+// internal/cli.Operator (a test checks it); it is repeated here so that the
+// app does not link the command-line layer (urfave/cli, the HCL parser, lint).
+const operator = "structmigrate v0.1.0"
+
+// Report tells where the database stands.
+type Report struct {
+	// Current is the last applied (or baseline) version, "" when none.
+	Current string
+	// Pending lists the migration files not applied yet, in order.
+	Pending []string
+	// StructsDrift holds the SQL a migration generated from the models
+	// would hold: the models changed but nobody ran `structmigrate diff`.
+	StructsDrift []string
+	// DatabaseDrift holds the SQL that would make the live database match
+	// the migration directory at Current: someone changed it by hand.
+	DatabaseDrift []string
+	// Error is the error of the last migration attempt when a file stopped
+	// part way (a file without a transaction), or why the history is not
+	// linear; "" otherwise.
+	Error string
+}
+
+// UpToDate reports whether nothing is pending, nothing drifted and the last
+// migration attempt did not fail.
+func (r *Report) UpToDate() bool {
+	return len(r.Pending) == 0 && len(r.StructsDrift) == 0 && len(r.DatabaseDrift) == 0 && r.Error == ""
+}
+
+// String summarises the report on one line, for a log.
+func (r *Report) String() string {
+	cur := r.Current
+	if cur == "" {
+		cur = "no version"
+	}
+	if r.UpToDate() {
+		return "database up to date at " + cur
+	}
+	parts := []string{"database at " + cur}
+	if len(r.Pending) > 0 {
+		parts = append(parts, fmt.Sprintf("%d pending (%s)", len(r.Pending), strings.Join(r.Pending, ", ")))
+	}
+	if len(r.StructsDrift) > 0 {
+		parts = append(parts, "structs drift: "+strings.Join(r.StructsDrift, "; "))
+	}
+	if len(r.DatabaseDrift) > 0 {
+		parts = append(parts, "database drift: "+strings.Join(r.DatabaseDrift, "; "))
+	}
+	if r.Error != "" {
+		parts = append(parts, "last migration error: "+r.Error)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Option adjusts Check and Apply.
+type Option func(*options)
+
+type options struct {
+	fsys     fs.FS
+	label    string
+	models   []any
+	log      io.Writer
+	baseline string
+}
+
+// WithMigrations uses the migration directory at the root of fsys (its
+// *.sql files and atlas.sum, in the Atlas format) instead of migrations.FS,
+// e.g. os.DirFS("migrations").
+func WithMigrations(fsys fs.FS) Option {
+	return func(o *options) { o.fsys, o.label = fsys, "migrations" }
+}
+
+// WithModels checks these models for structs drift instead of
+// schema.Models(). With no models, structs drift is not checked (for a
+// directory that does not come from this program's structs).
+func WithModels(models ...any) Option {
+	return func(o *options) {
+		o.models = models
+		if len(models) == 0 {
+			o.models = nil
+		}
+	}
+}
+
+// WithLog writes Apply's log (each file and statement with its time, as
+// `structmigrate apply` prints it) to w; the default discards it.
+func WithLog(w io.Writer) Option {
+	return func(o *options) { o.log = w }
+}
+
+// WithBaseline makes Apply adopt a database that has tables but no
+// migration history (e.g. made by GORM AutoMigrate): it verifies that the
+// schema equals the directory at version and records version as the
+// baseline, then applies the files after it. It is ignored once the
+// database has a history, as `structmigrate apply --baseline` and the Atlas
+// CLI's `migration { baseline = "…" }` are. Check ignores it.
+func WithBaseline(version string) Option {
+	return func(o *options) { o.baseline = version }
+}
+
+// Check reports where db stands. It changes nothing: the database is read
+// through a read-only handle.
+func Check(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
+	return run(ctx, db, false, opts)
+}
+
+// Apply applies the pending files, each in its own transaction, and returns
+// the report after. It refuses, before running anything, what
+// `structmigrate apply` refuses: a directory whose atlas.sum does not match,
+// a database with tables but no history (see WithBaseline), a file that
+// would drop a table or column holding data without the reviewed-loss
+// excuse. A failed file is rolled back and reported as an error naming the
+// file, line and statement. Structs or database drift does not stop it:
+// check the returned report.
+//
+// Like the CLIs, Apply takes the Atlas migration lock, a file named
+// atlas_migrate_execute.lock in os.TempDir() (one per host, whatever the
+// database): while another apply holds it, Apply fails at once with
+// "another migration is running" instead of waiting.
+func Apply(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
+	return run(ctx, db, true, opts)
+}
+
+// CheckGORM is Check for the *sql.DB under gdb, which must be a SQLite
+// database.
+func CheckGORM(ctx context.Context, gdb *gorm.DB, opts ...Option) (*Report, error) {
+	db, err := sqlDB(gdb)
+	if err != nil {
+		return nil, err
+	}
+	return Check(ctx, db, opts...)
+}
+
+// ApplyGORM is Apply for the *sql.DB under gdb, which must be a SQLite
+// database.
+func ApplyGORM(ctx context.Context, gdb *gorm.DB, opts ...Option) (*Report, error) {
+	db, err := sqlDB(gdb)
+	if err != nil {
+		return nil, err
+	}
+	return Apply(ctx, db, opts...)
+}
+
+func sqlDB(gdb *gorm.DB) (*sql.DB, error) {
+	if gdb == nil || gdb.Config == nil || gdb.Dialector == nil {
+		return nil, errors.New("startup: nil or unopened *gorm.DB")
+	}
+	if name := gdb.Dialector.Name(); name != "sqlite" {
+		return nil, fmt.Errorf("startup: the *gorm.DB is a %s database; only SQLite is supported", name)
+	}
+	db, err := gdb.DB()
+	if err != nil {
+		return nil, fmt.Errorf("startup: %w", err)
+	}
+	return db, nil
+}
+
+func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, error) {
+	if db == nil {
+		return nil, errors.New("startup: nil *sql.DB")
+	}
+	o := options{fsys: migrations.FS, label: "migrations (embedded)", models: schema.Models(), log: io.Discard}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	dir, err := migdir.FromFS(o.fsys, o.label)
+	if err != nil {
+		return nil, fmt.Errorf("startup: %w", err)
+	}
+	h, err := handle(ctx, db, !write)
+	if err != nil {
+		return nil, err
+	}
+	defer h.close()
+	if write {
+		if _, err := apply.Run(ctx, apply.Options{
+			DB: h.db, Dir: dir, Baseline: o.baseline, Out: o.log, Operator: operator,
+		}); err != nil {
+			return nil, fmt.Errorf("startup: apply: %w", err)
+		}
+	}
+	st, err := status.Get(ctx, h.db, dir, o.models)
+	if err != nil {
+		return nil, fmt.Errorf("startup: %w", err)
+	}
+	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, Error: st.Error}
+	if len(st.Applied) > 0 {
+		r.Current = st.Current
+	}
+	return r, nil
+}
+
+// work is the single-connection handle the engine runs on.
+type work struct {
+	db    *sql.DB
+	close func() error
+}
+
+// handle opens a private single-connection handle on the file of db's main
+// database. An in-memory database has no file: db itself is used, if it
+// has one connection. readOnly opens the file read-only; a file that does
+// not exist (yet) reads as an empty database.
+func handle(ctx context.Context, db *sql.DB, readOnly bool) (*work, error) {
+	path, err := mainFile(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		if n := db.Stats().MaxOpenConnections; n != 1 {
+			limit := fmt.Sprintf("up to %d connections", n)
+			if n == 0 {
+				limit = "unlimited connections"
+			}
+			return nil, fmt.Errorf("startup: the database is in memory and its pool allows %s; "+
+				"migrations need a single connection (PRAGMA foreign_keys is per connection, and each connection "+
+				"to a plain :memory: database is a database of its own): call db.SetMaxOpenConns(1) first, or use a file", limit)
+		}
+		return &work{db: db, close: func() error { return nil }}, nil
+	}
+	if readOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			mem, err := sqlitedb.OpenMemory("absent")
+			if err != nil {
+				return nil, fmt.Errorf("startup: %w", err)
+			}
+			return &work{db: mem, close: mem.Close}, nil
+		}
+	}
+	h, err := sqlitedb.OpenFile(path, readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("startup: open %s: %w", path, err)
+	}
+	return &work{db: h, close: h.Close}, nil
+}
+
+// mainFile returns the file of db's main database, "" when in memory.
+func mainFile(ctx context.Context, db *sql.DB) (string, error) {
+	rows, err := db.QueryContext(ctx, "PRAGMA database_list")
+	if err != nil {
+		return "", fmt.Errorf("startup: find the database file (is it SQLite?): %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			seq        int
+			name, file sql.NullString
+		)
+		if err := rows.Scan(&seq, &name, &file); err != nil {
+			return "", fmt.Errorf("startup: PRAGMA database_list: %w", err)
+		}
+		if name.String == "main" {
+			return file.String, rows.Close()
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("startup: PRAGMA database_list: %w", err)
+	}
+	return "", errors.New("startup: PRAGMA database_list has no main database")
+}

@@ -1,0 +1,366 @@
+package startup_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"github.com/glebarez/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/structmigrate/structmigrate/internal/cli"
+	"github.com/structmigrate/structmigrate/internal/testmodels"
+	"github.com/structmigrate/structmigrate/migrations"
+	"github.com/structmigrate/structmigrate/startup"
+)
+
+// TestMain gives the tests a private TMPDIR: Apply takes the Atlas CLI's
+// migration lock, a file in os.TempDir() that fails at once (it does not
+// wait) when another process on the host holds it, e.g. another package's
+// tests applying migrations at the same time.
+func TestMain(m *testing.M) {
+	tmp, err := os.MkdirTemp("", "startup-test")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("TMPDIR", tmp)
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
+}
+
+// committed returns the committed migration files, in order, and the last
+// version.
+func committed(t *testing.T) ([]string, string) {
+	t.Helper()
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no committed migration files (%v)", err)
+	}
+	slices.Sort(names)
+	return names, strings.SplitN(names[len(names)-1], "_", 2)[0]
+}
+
+// openApp opens a database file the way an app does with database/sql:
+// the glebarez driver, the default (unlimited) pool.
+func openApp(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func count(t *testing.T, db *sql.DB, query string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestCheckFreshFile(t *testing.T) {
+	files, _ := committed(t)
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	r, err := startup.Check(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Pending, files) {
+		t.Errorf("Pending = %v, want every committed file %v", r.Pending, files)
+	}
+	if r.Current != "" || r.UpToDate() || len(r.StructsDrift) > 0 || len(r.DatabaseDrift) > 0 || r.Error != "" {
+		t.Errorf("report = %+v, want only pending files", r)
+	}
+	if want := fmt.Sprintf("database at no version; %d pending (%s)", len(files), strings.Join(files, ", ")); r.String() != want {
+		t.Errorf("String() = %q, want %q", r.String(), want)
+	}
+	// Check changes nothing.
+	if n := count(t, db, "SELECT count(*) FROM sqlite_master"); n != 0 {
+		t.Errorf("Check created %d schema objects", n)
+	}
+}
+
+func TestApplyThenCheck(t *testing.T) {
+	ctx := context.Background()
+	_, last := committed(t)
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	var log bytes.Buffer
+	r, err := startup.Apply(ctx, db, startup.WithLog(&log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != last {
+		t.Errorf("after Apply: %+v (%s), want up to date at %s", r, r, last)
+	}
+	if r.String() != "database up to date at "+last {
+		t.Errorf("String() = %q", r.String())
+	}
+	if !strings.Contains(log.String(), "Migrating to version "+last) || !strings.Contains(log.String(), "_seed_players.sql") {
+		t.Errorf("log:\n%s", log.String())
+	}
+	// The app's own pool sees the result.
+	if n := count(t, db, "SELECT count(*) FROM players"); n != 25 {
+		t.Errorf("players = %d, want the 25 seeded", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM atlas_schema_revisions WHERE operator_version = 'structmigrate "+cli.Version+"'"); n < 2 {
+		t.Errorf("revisions written by us = %d", n)
+	}
+	r, err = startup.Check(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != last {
+		t.Errorf("Check after Apply: %+v", r)
+	}
+	// Applying again is a no-op.
+	log.Reset()
+	if r, err = startup.Apply(ctx, db, startup.WithLog(&log)); err != nil || !r.UpToDate() {
+		t.Fatalf("second Apply: %v, %+v", err, r)
+	}
+	if got := strings.TrimSpace(log.String()); got != "No migration files to execute" {
+		t.Errorf("second Apply log: %q", got)
+	}
+}
+
+func TestDatabaseDrift(t *testing.T) {
+	ctx := context.Background()
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	if _, err := startup.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE INDEX by_team ON players (team)"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := startup.Check(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(r.DatabaseDrift, "DROP INDEX `by_team`") || r.UpToDate() {
+		t.Errorf("DatabaseDrift = %q, want DROP INDEX `by_team`", r.DatabaseDrift)
+	}
+	if len(r.Pending) > 0 || len(r.StructsDrift) > 0 {
+		t.Errorf("report = %+v, want database drift only", r)
+	}
+}
+
+func TestStructsDrift(t *testing.T) {
+	ctx := context.Background()
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	// A model with one more field than the committed migrations.
+	r, err := startup.Apply(ctx, db, startup.WithModels(&testmodels.Player{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "ALTER TABLE `players` ADD COLUMN `nickname` text NULL"
+	if !slices.Equal(r.StructsDrift, []string{want}) || r.UpToDate() {
+		t.Errorf("StructsDrift = %q, want [%s]", r.StructsDrift, want)
+	}
+	if len(r.Pending) > 0 || len(r.DatabaseDrift) > 0 {
+		t.Errorf("report = %+v, want structs drift only", r)
+	}
+	// WithModels() skips the structs check.
+	if r, err = startup.Check(ctx, db, startup.WithModels()); err != nil || !r.UpToDate() {
+		t.Errorf("Check(WithModels()): %v, %+v", err, r)
+	}
+}
+
+func openGORM(t *testing.T, path string) *gorm.DB {
+	t.Helper()
+	gdb, err := gorm.Open(sqlite.Open(path), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := gdb.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return gdb
+}
+
+func TestGORM(t *testing.T) {
+	ctx := context.Background()
+	files, last := committed(t)
+	gdb := openGORM(t, filepath.Join(t.TempDir(), "app.db"))
+	if db, _ := gdb.DB(); db.Stats().MaxOpenConnections != 0 {
+		t.Fatalf("want GORM's default, unlimited pool; got %d", db.Stats().MaxOpenConnections)
+	}
+	r, err := startup.CheckGORM(ctx, gdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Pending, files) {
+		t.Errorf("CheckGORM Pending = %v, want %v", r.Pending, files)
+	}
+	if r, err = startup.ApplyGORM(ctx, gdb); err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != last {
+		t.Errorf("after ApplyGORM: %+v", r)
+	}
+	var n int64
+	if err := gdb.Table("players").Count(&n).Error; err != nil || n != 25 {
+		t.Errorf("players = %d (%v), want 25", n, err)
+	}
+	if r, err = startup.CheckGORM(ctx, gdb); err != nil || !r.UpToDate() {
+		t.Errorf("CheckGORM after ApplyGORM: %v, %+v", err, r)
+	}
+}
+
+func TestInMemory(t *testing.T) {
+	ctx := context.Background()
+	db := openApp(t, ":memory:")
+	_, err := startup.Check(ctx, db)
+	if err == nil || !strings.Contains(err.Error(), "in memory") || !strings.Contains(err.Error(), "SetMaxOpenConns(1)") {
+		t.Fatalf("Check on an in-memory pool: err = %v, want a refusal naming SetMaxOpenConns(1)", err)
+	}
+	if _, err := startup.Apply(ctx, db); err == nil {
+		t.Fatal("Apply on an in-memory pool succeeded")
+	}
+	// With one connection, the app's handle itself is used.
+	db.SetMaxOpenConns(1)
+	r, err := startup.Apply(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() {
+		t.Errorf("after Apply: %+v", r)
+	}
+	if n := count(t, db, "SELECT count(*) FROM players"); n != 25 {
+		t.Errorf("players = %d, want 25", n)
+	}
+	// Foreign keys are back to what the app's connection had.
+	if n := count(t, db, "PRAGMA foreign_keys"); n != 0 {
+		t.Errorf("PRAGMA foreign_keys = %d after Apply, want the connection's 0", n)
+	}
+}
+
+func TestBaseline(t *testing.T) {
+	ctx := context.Background()
+	files, last := committed(t)
+	src, err := os.ReadFile("../testdata/fixtures/legacy-automigrate-players.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "legacy.db")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openApp(t, path)
+	if _, err := startup.Check(ctx, db); err == nil || !strings.Contains(err.Error(), "not clean") {
+		t.Fatalf("Check on a database without history: err = %v, want not clean", err)
+	}
+	if _, err := startup.Apply(ctx, db); err == nil || !strings.Contains(err.Error(), "not clean") {
+		t.Fatalf("Apply on a database without history: err = %v, want not clean", err)
+	}
+	first := strings.SplitN(files[0], "_", 2)[0]
+	r, err := startup.Apply(ctx, db, startup.WithBaseline(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != last {
+		t.Errorf("after Apply(WithBaseline(%s)): %+v", first, r)
+	}
+	if n := count(t, db, "SELECT count(*) FROM players"); n != 25 {
+		t.Errorf("players = %d, want 25", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM atlas_schema_revisions WHERE version = '"+first+"' AND type = 1"); n != 1 {
+		t.Errorf("baseline revisions = %d, want 1", n)
+	}
+}
+
+func TestWithMigrations(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ld, err := migrate.NewLocalDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ld.WriteFile("20260101000001_init.sql", []byte("CREATE TABLE `t` (`id` integer NOT NULL, PRIMARY KEY (`id`));\n")); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := ld.Checksum()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.WriteSumFile(ld, sum); err != nil {
+		t.Fatal(err)
+	}
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	r, err := startup.Apply(ctx, db, startup.WithMigrations(os.DirFS(dir)), startup.WithModels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != "20260101000001" {
+		t.Errorf("report = %+v", r)
+	}
+	// A directory whose atlas.sum does not match is refused.
+	if err := os.WriteFile(filepath.Join(dir, "20260101000002_x.sql"), []byte("SELECT 1;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startup.Apply(ctx, db, startup.WithMigrations(os.DirFS(dir)), startup.WithModels()); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("Apply with a tampered directory: err = %v, want a checksum refusal", err)
+	}
+}
+
+func TestNotSQLite(t *testing.T) {
+	if _, err := startup.Check(context.Background(), nil); err == nil {
+		t.Error("Check(nil) succeeded")
+	}
+	if _, err := startup.CheckGORM(context.Background(), &gorm.DB{}); err == nil {
+		t.Error("CheckGORM(unopened) succeeded")
+	}
+}
+
+// The revisions we write carry the CLI's operator_version; startup repeats
+// the constant to avoid linking the CLI layer.
+func TestOperatorMatchesCLI(t *testing.T) {
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	if _, err := startup.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	var op string
+	if err := db.QueryRow("SELECT DISTINCT operator_version FROM atlas_schema_revisions").Scan(&op); err != nil {
+		t.Fatal(err)
+	}
+	if op != cli.Operator {
+		t.Errorf("operator_version = %q, want cli.Operator %q", op, cli.Operator)
+	}
+}
+
+// While another apply holds the migration lock, Apply fails at once; Check
+// takes no lock.
+func TestLockHeld(t *testing.T) {
+	lock := filepath.Join(os.TempDir(), "atlas_migrate_execute.lock")
+	expires := strconv.FormatInt(time.Now().Add(time.Minute).UnixNano(), 10)
+	if err := os.WriteFile(lock, []byte(expires), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(lock)
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	start := time.Now()
+	if _, err := startup.Apply(context.Background(), db); err == nil || !strings.Contains(err.Error(), "another migration is running") {
+		t.Errorf("Apply with the lock held: err = %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Apply waited %v", d)
+	}
+	if r, err := startup.Check(context.Background(), db); err != nil || len(r.Pending) == 0 {
+		t.Errorf("Check with the lock held: %v, %+v", err, r)
+	}
+}
