@@ -10,7 +10,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqlite"
@@ -19,10 +18,6 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 )
-
-// LockName is the lock the Atlas CLI takes for `migrate apply`; taking the
-// same one keeps the two tools from applying at once on one host.
-const LockName = "atlas_migrate_execute"
 
 // Options configure a run.
 type Options struct {
@@ -86,9 +81,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.DryRun {
-		unlock, err := drv.Lock(ctx, LockName, 10*time.Second)
+		unlock, err := Lock(ctx, drv, o.Out)
 		if err != nil {
-			return nil, fmt.Errorf("another migration is running (%w)", err)
+			return nil, err
 		}
 		defer unlock()
 	}
@@ -261,7 +256,7 @@ func (o Options) baseline(ctx context.Context) (bool, error) {
 	if err != nil || len(revs) > 0 {
 		return false, err // a history exists: the baseline has done its job
 	}
-	if err := Baseline(ctx, BaselineOptions{DB: o.DB, Dir: o.Dir, Version: o.Baseline, DryRun: o.DryRun, Operator: o.Operator}); err != nil {
+	if err := adopt(ctx, BaselineOptions{DB: o.DB, Dir: o.Dir, Version: o.Baseline, DryRun: o.DryRun, Operator: o.Operator}); err != nil {
 		return false, err
 	}
 	verb := "Recorded"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -42,6 +43,22 @@ type BaselineOptions struct {
 // at Version and only then records Version as the baseline revision (type 1,
 // as the Atlas CLI writes it), so the files after it are pending.
 func Baseline(ctx context.Context, o BaselineOptions) error {
+	if !o.DryRun {
+		drv, err := sqlite.Open(o.DB)
+		if err != nil {
+			return err
+		}
+		unlock, err := Lock(ctx, drv, io.Discard)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	return adopt(ctx, o)
+}
+
+// adopt is Baseline under a lock the caller holds.
+func adopt(ctx context.Context, o BaselineOptions) error {
 	if err := migdir.Validate(o.Dir); err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
@@ -74,9 +73,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.DryRun {
-		unlock, err := drv.Lock(ctx, apply.LockName, 10*time.Second)
+		unlock, err := apply.Lock(ctx, drv, o.Out)
 		if err != nil {
-			return nil, fmt.Errorf("another migration is running (%w)", err)
+			return nil, err
 		}
 		defer unlock()
 	}
