@@ -17,6 +17,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // Options configure a run.
@@ -55,7 +56,7 @@ func Pending(ctx context.Context, db *sql.DB, dir migdir.Dir) ([]migrate.File, e
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
-	drv, err := sqlite.Open(db)
+	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func Pending(ctx context.Context, db *sql.DB, dir migdir.Dir) ([]migrate.File, e
 
 // Run applies the pending files.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	drv, err := sqlite.Open(o.DB)
+	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +177,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // one) and refuses to commit new foreign-key violations.
 func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
 	if mode := txMode(f); mode == "none" {
-		drv, err := sqlite.Open(o.DB)
+		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err
 		}
@@ -186,7 +187,7 @@ func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error 
 	if err != nil {
 		return err
 	}
-	drv, err := sqlite.Open(tx)
+	drv, err := sqlitedb.Driver(tx)
 	if err != nil {
 		tx.Rollback()
 		return err

@@ -10,11 +10,11 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // BaselineMismatchError refuses to adopt a database whose schema is not the
@@ -44,7 +44,7 @@ type BaselineOptions struct {
 // as the Atlas CLI writes it), so the files after it are pending.
 func Baseline(ctx context.Context, o BaselineOptions) error {
 	if !o.DryRun {
-		drv, err := sqlite.Open(o.DB)
+		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func adopt(ctx context.Context, o BaselineOptions) error {
 	if len(revs) > 0 {
 		return fmt.Errorf("the database already has a migration history (at %s); a baseline only adopts a database without one", revs[len(revs)-1].Version)
 	}
-	drv, err := sqlite.Open(o.DB)
+	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // Lint codes of Atlas's destructive analyzer that excuse a reviewed loss.
@@ -79,7 +80,7 @@ func check(ctx context.Context, o Options, pending []migrate.File) (*preflight, 
 		return nil, err
 	}
 	defer sess.Close()
-	drv, err := sqlite.Open(o.DB)
+	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return nil, err
 	}

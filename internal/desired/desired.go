@@ -8,7 +8,6 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlite"
 	gsqlite "github.com/glebarez/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -31,7 +30,7 @@ func Schema(ctx context.Context, models ...any) (*schema.Schema, error) {
 	if err := gdb.WithContext(ctx).AutoMigrate(models...); err != nil {
 		return nil, fmt.Errorf("desired: gorm AutoMigrate: %w", err)
 	}
-	drv, err := sqlite.Open(db)
+	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // All is the --to value that undoes every applied version.
@@ -68,7 +69,7 @@ type step struct {
 
 // Run performs the rollback.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	drv, err := sqlite.Open(o.DB)
+	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, before map[string]int64, res *Result) error {
-	drv, err := sqlite.Open(tx)
+	drv, err := sqlitedb.Driver(tx)
 	if err != nil {
 		return err
 	}

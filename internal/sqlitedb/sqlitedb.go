@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlite"
 	_ "github.com/glebarez/go-sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -71,7 +70,7 @@ func OpenDev() (*Dev, error) {
 	if err != nil {
 		return nil, err
 	}
-	drv, err := sqlite.Open(db)
+	drv, err := Driver(db)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -6,7 +6,6 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -24,7 +23,7 @@ const (
 
 // drift fills StructsDrift (models given) and DatabaseDrift.
 func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, applied []*migrate.Revision) error {
-	drv, err := sqlite.Open(db)
+	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return err
 	}

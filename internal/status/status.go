@@ -10,11 +10,11 @@ import (
 	"io"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // Status values, as the CLI prints them.
@@ -49,7 +49,7 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
-	drv, err := sqlite.Open(db)
+	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return nil, err
 	}

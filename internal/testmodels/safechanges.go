@@ -389,3 +389,47 @@ func init() {
 		Sets[name] = models
 	}
 }
+
+// A stated rename (nickname → handle) and a type change of another column
+// (score → int) in one edit: one table copy that maps the renamed column.
+type safeMemberRenameAndRetype struct {
+	ID        uint       `gorm:"column:id;primaryKey"`
+	TeamID    uint       `gorm:"column:teamId;not null;index:idx_member_team_name,priority:1"`
+	FirstName string     `gorm:"column:firstname"`
+	LastName  string     `gorm:"column:lastName;index:idx_member_team_name,priority:2"`
+	Email     string     `gorm:"column:email;uniqueIndex"`
+	Score     int        `gorm:"column:score"`
+	Handle    *string    `gorm:"column:handle" structmigrate:"renamed_from:nickname"`
+	Team      safeTeam   `gorm:"foreignKey:TeamID;constraint:OnDelete:CASCADE"`
+	Notes     []safeNote `gorm:"foreignKey:MemberID;constraint:OnDelete:CASCADE"`
+}
+
+func (safeMemberRenameAndRetype) TableName() string { return "members" }
+
+// The parent table's name changes case only (teams → Teams).
+type safeTeamCased struct {
+	ID      uint   `gorm:"column:id;primaryKey"`
+	Name    string `gorm:"column:name;not null"`
+	Country string `gorm:"column:country"`
+}
+
+func (safeTeamCased) TableName() string { return "Teams" }
+
+type safeMemberOfCasedTeam struct {
+	ID        uint          `gorm:"column:id;primaryKey"`
+	TeamID    uint          `gorm:"column:teamId;not null;index:idx_member_team_name,priority:1"`
+	FirstName string        `gorm:"column:firstname"`
+	LastName  string        `gorm:"column:lastName;index:idx_member_team_name,priority:2"`
+	Email     string        `gorm:"column:email;uniqueIndex"`
+	Score     string        `gorm:"column:score"`
+	Nickname  *string       `gorm:"column:nickname"`
+	Team      safeTeamCased `gorm:"foreignKey:TeamID;constraint:OnDelete:CASCADE"`
+	Notes     []safeNote    `gorm:"foreignKey:MemberID;constraint:OnDelete:CASCADE"`
+}
+
+func (safeMemberOfCasedTeam) TableName() string { return "members" }
+
+func init() {
+	Sets["safe-rename-and-retype"] = []any{&safeTeam{}, &safeMemberRenameAndRetype{}, &safeNote{}}
+	Sets["safe-renametable-case"] = []any{&safeTeamCased{}, &safeMemberOfCasedTeam{}, &safeNote{}}
+}
