@@ -32,6 +32,7 @@ type Options struct {
 	Baseline string
 	Out      io.Writer
 	Operator string // written to operator_version
+	Progress bool   // show a long statement's progress (a terminal)
 }
 
 // Result tells what ran.
@@ -153,6 +154,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	log := NewLogger(o.Out)
+	if o.Progress {
+		log.Progress = ProgressInterval
+	}
 	to := pending[len(pending)-1].Version()
 	if len(revs) == 0 {
 		log.Intro("Migrating to version %s (%s in total):", to, Plural(len(pending), "migration"))

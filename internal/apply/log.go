@@ -15,12 +15,21 @@ import (
 type Logger struct {
 	w                 io.Writer
 	start, file, stmt time.Time
+	fileName          string
 	pending           string // statement being executed
 	files, stmts      int
+	// Progress, when set, redraws a "still running" line at this interval
+	// while a statement runs; only for terminals.
+	Progress time.Duration
+	stop     chan struct{}
+	stopped  chan struct{}
 }
 
 // NewLogger starts the clock.
 func NewLogger(w io.Writer) *Logger { return &Logger{w: w, start: time.Now()} }
+
+// ProgressInterval is how often a terminal sees a long statement's progress.
+const ProgressInterval = time.Second
 
 // Intro prints the first line.
 func (l *Logger) Intro(format string, args ...any) { fmt.Fprintf(l.w, format+"\n", args...) }
@@ -28,6 +37,7 @@ func (l *Logger) Intro(format string, args ...any) { fmt.Fprintf(l.w, format+"\n
 // File starts a file section.
 func (l *Logger) File(format string, args ...any) {
 	l.file = time.Now()
+	l.fileName = fmt.Sprintf(format, args...)
 	fmt.Fprintf(l.w, "\n  -- "+format+"\n", args...)
 }
 
@@ -35,10 +45,44 @@ func (l *Logger) File(format string, args ...any) {
 func (l *Logger) Stmt(sql string) {
 	l.stmtDone()
 	l.stmt, l.pending = time.Now(), sql
+	if l.Progress > 0 {
+		l.stop, l.stopped = make(chan struct{}), make(chan struct{})
+		go l.tick(l.stop, l.stopped)
+	}
+}
+
+// tick redraws the progress line until stop is closed, then clears it.
+func (l *Logger) tick(stop <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	t := time.NewTicker(l.Progress)
+	defer t.Stop()
+	drawn := false
+	for {
+		select {
+		case <-stop:
+			if drawn {
+				fmt.Fprint(l.w, "\r\033[K")
+			}
+			return
+		case <-t.C:
+			fmt.Fprintf(l.w, "\r\033[K    … %s running %s: %s", l.fileName, time.Since(l.stmt).Round(time.Second), oneLine(l.pending, 60))
+			drawn = true
+		}
+	}
+}
+
+// stopTick ends the progress line of the running statement.
+func (l *Logger) stopTick() {
+	if l.stop != nil {
+		close(l.stop)
+		<-l.stopped
+		l.stop = nil
+	}
 }
 
 // Error closes the running statement as failed and prints err.
 func (l *Logger) Error(err error) {
+	l.stopTick()
 	if l.pending != "" {
 		l.printStmt("failed")
 	}
@@ -82,6 +126,7 @@ func (l *Logger) Log(e migrate.LogEntry) {
 // stmtDone prints the previous statement once the next event shows it
 // succeeded; its time includes the revision write that follows it.
 func (l *Logger) stmtDone() {
+	l.stopTick()
 	if l.pending != "" {
 		l.printStmt("ok (" + since(l.stmt) + ")")
 		l.stmts++
@@ -92,6 +137,14 @@ func (l *Logger) printStmt(status string) {
 	text := strings.ReplaceAll(strings.TrimSpace(l.pending), "\n", "\n       ")
 	fmt.Fprintf(l.w, "    -> %s;\n       %s\n", strings.TrimSuffix(text, ";"), status)
 	l.pending = ""
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
 }
 
 func since(t time.Time) string {

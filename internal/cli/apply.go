@@ -63,7 +63,7 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 		baseline = env.Config.Baseline
 	}
 	_, err = apply.Run(ctx, apply.Options{
-		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator,
+		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator, Progress: env.terminal(),
 	})
 	return err
 }

@@ -120,3 +120,10 @@ func (e *Env) dbExists() bool {
 	_, err := os.Stat(e.DB)
 	return err == nil
 }
+
+// terminal reports whether the output is a terminal (progress lines are
+// for people watching, not for logs).
+func (e *Env) terminal() bool {
+	f, ok := e.Out.(*os.File)
+	return ok && isTerminal(f)
+}

@@ -61,7 +61,7 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	}
 	defer db.Close()
 	_, err = rollback.Run(ctx, rollback.Options{
-		DB: db, Dir: dir, Down: down, To: o.To, DryRun: o.DryRun, Force: o.Force, Out: env.Out,
+		DB: db, Dir: dir, Down: down, To: o.To, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Progress: env.terminal(),
 	})
 	return err
 }

@@ -39,6 +39,8 @@ type Options struct {
 	DryRun bool         // run it, print it, roll it back
 	Force  bool         // proceed even when data would be lost
 	Out    io.Writer
+	// Progress shows a long statement's progress (a terminal).
+	Progress bool
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -137,6 +139,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	log := apply.NewLogger(o.Out)
+	if o.Progress {
+		log.Progress = apply.ProgressInterval
+	}
 	if err := o.run(ctx, tx, log, steps, target, want, before, res); err != nil {
 		return nil, errors.Join(err, tx.Rollback())
 	}
