@@ -6,6 +6,8 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 // Atlas's open-source build has no SQL parser, so after an
@@ -139,19 +141,8 @@ func fixCopyRenames(f *sqlcheck.File) {
 		}
 		var mapping map[string]string // source column → target column
 		for _, st := range Stmts(f, c) {
-			m := copyInsert.FindStringSubmatch(stripComments(st.Text))
-			if m == nil || m[1] != mt.T.Name {
-				continue
-			}
-			targets, sources := splitIdents(m[2]), splitIdents(m[3])
-			if len(targets) != len(sources) {
-				continue
-			}
-			mapping = map[string]string{}
-			for i := range targets {
-				if sources[i] != "" {
-					mapping[sources[i]] = targets[i]
-				}
+			if table, m, ok := CopyMapping(st.Text); ok && table == mt.T.Name {
+				mapping = m
 			}
 		}
 		if mapping == nil {
@@ -188,22 +179,42 @@ func fixCopyRenames(f *sqlcheck.File) {
 	}
 }
 
-// splitIdents splits a column list; an element that is not a plain
-// (possibly CAST) column reference maps to "".
+// CopyMapping reads a table copy's `INSERT INTO new_t (…) SELECT … FROM t`
+// and returns t and, for each plainly copied column, source → target name.
+func CopyMapping(stmt string) (string, map[string]string, bool) {
+	m := copyInsert.FindStringSubmatch(stripComments(stmt))
+	if m == nil {
+		return "", nil, false
+	}
+	targets, sources := splitIdents(m[2]), splitIdents(m[3])
+	if len(targets) != len(sources) {
+		return "", nil, false
+	}
+	mapping := map[string]string{}
+	for i := range targets {
+		if sources[i] != "" && targets[i] != "" {
+			mapping[sources[i]] = targets[i]
+		}
+	}
+	return m[1], mapping, true
+}
+
+// splitIdents splits a column list into the column each item reads: a
+// plain `c`, or the first column inside CAST(…) / IFNULL(…); "" for any
+// other expression.
 func splitIdents(list string) []string {
-	parts := strings.Split(list, ",")
+	parts := migdir.SplitList(list)
 	out := make([]string, len(parts))
 	for i, p := range parts {
-		p = strings.TrimSpace(p)
-		if strings.HasPrefix(strings.ToUpper(p), "CAST(") {
-			p = strings.TrimSpace(p[5:])
-			if j := strings.Index(strings.ToUpper(p), " AS "); j > 0 {
-				p = strings.TrimSpace(p[:j])
-			}
+		u := strings.ToUpper(p)
+		if !strings.HasPrefix(p, "`") && !strings.HasPrefix(u, "CAST(") && !strings.HasPrefix(u, "IFNULL(") {
+			continue
 		}
-		if len(p) > 1 && p[0] == '`' && p[len(p)-1] == '`' {
-			out[i] = strings.ReplaceAll(p[1:len(p)-1], "``", "`")
+		if m := firstIdent.FindStringSubmatch(p); m != nil {
+			out[i] = strings.ReplaceAll(m[1], "``", "`")
 		}
 	}
 	return out
 }
+
+var firstIdent = regexp.MustCompile("`((?:[^`]|``)+)`")

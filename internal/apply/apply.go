@@ -112,6 +112,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	// Data loss is never silent: refuse before running anything.
 	pf, err := check(ctx, o, pending)
+	var ue *UnconfirmedError
+	if errors.As(err, &ue) && o.DryRun {
+		fmt.Fprintf(o.Out, "-- would be refused: %v\n", err)
+		return &Result{}, printDry(o.Out, pending)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,11 @@ func Dropped(from, to *schema.Schema, ren *Renames) []Drop {
 	var drops []Drop
 	for _, t := range from.Tables {
 		name := t.Name
-		if n, ok := ren.Tables[t.Name]; ok {
+		for i := 0; i < len(ren.Tables); i++ { // follow chains: t → tmp → u
+			n, ok := ren.Tables[name]
+			if !ok {
+				break
+			}
 			name = n
 		}
 		t2 := findTable(to, name)

@@ -65,3 +65,32 @@ func OneLine(s string, max int) string {
 func StmtDecls(f migrate.File) ([]*migrate.Stmt, error) {
 	return (*sqlite.Driver)(nil).ScanStmts(string(f.Bytes()))
 }
+
+// SplitList splits a comma-separated SQL list at the commas outside
+// parentheses and quotes ("`a`, IFNULL(`b`, 0) AS `b`" is two items).
+func SplitList(s string) []string {
+	var (
+		out   []string
+		depth int
+		quote rune
+		start int
+	)
+	for i, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '`' || r == '\'' || r == '"':
+			quote = r
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case r == ',' && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}

@@ -8,6 +8,8 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 // ConfirmDirective marks a generated backfill: apply and lint refuse the
@@ -209,7 +211,7 @@ func castCopies(p *migrate.Plan, changes []schema.Change) error {
 				if err != nil {
 					return err
 				}
-				casts["`"+mc.To.Name+"`"] = fmt.Sprintf("CAST(`%s` AS %s)", mc.From.Name, t)
+				casts["`"+mc.To.Name+"`"] = t
 			}
 		}
 		if len(casts) == 0 {
@@ -228,15 +230,28 @@ func castCopies(p *migrate.Plan, changes []schema.Change) error {
 			if !ok {
 				continue
 			}
-			targets := strings.Split(strings.TrimPrefix(head, prefix), ", ")
-			sources := strings.Split(cols, ", ")
+			targets := migdir.SplitList(strings.TrimPrefix(head, prefix))
+			sources := migdir.SplitList(cols)
 			if len(targets) != len(sources) {
-				continue // not the shape we know: leave Atlas's statement as is
+				return fmt.Errorf("cannot add casts to %q: unexpected column list", pc.Cmd)
 			}
 			for i, t := range targets {
-				if cast, ok := casts[t]; ok {
-					sources[i] = cast
+				typ, ok := casts[t]
+				if !ok {
+					continue
 				}
+				// The source is the old column, maybe wrapped (IFNULL(`c`, 0) AS `c`):
+				// cast the column where it first appears.
+				j := strings.Index(sources[i], "`")
+				k := -1
+				if j >= 0 {
+					k = strings.Index(sources[i][j+1:], "`")
+				}
+				if k < 0 {
+					return fmt.Errorf("cannot add a cast to %q", sources[i])
+				}
+				col := sources[i][j : j+k+2]
+				sources[i] = sources[i][:j] + "CAST(" + col + " AS " + typ + ")" + sources[i][j+k+2:]
 			}
 			pc.Cmd = head + ") SELECT " + strings.Join(sources, ", ") + " FROM `" + from
 		}

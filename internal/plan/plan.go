@@ -126,7 +126,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, objs)
+	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, true, objs)
 	if err != nil {
 		return nil, err
 	}
@@ -137,9 +137,10 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if reverse, _, err = renames(dev.Driver, reverse, inverse(done), nil); err != nil {
 		return nil, err
 	}
-	// Going back loosens what going forward tightened, so the down script
-	// never needs a backfill.
-	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, objs)
+	// The down script is not refused for NOT NULL: it returns to a state
+	// the directory already had; if NULLs were written since, its table
+	// copy fails inside the rollback's transaction and nothing changes.
+	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, false, objs)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", err)
 	}
@@ -150,12 +151,16 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 // columns without default on existing tables), casts copied values whose
 // type changes, keeps views and triggers across table rebuilds, and renders
 // the file <version>_<name>.sql.
-func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill bool, objs []Object) (migrate.File, *migrate.Plan, error) {
+func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill, strict bool, objs []Object) (migrate.File, *migrate.Plan, error) {
 	var (
 		p   *migrate.Plan
 		err error
 	)
-	switch nn := notNulls(changes); {
+	nn := notNulls(changes)
+	if !strict {
+		nn = nil
+	}
+	switch {
 	case len(nn) > 0 && !backfill:
 		return nil, nil, &NotNullError{Table: nn[0].mt.T.Name, Column: nn[0].col.Name, Tighten: nn[0].tighten}
 	case len(nn) > 0:

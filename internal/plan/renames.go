@@ -219,7 +219,15 @@ func tableRenames(drv migrate.Driver, changes []schema.Change, hints *desired.Re
 			}
 		case *schema.AddTable:
 			if d, ok := pairs[c]; ok {
-				out = append(out, &schema.RenameTable{From: d.T, To: c.T})
+				if strings.EqualFold(d.T.Name, c.T.Name) {
+					// SQLite refuses a rename that only changes case ("there is
+					// already another table"): go through a temporary name.
+					tmp := *c.T
+					tmp.Name = c.T.Name + "_structmigrate_tmp"
+					out = append(out, &schema.RenameTable{From: d.T, To: &tmp}, &schema.RenameTable{From: &tmp, To: c.T})
+				} else {
+					out = append(out, &schema.RenameTable{From: d.T, To: c.T})
+				}
 				done = append(done, Rename{Table: c.T.Name, From: d.T.Name, To: c.T.Name})
 				from := *d.T
 				from.Name = c.T.Name
@@ -235,7 +243,60 @@ func tableRenames(drv migrate.Driver, changes []schema.Change, hints *desired.Re
 		}
 		out = append(out, c)
 	}
-	return out, done, nil
+	return dropFKEchoes(out, done), done, nil
+}
+
+// dropFKEchoes removes foreign-key changes that only follow a table
+// rename: SQLite's RENAME TO rewrites the references in the child tables,
+// and planning them would rebuild every child table for nothing.
+func dropFKEchoes(changes []schema.Change, done []Rename) []schema.Change {
+	if len(done) == 0 {
+		return changes
+	}
+	renamed := map[string]string{}
+	for _, d := range done {
+		if !d.Column {
+			renamed[d.From] = d.To
+		}
+	}
+	echo := func(m *schema.ModifyForeignKey) bool {
+		f, t := m.From, m.To
+		if f.RefTable == nil || t.RefTable == nil || renamed[f.RefTable.Name] != t.RefTable.Name ||
+			f.OnDelete != t.OnDelete || f.OnUpdate != t.OnUpdate || len(f.Columns) != len(t.Columns) || len(f.RefColumns) != len(t.RefColumns) {
+			return false
+		}
+		for i := range f.Columns {
+			if f.Columns[i].Name != t.Columns[i].Name {
+				return false
+			}
+		}
+		for i := range f.RefColumns {
+			if f.RefColumns[i].Name != t.RefColumns[i].Name {
+				return false
+			}
+		}
+		return true
+	}
+	var out []schema.Change
+	for _, c := range changes {
+		mt, ok := c.(*schema.ModifyTable)
+		if !ok {
+			out = append(out, c)
+			continue
+		}
+		var kept []schema.Change
+		for _, ch := range mt.Changes {
+			if m, ok := ch.(*schema.ModifyForeignKey); ok && echo(m) {
+				continue
+			}
+			kept = append(kept, ch)
+		}
+		if len(kept) > 0 {
+			mt.Changes = kept
+			out = append(out, mt)
+		}
+	}
+	return out
 }
 
 // sameColumn reports whether a and b differ only by name.

@@ -401,6 +401,18 @@ func (o Options) renames(steps []step) (*guard.Renames, error) {
 			return nil, err
 		}
 		for _, st := range stmts {
+			// A table copy that selects a column under another name renames it.
+			if table, m, ok := analyze.CopyMapping(st.Text); ok {
+				for from, to := range m {
+					if from != to {
+						if ren.Columns[table] == nil {
+							ren.Columns[table] = map[string]string{}
+						}
+						ren.Columns[table][from] = to
+					}
+				}
+				continue
+			}
 			r, ok := analyze.ParseRename(st.Text)
 			switch {
 			case !ok:
