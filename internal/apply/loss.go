@@ -157,7 +157,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 				return nil, err
 			}
 			if n > 0 {
-				problems = append(problems, fmt.Sprintf("%s: %q.%q is added NOT NULL without a default, but the table has %s", where, t.Name, ch.C.Name, plural(n, "row")))
+				problems = append(problems, fmt.Sprintf("%s: %q.%q is added NOT NULL without a default, but the table has %s", where, t.Name, ch.C.Name, Plural(int(n), "row")))
 			}
 		case *schema.ModifyColumn:
 			c, ok := t.Column(ch.From.Name)
@@ -170,7 +170,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 					return nil, err
 				}
 				if n > 0 {
-					problems = append(problems, fmt.Sprintf("%s: %q.%q is made NOT NULL without a default, but it holds %s", where, t.Name, c.Name, plural(n, "NULL")))
+					problems = append(problems, fmt.Sprintf("%s: %q.%q is made NOT NULL without a default, but it holds %s", where, t.Name, c.Name, Plural(int(n), "NULL")))
 				}
 			}
 			if ch.Change.Is(schema.ChangeType) {
@@ -181,7 +181,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 					}
 					if n > 0 {
 						to, _ := sqlite.FormatType(ch.To.Type.Type)
-						problems = append(problems, fmt.Sprintf("%s: %q.%q becomes %s, but %s would not convert", where, t.Name, c.Name, to, plural(n, "value")))
+						problems = append(problems, fmt.Sprintf("%s: %q.%q becomes %s, but %s would not convert", where, t.Name, c.Name, to, Plural(int(n), "value")))
 					}
 				}
 			}
@@ -228,10 +228,3 @@ func mayRebuild(files []migrate.File) bool {
 }
 
 func ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
-
-func plural(n int64, s string) string {
-	if n == 1 {
-		return "1 " + s
-	}
-	return fmt.Sprintf("%d %ss", n, s)
-}
