@@ -53,3 +53,12 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt needed" >&2; exit 1; }
 	$(GO) vet ./...
 	$(GO) test ./...
+
+## bench [BENCHFLAGS='-runs 9 -big-runs 7']: Go benchmarks, then the end-to-end CLI benchmarks
+## (go run ./bench: data and binaries in bench/out/) -> docs/benchmarks.md. A failing or absent
+## Go benchmark does not stop it; its exit status is recorded in the report.
+.PHONY: bench
+bench:
+	@mkdir -p bench/out
+	@{ $(GO) test -run '^$$' -bench . -benchmem ./... 2>&1; echo "go test exit status: $$?"; } | tee bench/out/gobench.txt
+	$(GO) run ./bench $(BENCHFLAGS)

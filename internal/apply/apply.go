@@ -78,6 +78,7 @@ func Pending(ctx context.Context, db *sql.DB, dir migdir.Dir) ([]migrate.File, e
 
 // Run applies the pending files.
 func Run(ctx context.Context, o Options) (*Result, error) {
+	o.Dir = migdir.Cached(o.Dir)
 	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return nil, err

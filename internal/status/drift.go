@@ -59,7 +59,22 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	if err != nil {
 		return err
 	}
-	r.DatabaseDrift, err = plan.Drift(ctx, dir, applied[len(applied)-1].Version, dev.Driver, live)
+	current := applied[len(applied)-1].Version
+	files, err := dir.Files()
+	if err != nil {
+		return err
+	}
+	// Up to date (the common case): the state at the current version is the
+	// head already replayed above; replay again only when behind.
+	if head == nil || len(files) == 0 || files[len(files)-1].Version() != current {
+		r.DatabaseDrift, err = plan.Drift(ctx, dir, current, dev.Driver, live)
+		return err
+	}
+	changes, err := plan.Diff(dev.Driver, live, head)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	r.DatabaseDrift, err = plan.SQL(ctx, dev.Driver, changes)
 	return err
 }
 
