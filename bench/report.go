@@ -17,12 +17,15 @@ type target struct {
 	Name, Goal, Measured string
 	Pass                 bool
 	Missing              string // why it could not be measured
+	Info                 bool   // shown for context, not one of the issue's targets
 }
 
 func (t target) result() string {
 	switch {
 	case t.Missing != "":
 		return "n/a (" + t.Missing + ")"
+	case t.Info:
+		return "info"
 	case t.Pass:
 		return "PASS"
 	default:
@@ -126,7 +129,8 @@ func (b *bench) targets() []target {
 		ratio("rollback of the 1M-row table rebuild", nil, nil)
 	}
 	under("status, repository binary, up to date (whole process)", "≤ 50 ms", b.find(repoScenario, statusCmd), 50*time.Millisecond)
-	under("status, 1000 files, up to date (whole process)", "≤ 50 ms", b.find("1000 files", statusCmd), 50*time.Millisecond)
+	under("status, 1000 files, up to date (whole process)", "— (context: the target is for the app's history above)", b.find("1000 files", statusCmd), 50*time.Millisecond)
+	ts[len(ts)-1].Info = true
 	under("schema, repository binary (whole process)", "≤ 200 ms", b.find(repoScenario, schemaCmd), 200*time.Millisecond)
 	mem := target{Name: "diff --check peak memory, 1000 files", Goal: "≤ 64 MiB"}
 	var peak int64
@@ -180,11 +184,13 @@ func (b *bench) report() error {
 	if r := b.big; r != nil && invalid(r.goUp) == "" && invalid(r.apply) == "" && r.sqlUp != nil && invalid(r.sqlUp) == "" {
 		b.notes = append(b.notes, fmt.Sprintf("The 1M-row rebuild: the target (≤ 1.1× the sqlite3 C CLI) is below the floor of a pure-Go build, "+
 			"which this project requires (`CGO_ENABLED=0`): the same wrapped SQL through modernc's SQLite and the same driver, with nothing of "+
-			"structmigrate, takes %s for file 2 (%.2f× sqlite3) and %s for its down script. structmigrate's apply adds %.0f%% to that floor "+
-			"(lock, directory check, the data-loss pre-flight on a dev database, the revision rows, the commit's foreign-key check); "+
-			"its rollback adds %.0f%% (also the drift check and the verification that the result equals the directory).",
+			"structmigrate, takes %s for file 2 (%.2f× sqlite3) and %s for its down script. structmigrate's apply takes %s (%.2f× that floor) "+
+			"and its rollback %s (%.2f×), with everything it adds: lock, directory check, the data-loss pre-flight on a dev database, "+
+			"the revision rows, the commit's foreign-key check, and for rollback the drift check and the verification that the result "+
+			"equals the directory. Ratios near 1.0 (or below it) are within this machine's run-to-run noise.",
 			ms(r.goUp.Median()), r.goUp.Median().Seconds()/r.sqlUp.Median().Seconds(), ms(r.goDown.Median()),
-			100*(r.apply.Median().Seconds()/r.goUp.Median().Seconds()-1), 100*(r.rollback.Median().Seconds()/r.goDown.Median().Seconds()-1)))
+			ms(r.apply.Median()), r.apply.Median().Seconds()/r.goUp.Median().Seconds(),
+			ms(r.rollback.Median()), r.rollback.Median().Seconds()/r.goDown.Median().Seconds()))
 	}
 	fmt.Printf("\nTargets\n\n%s\n", ts)
 	for _, n := range b.notes {
