@@ -60,7 +60,7 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	defer db.Close()
 	baseline := o.Baseline
 	if baseline == "" {
-		baseline = env.Config.Baseline
+		baseline = env.Project.Baseline
 	}
 	_, err = apply.Run(ctx, apply.Options{
 		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator, Progress: env.terminal(),

@@ -24,11 +24,10 @@ const storageVar = "STORAGE_PATH"
 // and the streams.
 type Env struct {
 	Program
-	Models   []any
-	Config   *config.Env
-	Dir      string // migration directory on disk
-	DirFlag  bool   // --dir was given: never fall back to the embedded copy
-	DB       string // SQLite file; "" with InMemory
+	Project  *config.Env // the resolved env block
+	Dir      string      // migration directory on disk
+	DirFlag  bool        // --dir was given: never fall back to the embedded copy
+	DB       string      // SQLite file; "" with InMemory
 	InMemory bool
 	Out, Err io.Writer
 }
@@ -36,7 +35,6 @@ type Env struct {
 // load resolves the project file, the env, the flags and STORAGE_PATH.
 // Precedence: --db > $STORAGE_PATH > env url; --dir > env migration.dir.
 func (e *Env) load(c *cli.Context) error {
-	e.Models = e.Program.Models
 	e.Out, e.Err = c.App.Writer, c.App.ErrWriter
 	path := c.String("config")
 	src, err := os.ReadFile(path)
@@ -57,7 +55,7 @@ func (e *Env) load(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.Config = cfg
+	e.Project = cfg
 	e.Dir, e.DirFlag = cfg.Dir, c.IsSet("dir")
 	if e.DirFlag {
 		e.Dir = c.String("dir")
@@ -96,7 +94,7 @@ func (e *Env) writeDir() (*migrate.LocalDir, error) { return migdir.Open(e.Dir, 
 // folder are created. An in-memory env gets a fresh private database.
 func (e *Env) openDB(readOnly bool) (*sql.DB, error) {
 	if e.InMemory {
-		return sqlitedb.OpenMemory("env_" + e.Config.Name)
+		return sqlitedb.OpenMemory("env_" + e.Project.Name)
 	}
 	if readOnly {
 		if _, err := os.Stat(e.DB); errors.Is(err, os.ErrNotExist) {
