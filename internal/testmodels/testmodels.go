@@ -1,48 +1,37 @@
-// Package testmodels holds edited versions of the app's models, so tests can
-// drive "edit a struct, then diff" through the real CLI without touching
-// schema/. Each variant keeps the struct name, hence the table name.
+// Package testmodels holds models for the CLI tests, so they can drive
+// "edit a struct, then diff" through the real CLI without touching schema/.
+// The test binary exposes each set as a command "structmigrate-<name>".
+//
+// Player is a frozen copy of the sample app's model: the tests that check
+// exact SQL use it, so adding a field to schema.Player (the daily workflow)
+// never breaks them. Each variant keeps the struct name, hence the table.
 package testmodels
 
-import "github.com/structmigrate/structmigrate/schema"
-
-// Player is schema.Player plus a nickname column.
+// Player is schema.Player as the committed initial migration creates it.
 type Player struct {
-	schema.Player
+	ID           string `json:"id" gorm:"column:id;primaryKey"`
+	FirstName    string `json:"firstName" gorm:"column:firstName"`
+	MiddleName   string `json:"middleName" gorm:"column:middleName"`
+	LastName     string `json:"lastName" gorm:"column:lastName"`
+	DateOfBirth  string `json:"dateOfBirth" gorm:"column:dateOfBirth"`
+	SquadNumber  int    `json:"squadNumber" gorm:"column:squadNumber;uniqueIndex"`
+	Position     string `json:"position" gorm:"column:position"`
+	AbbrPosition string `json:"abbrPosition" gorm:"column:abbrPosition"`
+	Team         string `json:"team" gorm:"column:team"`
+	League       string `json:"league" gorm:"column:league"`
+	Starting11   bool   `json:"starting11" gorm:"column:starting11"`
+}
+
+// nicknamePlayer is Player with one field added.
+type nicknamePlayer struct {
+	Player
 	Nickname string `json:"nickname" gorm:"column:nickname"`
 }
 
-// Sets names each variant model list; the test binary exposes each as a
-// command "structmigrate-<name>".
+func (nicknamePlayer) TableName() string { return "players" }
+
+// Sets names each model list.
 var Sets = map[string][]any{
-	"nickname": {&Player{}},
-}
-
-// Experimental variants (issue 6) — kept in their own types.
-type uniquePlayer struct {
-	schema.Player
-	Email string `gorm:"column:email;unique"`
-}
-
-func (uniquePlayer) TableName() string { return "players" }
-
-type casePlayer struct {
-	ID         string `gorm:"column:id;primaryKey"`
-	Firstname  string `gorm:"column:firstname"`
-	MiddleName string `gorm:"column:middleName"`
-}
-
-func (casePlayer) TableName() string { return "players" }
-
-type casePlayer2 struct {
-	ID         string `gorm:"column:id;primaryKey"`
-	Firstname  string `gorm:"column:firstName"`
-	MiddleName string `gorm:"column:middleName"`
-}
-
-func (casePlayer2) TableName() string { return "players" }
-
-func init() {
-	Sets["unique"] = []any{&uniquePlayer{}}
-	Sets["case1"] = []any{&casePlayer{}}
-	Sets["case2"] = []any{&casePlayer2{}}
+	"player":   {&Player{}},
+	"nickname": {&nicknamePlayer{}},
 }
