@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/structmigrate/structmigrate/schema"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,7 +22,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/structmigrate/structmigrate/internal/cli"
-	"github.com/structmigrate/structmigrate/internal/testmodels"
 	"github.com/structmigrate/structmigrate/migrations"
 	"github.com/structmigrate/structmigrate/startup"
 )
@@ -159,15 +159,23 @@ func TestDatabaseDrift(t *testing.T) {
 	}
 }
 
+// playerPlusOne is schema.Player with one field more.
+type playerPlusOne struct {
+	schema.Player
+	StartupProbe string `gorm:"column:startupProbe"`
+}
+
+func (playerPlusOne) TableName() string { return "players" }
+
 func TestStructsDrift(t *testing.T) {
 	ctx := context.Background()
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
-	// A model with one more field than the committed migrations.
-	r, err := startup.Apply(ctx, db, startup.WithModels(&testmodels.Player{}))
+	// The app's model with one more field than the committed migrations.
+	r, err := startup.Apply(ctx, db, startup.WithModels(&playerPlusOne{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "ALTER TABLE `players` ADD COLUMN `nickname` text NULL"
+	want := "ALTER TABLE `players` ADD COLUMN `startupProbe` text NULL"
 	if !slices.Equal(r.StructsDrift, []string{want}) || r.UpToDate() {
 		t.Errorf("StructsDrift = %q, want [%s]", r.StructsDrift, want)
 	}
