@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/structmigrate/structmigrate/schema"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,13 +22,14 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/cli"
 	"github.com/structmigrate/structmigrate/migrations"
+	"github.com/structmigrate/structmigrate/schema"
 	"github.com/structmigrate/structmigrate/startup"
 )
 
 // TestMain gives the tests a private TMPDIR: Apply takes the Atlas CLI's
-// migration lock, a file in os.TempDir() that fails at once (it does not
-// wait) when another process on the host holds it, e.g. another package's
-// tests applying migrations at the same time.
+// migration lock, a file in os.TempDir() shared by every run on the host, so
+// another package's tests applying migrations at the same time would make
+// these wait.
 func TestMain(m *testing.M) {
 	tmp, err := os.MkdirTemp("", "startup-test")
 	if err != nil {
