@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -130,9 +131,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := o.refuse(res, losses); err != nil {
 		return nil, err
 	}
-	before, err := guard.RowCounts(ctx, o.DB, live)
-	if err != nil {
+	// Count rows only when a down script may delete some: counting a big
+	// table costs a scan, and computed plans only drop (checked above).
+	var before map[string]int64
+	if del, err := o.mayDeleteRows(steps); err != nil {
 		return nil, err
+	} else if del {
+		if before, err = guard.RowCounts(ctx, o.DB, live); err != nil {
+			return nil, err
+		}
 	}
 	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
 	if err != nil {
@@ -188,6 +195,9 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	}
 	log.Note("verified: the schema equals the migration directory at %s", orNone(target))
 	// Rows deleted by down scripts are data loss too.
+	if before == nil {
+		return nil
+	}
 	after, err := guard.RowCounts(ctx, tx, got)
 	if err != nil {
 		return err
@@ -427,4 +437,32 @@ func (o Options) renames(steps []step) (*guard.Renames, error) {
 		}
 	}
 	return ren, nil
+}
+
+// rowLoss matches statements that can remove rows without dropping a table:
+// DELETE, REPLACE, and a copy INSERT … SELECT that filters or groups.
+var (
+	deletes    = regexp.MustCompile(`(?is)^\s*(DELETE|REPLACE)\b`)
+	insertSel  = regexp.MustCompile(`(?is)^\s*INSERT\b.*\bSELECT\b`)
+	filtersRow = regexp.MustCompile(`(?is)\b(WHERE|LIMIT|GROUP\s+BY|DISTINCT|JOIN|HAVING)\b`)
+)
+
+// mayDeleteRows reports whether a down script to run has a statement that
+// can delete rows.
+func (o Options) mayDeleteRows(steps []step) (bool, error) {
+	for _, s := range steps {
+		if s.down == nil || s.rev.Applied != s.rev.Total {
+			continue
+		}
+		stmts, err := migdir.StmtDecls(s.down)
+		if err != nil {
+			return false, err
+		}
+		for _, st := range stmts {
+			if deletes.MatchString(st.Text) || insertSel.MatchString(st.Text) && filtersRow.MatchString(st.Text) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
