@@ -192,6 +192,12 @@ func (b *bench) report() error {
 			ms(r.apply.Median()), r.apply.Median().Seconds()/r.goUp.Median().Seconds(),
 			ms(r.rollback.Median()), r.rollback.Median().Seconds()/r.goDown.Median().Seconds()))
 	}
+	b.notes = append(b.notes, "Growth: replaying the history runs one `ALTER TABLE … ADD COLUMN` per file, and SQLite's cost for it grows with "+
+		"the width of the table (it re-parses the table's CREATE statement): over 1000 files the 10 tables grow to ~100 columns each, so the "+
+		"marginal cost per file from 100 to 1000 files is about twice that from 10 to 100, and the median ratio t(1000)/t(100) sits near the "+
+		"~12 line (compare the minimums, which this 2-core machine's noise affects least). Nothing in structmigrate is quadratic any more: "+
+		"Atlas's Executor re-hashed the whole directory for every file (replay 14 s → 0.3 s at 1000 files) and its inspector scanned "+
+		"sqlite_master per table (1000 tables: 1.9 s → 0.14 s); both are replaced (see the closing notes of the performance issue).")
 	fmt.Printf("\nTargets\n\n%s\n", ts)
 	for _, n := range b.notes {
 		fmt.Printf("- %s\n", n)
