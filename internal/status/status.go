@@ -134,6 +134,9 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "  -- Next Version:    %s\n", r.Next)
 	fmt.Fprintf(w, "  -- Executed Files:  %d\n", r.Count)
 	fmt.Fprintf(w, "  -- Pending Files:   %d\n", len(r.Pending))
+	for _, a := range r.Applied {
+		fmt.Fprintf(w, "     applied: %s_%s (%s, %s)\n", a.Version, a.Description, a.Type, a.ExecutedAt.Format("2006-01-02 15:04:05"))
+	}
 	for _, p := range r.Pending {
 		fmt.Fprintf(w, "     pending: %s\n", p)
 	}
