@@ -17,15 +17,15 @@ import (
 // TestMain lets testscript run the real CLI in-process: "structmigrate" has
 // the app's models, "structmigrate-<set>" an edited variant from testmodels.
 func TestMain(m *testing.M) {
-	cmds := map[string]func() int{
-		"structmigrate": func() int { return cli.Main(os.Args, program(), os.Stdout, os.Stderr) },
+	cmds := map[string]func(){
+		"structmigrate": func() { os.Exit(cli.Main(os.Args, program(), os.Stdout, os.Stderr)) },
 	}
 	for name, models := range testmodels.Sets {
 		p := program()
 		p.Models = models
-		cmds["structmigrate-"+name] = func() int { return cli.Main(os.Args, p, os.Stdout, os.Stderr) }
+		cmds["structmigrate-"+name] = func() { os.Exit(cli.Main(os.Args, p, os.Stdout, os.Stderr)) }
 	}
-	os.Exit(testscript.RunMain(m, cmds))
+	testscript.Main(m, cmds)
 }
 
 func TestScripts(t *testing.T) {
