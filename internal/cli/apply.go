@@ -49,6 +49,9 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	if err != nil {
 		return err
 	}
+	// Hash the directory once: validating here and again in apply.Run (and
+	// in Atlas's Executor) then costs nothing more.
+	dir = migdir.Cached(dir)
 	// Refuse a broken directory before the database file is created.
 	if err := migdir.Validate(dir); err != nil {
 		return err
