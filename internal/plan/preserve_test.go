@@ -290,9 +290,6 @@ func TestPreserveRebuild(t *testing.T) {
 	if got := query(t, db, "SELECT `id`, `name` FROM `v` ORDER BY `id`"); !reflect.DeepEqual(got, []string{"1|a", "2|b", "3|c", "107|from u"}) {
 		t.Fatalf("view: %q", got)
 	}
-	if err := VerifyViews(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func changesOf(stmts []string) []*migrate.Change {
@@ -507,23 +504,6 @@ func TestPreserveRenames(t *testing.T) {
 			t.Fatalf("got %v, want %q", err, wantErr)
 		}
 	})
-}
-
-// A view over a column the rebuild drops is recreated as written (SQLite
-// does not check view bodies at CREATE), and VerifyViews catches it.
-func TestVerifyViewsDroppedColumn(t *testing.T) {
-	db := openDB(t, append(baseSchema, "CREATE VIEW `vn` AS SELECT `note` FROM `t`")...)
-	p := atlasPlan(t, db, dropColumn("t", "note"))
-	if _, err := Preserve(p, mustObjects(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	if err := runCmds(db, p); err != nil {
-		t.Fatal(err)
-	}
-	err := VerifyViews(context.Background(), db)
-	if err == nil || !strings.HasPrefix(err.Error(), `view "vn" no longer works: `) || !strings.Contains(err.Error(), "no such column: note") {
-		t.Fatalf("VerifyViews = %v", err)
-	}
 }
 
 // Replay reads the objects of the replayed directory before Replay
