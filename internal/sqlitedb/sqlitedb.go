@@ -32,20 +32,22 @@ func FileDSN(path string, readOnly bool) string {
 // One connection matters: PRAGMA foreign_keys is per connection, and Atlas's
 // sqlite.OpenTx runs the PRAGMA on the pool before BEGIN on the same one.
 func OpenFile(path string, readOnly bool) (*sql.DB, error) {
-	return open(FileDSN(path, readOnly))
+	return open(FileDSN(path, readOnly), false)
 }
 
 var memSeq atomic.Int64
 
 // OpenMemory opens a fresh, private in-memory database. Shared cache keeps it
 // alive across the pool's reconnects; the unique name keeps it private. It
-// disappears when closed.
+// disappears when closed. It is isolated: SQL run on it (the replay of
+// unreviewed migration files) cannot reach any file — no ATTACH, no VACUUM
+// INTO.
 func OpenMemory(prefix string) (*sql.DB, error) {
-	return open(fmt.Sprintf("file:%s_%d?mode=memory&cache=shared&_pragma=foreign_keys(1)", prefix, memSeq.Add(1)))
+	return open(fmt.Sprintf("file:%s_%d?mode=memory&cache=shared&_pragma=foreign_keys(1)", prefix, memSeq.Add(1)), true)
 }
 
-func open(dsn string) (*sql.DB, error) {
-	db, err := sql.Open(DriverName, dsn)
+func open(dsn string, isolated bool) (*sql.DB, error) {
+	db, err := openConnector(dsn, isolated)
 	if err != nil {
 		return nil, err
 	}
