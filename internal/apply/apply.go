@@ -8,13 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlite"
 
-	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -111,45 +108,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Amount > 0 && o.Amount < len(pending) {
 		pending = pending[:o.Amount]
 	}
-	// Data loss is never silent: refuse before running anything.
-	pf, err := check(ctx, o, pending)
-	var ue *UnconfirmedError
-	if errors.As(err, &ue) && o.DryRun {
+	// A generated backfill nobody confirmed runs nowhere, not even dry.
+	if err := unconfirmed(o, pending); err != nil {
+		if !o.DryRun {
+			return nil, err
+		}
 		fmt.Fprintf(o.Out, "-- would be refused: %v\n", err)
 		return &Result{}, printDry(o.Out, pending)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if len(pf.blocks) > 0 {
-		derr := &DataError{Problems: pf.blocks}
-		switch {
-		case o.Force:
-			for _, p := range pf.blocks {
-				fmt.Fprintf(o.Out, "-- accepted with --force: %s\n", p)
-			}
-		case o.DryRun:
-			fmt.Fprintf(o.Out, "-- would be refused without --force: %v\n", derr)
-		default:
-			return nil, derr
-		}
-	}
-	if lost := pf.losses; len(lost) > 0 {
-		lerr := &guard.LossError{Op: "apply", Losses: lost,
-			Hint: "after review, excuse the statement with -- atlas:nolint DS102 (table) or DS103 (column), or use --force"}
-		switch {
-		case o.Force:
-			for _, l := range lost {
-				fmt.Fprintf(o.Out, "-- data loss accepted with --force: %s\n", l)
-			}
-		case o.DryRun:
-			fmt.Fprintf(o.Out, "-- would be refused without --force: %v\n", lerr)
-		default:
-			return nil, lerr
-		}
-	}
 	if o.DryRun {
-		return &Result{}, printDry(o.Out, pending)
+		return &Result{}, o.dryRun(ctx, pending)
 	}
 	store := revisions.New(o.DB)
 	if err := store.Init(ctx); err != nil {
@@ -181,37 +149,19 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
-// runFile executes one file in its own transaction unless the file opts out
-// with the CLI's `-- atlas:txmode none` directive. sqlite.OpenTx switches
-// foreign keys off outside the transaction (SQLite ignores the PRAGMA inside
-// one) and refuses to commit new foreign-key violations.
+// runFile executes one file in its own transaction under the data-loss
+// guard, unless the file opts out with the CLI's `-- atlas:txmode none`
+// directive: then each statement that may change stored data is measured
+// in a savepoint of its own.
 func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
 	if mode := txMode(f); mode == "none" {
 		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err
 		}
-		return execute(ctx, o, log, drv, revisions.New(o.DB), f)
+		return execute(ctx, o, log, &stmtGuarded{Driver: drv, o: o, f: f}, revisions.New(o.DB), f)
 	}
-	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
-	if err != nil {
-		return err
-	}
-	drv, err := sqlitedb.Driver(tx)
-	if err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := execute(ctx, o, log, drv, revisions.New(tx), f); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return CommitError(filepath.Join(o.Dir.Path(), f.Name()), err)
-	}
-	return nil
+	return runGuarded(ctx, o, log, f, nil)
 }
 
 func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rrw migrate.RevisionReadWriter, f migrate.File) error {

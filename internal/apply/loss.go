@@ -1,38 +1,23 @@
 package apply
 
 import (
-	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"io"
 	"path/filepath"
+	"regexp"
 	"strconv"
-	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
-	"github.com/structmigrate/structmigrate/internal/analyze"
 	"github.com/structmigrate/structmigrate/internal/guard"
-	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
-
-// Lint codes of Atlas's destructive analyzer that excuse a reviewed loss.
-const (
-	codeDropTable  = "DS102"
-	codeDropColumn = "DS103"
-	analyzerName   = "destructive"
-)
-
-// preflight is what the pending files would do to the live data, found
-// before anything runs.
-type preflight struct {
-	losses []guard.Loss // drops of tables/columns holding data, not excused
-	blocks []string     // changes that would fail or corrupt: NULLs, non-numbers
-}
 
 // UnconfirmedError refuses a file with a generated backfill nobody has
 // confirmed (see plan.ConfirmDirective).
@@ -42,189 +27,180 @@ func (e *UnconfirmedError) Error() string {
 	return fmt.Sprintf("%s: unconfirmed backfill: check the value it writes into existing rows, delete the %q line, then run `structmigrate hash`", e.Where, plan.ConfirmDirective)
 }
 
-// DataError refuses changes the data on the live database would make fail
-// (NOT NULL on NULLs) or lose values (a type change on values that do not
-// convert).
-type DataError struct{ Problems []string }
-
-func (e *DataError) Error() string {
-	return "apply refused: " + strings.Join(e.Problems, "; ") + "; nothing was changed"
-}
-
-// check runs the pending files statement by statement on a dev database,
-// then measures on the live database what their changes would lose or
-// break. Statements carrying `-- atlas:nolint DS102` / `DS103` are reviewed
-// drops.
-func check(ctx context.Context, o Options, pending []migrate.File) (*preflight, error) {
-	for _, f := range pending {
-		if n := plan.Unconfirmed(f); n > 0 {
-			return nil, &UnconfirmedError{Where: filepath.Join(o.Dir.Path(), f.Name()) + ":" + strconv.Itoa(n)}
-		}
-	}
-	pf := &preflight{}
-	if !mayRebuild(pending) {
-		return pf, nil // no DROP, no table rebuild: nothing to measure, skip the replay
-	}
-	all, err := o.Dir.Files()
-	if err != nil {
-		return nil, err
-	}
-	var base []migrate.File
-	for _, f := range all {
-		if f.Version() < pending[0].Version() {
-			base = append(base, f)
-		}
-	}
-	sess, err := analyze.Load(ctx, o.Dir, base, pending)
-	if err != nil {
-		return nil, err
-	}
-	defer sess.Close()
-	drv, err := sqlitedb.Driver(o.DB)
-	if err != nil {
-		return nil, err
-	}
-	live, err := drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
-	if err != nil {
-		return nil, err
-	}
-	var drops []guard.Drop
-	var backfilled []string // statements so far, to see a backfill before a NOT NULL
-	for _, f := range sess.Files {
-		for _, c := range f.Changes {
-			stmts := analyze.Stmts(f, c)
-			where := filepath.Join(o.Dir.Path(), f.Name()) + ":" + strconv.Itoa(migdir.Line(f.Bytes(), c.Stmt.Pos))
-			for _, ch := range c.Changes {
-				switch ch := ch.(type) {
-				case *schema.DropTable:
-					if !analyze.Nolint(f.File, stmts, codeDropTable, analyzerName) {
-						drops = append(drops, guard.Drop{Table: ch.T.Name, Where: where})
-					}
-				case *schema.ModifyTable:
-					for _, mc := range ch.Changes {
-						if dc, ok := mc.(*schema.DropColumn); ok && !analyze.Nolint(f.File, stmts, codeDropColumn, analyzerName) {
-							drops = append(drops, guard.Drop{Table: ch.T.Name, Column: dc.C.Name, Where: where})
-						}
-					}
-					problems, err := dataProblems(ctx, o, live, ch, where, backfilled)
-					if err != nil {
-						return nil, err
-					}
-					pf.blocks = append(pf.blocks, problems...)
-				}
-			}
-			for _, st := range stmts {
-				backfilled = append(backfilled, st.Text)
-			}
-		}
-	}
-	if pf.losses, err = guard.Count(ctx, o.DB, live, drops); err != nil {
-		return nil, err
-	}
-	return pf, nil
-}
-
-// dataProblems checks one table change against the live rows: a column
-// made NOT NULL without default over NULLs, one added NOT NULL without
-// default to a table with rows, and a type change over values that do not
-// convert.
-func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schema.ModifyTable, where string, before []string) ([]string, error) {
-	t, ok := live.Table(mt.T.Name)
-	if !ok {
-		return nil, nil // made by a pending file: no live rows
-	}
-	var problems []string
-	count := func(q string) (int64, error) {
-		rows, err := o.DB.QueryContext(ctx, q)
-		if err != nil {
-			return 0, err
-		}
-		defer rows.Close()
-		var n int64
-		if rows.Next() {
-			err = rows.Scan(&n)
-		}
-		return n, err
-	}
-	for _, ch := range mt.Changes {
-		switch ch := ch.(type) {
-		case *schema.AddColumn:
-			if ch.C.Type.Null || ch.C.Default != nil {
-				continue
-			}
-			n, err := count("SELECT count(*) FROM " + ident(t.Name))
-			if err != nil {
-				return nil, err
-			}
-			if n > 0 {
-				problems = append(problems, fmt.Sprintf("%s: %q.%q is added NOT NULL without a default, but the table has %s", where, t.Name, ch.C.Name, Plural(int(n), "row")))
-			}
-		case *schema.ModifyColumn:
-			c, ok := t.Column(ch.From.Name)
-			if !ok {
-				continue
-			}
-			if ch.From.Type.Null && !ch.To.Type.Null && ch.To.Default == nil && !backfills(before, t.Name, c.Name) {
-				n, err := count("SELECT count(*) FROM " + ident(t.Name) + " WHERE " + ident(c.Name) + " IS NULL")
-				if err != nil {
-					return nil, err
-				}
-				if n > 0 {
-					problems = append(problems, fmt.Sprintf("%s: %q.%q is made NOT NULL without a default, but it holds %s", where, t.Name, c.Name, Plural(int(n), "NULL")))
-				}
-			}
-			if ch.Change.Is(schema.ChangeType) {
-				if cond := lossy(c.Name, ch.To.Type.Type); cond != "" {
-					n, err := count("SELECT count(*) FROM " + ident(t.Name) + " WHERE " + cond)
-					if err != nil {
-						return nil, err
-					}
-					if n > 0 {
-						to, _ := sqlite.FormatType(ch.To.Type.Type)
-						problems = append(problems, fmt.Sprintf("%s: %q.%q becomes %s, but %s would not convert", where, t.Name, c.Name, to, Plural(int(n), "value")))
-					}
-				}
-			}
-		}
-	}
-	return problems, nil
-}
-
-// lossy is the condition selecting the values of col that change when cast
-// to t: non-numbers (and fractions, for integers) going to a number type.
-// Text and other targets take every value.
-func lossy(col string, t schema.Type) string {
-	c := ident(col)
-	asText := func(typ string) string { return "CAST(CAST(" + c + " AS " + typ + ") AS TEXT) = " + c }
-	switch t.(type) {
-	case *schema.IntegerType:
-		return fmt.Sprintf("NOT (typeof(%[1]s) IN ('null', 'integer') OR (typeof(%[1]s) = 'real' AND %[1]s = CAST(%[1]s AS INTEGER)) OR (typeof(%[1]s) = 'text' AND %[2]s))", c, asText("INTEGER"))
-	case *schema.FloatType, *schema.DecimalType, *schema.BoolType:
-		return fmt.Sprintf("NOT (typeof(%[1]s) IN ('null', 'integer', 'real') OR (typeof(%[1]s) = 'text' AND (%[2]s OR %[3]s)))", c, asText("INTEGER"), asText("REAL"))
-	}
-	return ""
-}
-
-// backfills reports whether an earlier statement updates column of table
-// (a backfill before the NOT NULL, as diff --backfill writes).
-func backfills(stmts []string, table, column string) bool {
-	for _, s := range stmts {
-		u := strings.ToUpper(strings.TrimSpace(s))
-		if strings.HasPrefix(u, "UPDATE") && strings.Contains(s, table) && strings.Contains(s, column) {
-			return true
-		}
-	}
-	return false
-}
-
-// mayRebuild is a cheap filter: drops and table rebuilds all contain DROP.
-func mayRebuild(files []migrate.File) bool {
+func unconfirmed(o Options, files []migrate.File) error {
 	for _, f := range files {
-		if bytes.Contains(bytes.ToUpper(f.Bytes()), []byte("DROP")) {
-			return true
+		if n := plan.Unconfirmed(f); n > 0 {
+			return &UnconfirmedError{Where: filepath.Join(o.Dir.Path(), f.Name()) + ":" + strconv.Itoa(n)}
 		}
 	}
-	return false
+	return nil
 }
 
-func ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
+// scope is where one file runs: its own transaction, or (dry run) a
+// savepoint inside the run's transaction, which is never committed.
+type scope struct {
+	q    schema.ExecQuerier
+	done func(commit bool) error
+}
+
+func (o Options) begin(ctx context.Context, outer schema.ExecQuerier) (*scope, error) {
+	if outer != nil {
+		if _, err := outer.ExecContext(ctx, "SAVEPOINT sm_file"); err != nil {
+			return nil, err
+		}
+		return &scope{q: outer, done: func(commit bool) error {
+			q := "RELEASE sm_file"
+			if !commit {
+				q = "ROLLBACK TO sm_file; RELEASE sm_file"
+			}
+			_, err := outer.ExecContext(ctx, q)
+			return err
+		}}, nil
+	}
+	// sqlite.OpenTx switches foreign keys off outside the transaction
+	// (SQLite ignores the PRAGMA inside one) and refuses to commit new
+	// foreign-key violations.
+	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &scope{q: tx, done: func(commit bool) error {
+		if commit {
+			return tx.Commit()
+		}
+		return tx.Rollback()
+	}}, nil
+}
+
+// runGuarded runs f in its transaction under the data-loss guard: digests
+// first; where they differ, once more value by value to name the loss.
+// A loss the file does not declare rolls the transaction back.
+func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, outer schema.ExecQuerier) error {
+	path := filepath.Join(o.Dir.Path(), f.Name())
+	var detail map[string]bool
+	for {
+		sc, err := o.begin(ctx, outer)
+		if err != nil {
+			return err
+		}
+		unit, err := guard.Begin(ctx, sc.q, guard.Options{DB: o.DB, Name: path, Exclude: []string{revisions.Table}, Detail: detail})
+		if err != nil {
+			return join(err, sc.done(false))
+		}
+		drv, err := sqlitedb.Driver(sc.q)
+		if err != nil {
+			return join(err, sc.done(false))
+		}
+		l := log
+		if detail != nil {
+			l = NewLogger(io.Discard) // the first run printed the statements
+		}
+		if err := execute(ctx, o, l, &Guarded{Driver: drv, Unit: unit}, revisions.New(sc.q), f); err != nil {
+			err = join(err, sc.done(false))
+			return withNulls(ctx, o.DB, err)
+		}
+		res, err := unit.End(ctx)
+		if err != nil {
+			return join(err, sc.done(false))
+		}
+		if len(res.Suspects) > 0 && detail == nil {
+			if err := sc.done(false); err != nil {
+				return err
+			}
+			detail = res.Suspects
+			continue
+		}
+		for t := range res.Suspects { // changed between the runs: report as measured
+			res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
+		}
+		if err := o.judge(f, unit, res.Losses); err != nil {
+			return join(err, sc.done(false))
+		}
+		if err := sc.done(true); err != nil {
+			return CommitError(path, err)
+		}
+		return nil
+	}
+}
+
+// judge refuses losses the file does not declare (guard.Undeclared),
+// unless --force.
+func (o Options) judge(f migrate.File, unit *guard.Unit, losses []guard.Loss) error {
+	open, declared, err := guard.Undeclared(f, filepath.Join(o.Dir.Path(), f.Name()), unit, losses)
+	if err != nil {
+		return err
+	}
+	for _, l := range declared {
+		fmt.Fprintf(o.Out, "  -- declared data loss (atlas:nolint %s): %s\n", l.Kind.Code(), l)
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	if o.Force {
+		for _, l := range open {
+			fmt.Fprintf(o.Out, "  -- data loss accepted with --force: %s\n", l)
+		}
+		return nil
+	}
+	return &guard.LossError{Op: "apply", Losses: open,
+		Hint: "after review, declare it with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement, or use --force"}
+}
+
+// Guarded is a driver whose statements all go through the unit: the
+// Executor's (apply) and a rollback step's.
+type Guarded struct {
+	migrate.Driver
+	Unit *guard.Unit
+}
+
+// ScanStmts keeps the SQLite driver's statement scanner (it keeps CREATE
+// TRIGGER … END together), which the Executor looks for on its driver.
+func (g *Guarded) ScanStmts(input string) ([]*migrate.Stmt, error) {
+	if s, ok := g.Driver.(migrate.StmtScanner); ok {
+		return s.ScanStmts(input)
+	}
+	return migrate.Stmts(input)
+}
+
+func (g *Guarded) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := g.Unit.Exec(ctx, q, func() error {
+		var err error
+		res, err = g.Driver.ExecContext(ctx, q, args...)
+		return err
+	})
+	return res, err
+}
+
+var notNull = regexp.MustCompile(`NOT NULL constraint failed: ([^.\s]+)\.(\S+)`)
+
+// withNulls adds to a NOT NULL failure how many rows of the live table
+// hold NULL there (the copy of a rebuild is named new_<table>).
+func withNulls(ctx context.Context, db *sql.DB, err error) error {
+	m := notNull.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	for _, t := range []string{m[1], trimNew(m[1])} {
+		var n int64
+		q := "SELECT count(*) FROM " + guard.Quote(t) + " WHERE " + guard.Quote(m[2]) + " IS NULL"
+		if db.QueryRowContext(ctx, q).Scan(&n) == nil {
+			return fmt.Errorf("%w (%s of %q hold NULL in %q)", err, Plural(int(n), "row"), t, m[2])
+		}
+	}
+	return err
+}
+
+func trimNew(t string) string {
+	if len(t) > 4 && t[:4] == "new_" {
+		return t[4:]
+	}
+	return t
+}
+
+func join(err, err2 error) error {
+	if err2 == nil {
+		return err
+	}
+	return fmt.Errorf("%w (and: %v)", err, err2)
+}

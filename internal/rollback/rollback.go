@@ -12,14 +12,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
-	"github.com/structmigrate/structmigrate/internal/analyze"
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -118,91 +116,119 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			fmt.Fprintf(o.Out, "  -- proceeding with --force: %v\n", derr)
 		}
 	}
-	// Refuse before touching anything when tables or columns holding data
-	// would go.
-	ren, err := o.renames(steps)
-	if err != nil {
-		return nil, err
-	}
-	losses, err := guard.Count(ctx, o.DB, live, guard.Dropped(live, want, ren))
-	if err != nil {
-		return nil, err
-	}
-	if err := o.refuse(res, losses); err != nil {
-		return nil, err
-	}
-	// Count rows only when a down script may delete some: counting a big
-	// table costs a scan, and computed plans only drop (checked above).
-	var before map[string]int64
-	if del, err := o.mayDeleteRows(steps); err != nil {
-		return nil, err
-	} else if del {
-		if before, err = guard.RowCounts(ctx, o.DB, live); err != nil {
-			return nil, err
-		}
-	}
-	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
-	if err != nil {
-		return nil, err
-	}
+	// Every version runs under the data-loss guard, all in one transaction;
+	// where digests differ the whole rollback runs again value by value.
 	log := apply.NewLogger(o.Out)
 	if o.Progress {
 		log.Progress = apply.ProgressInterval
 	}
-	if err := o.run(ctx, tx, log, steps, target, want, before, res); err != nil {
-		return nil, errors.Join(err, tx.Rollback())
-	}
-	if o.DryRun {
+	var detail map[string]map[string]bool // version → tables
+	for {
+		tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+		if err != nil {
+			return nil, err
+		}
+		suspects, err := o.run(ctx, tx, log, steps, target, want, res, detail)
+		if err != nil {
+			return nil, errors.Join(err, tx.Rollback())
+		}
+		if len(suspects) > 0 && detail == nil {
+			if err := tx.Rollback(); err != nil {
+				return nil, err
+			}
+			detail = suspects
+			log = apply.NewLogger(io.Discard) // the first run printed the statements
+			res.Losses = nil
+			continue
+		}
+		if o.DryRun {
+			log.Done("version")
+			fmt.Fprintln(o.Out, "\nDry run: the transaction was rolled back; nothing changed.")
+			return res, tx.Rollback()
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, apply.CommitError("rollback", err)
+		}
 		log.Done("version")
-		fmt.Fprintln(o.Out, "\nDry run: the transaction was rolled back; nothing changed.")
-		return res, tx.Rollback()
+		return res, nil
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, apply.CommitError("rollback", err)
-	}
-	log.Done("version")
-	return res, nil
 }
 
-func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, before map[string]int64, res *Result) error {
+// run reverts the steps in tx; it returns the tables whose digests differ
+// (per version) when not in a detail run.
+func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, res *Result, detail map[string]map[string]bool) (map[string]map[string]bool, error) {
 	drv, err := sqlitedb.Driver(tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	store := revisions.New(tx)
+	suspects := map[string]map[string]bool{}
 	log.Intro("Rolling back %s to %s:", apply.Plural(len(steps), "version"), orNone(target))
 	for _, s := range steps {
-		if err := o.revert(ctx, log, drv, s); err != nil {
+		unit, err := guard.Begin(ctx, tx, guard.Options{DB: o.DB, Name: "version " + s.rev.Version, Exclude: []string{revisions.Table}, Detail: detail[s.rev.Version]})
+		if err != nil {
+			return nil, err
+		}
+		if err := o.revert(ctx, log, &apply.Guarded{Driver: drv, Unit: unit}, s); err != nil {
 			log.Error(err)
-			return err
+			return nil, err
+		}
+		r, err := unit.End(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Suspects) > 0 {
+			if detail == nil {
+				suspects[s.rev.Version] = r.Suspects
+			} else {
+				for t := range r.Suspects { // changed between the runs: report as measured
+					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: "version " + s.rev.Version})
+				}
+			}
+		}
+		if err := o.judge(s, unit, r.Losses, res); err != nil {
+			return nil, err
 		}
 		if err := store.DeleteRevision(ctx, s.rev.Version); err != nil {
-			return err
+			return nil, err
 		}
 		log.FileDone()
+	}
+	if len(suspects) > 0 {
+		return suspects, nil
 	}
 	// The result must be the directory's state at the target version.
 	got, err := inspect(ctx, drv)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	changes, err := plan.Diff(drv, got, want)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(changes) > 0 {
-		return mismatch(ctx, drv, target, changes)
+		return nil, mismatch(ctx, drv, target, changes)
 	}
 	log.Note("verified: the schema equals the migration directory at %s", orNone(target))
-	// Rows deleted by down scripts are data loss too.
-	if before == nil {
-		return nil
+	return nil, nil
+}
+
+// judge refuses what a step lost unless its down script declares it
+// (guard.Undeclared) or --force; a dry run only reports.
+func (o Options) judge(s step, unit *guard.Unit, losses []guard.Loss, res *Result) error {
+	var f migrate.File
+	var path string
+	if s.down != nil && s.rev.Applied == s.rev.Total {
+		f, path = s.down, filepath.Join(o.Down.Path(), s.down.Name())
 	}
-	after, err := guard.RowCounts(ctx, tx, got)
+	open, declared, err := guard.Undeclared(f, path, unit, losses)
 	if err != nil {
 		return err
 	}
-	return o.refuse(res, guard.Deleted(before, after))
+	for _, l := range declared {
+		fmt.Fprintf(o.Out, "  -- declared data loss (atlas:nolint %s): %s\n", l.Kind.Code(), l)
+	}
+	return o.refuse(res, open)
 }
 
 // revert undoes one version inside the transaction.
@@ -396,73 +422,4 @@ func orNone(v string) string {
 		return "none (empty database)"
 	}
 	return v
-}
-
-// renames collects what the down scripts to run rename, so the guard does
-// not take a rename back for a drop.
-func (o Options) renames(steps []step) (*guard.Renames, error) {
-	ren := &guard.Renames{Tables: map[string]string{}, Columns: map[string]map[string]string{}}
-	for _, s := range steps {
-		if s.down == nil || s.rev.Applied != s.rev.Total {
-			continue
-		}
-		stmts, err := migdir.StmtDecls(s.down)
-		if err != nil {
-			return nil, err
-		}
-		for _, st := range stmts {
-			// A table copy that selects a column under another name renames it.
-			if table, m, ok := analyze.CopyMapping(st.Text); ok {
-				for from, to := range m {
-					if from != to {
-						if ren.Columns[table] == nil {
-							ren.Columns[table] = map[string]string{}
-						}
-						ren.Columns[table][from] = to
-					}
-				}
-				continue
-			}
-			r, ok := analyze.ParseRename(st.Text)
-			switch {
-			case !ok:
-			case r.Column:
-				if ren.Columns[r.Table] == nil {
-					ren.Columns[r.Table] = map[string]string{}
-				}
-				ren.Columns[r.Table][r.From] = r.To
-			default:
-				ren.Tables[r.From] = r.To
-			}
-		}
-	}
-	return ren, nil
-}
-
-// rowLoss matches statements that can remove rows without dropping a table:
-// DELETE, REPLACE, and a copy INSERT … SELECT that filters or groups.
-var (
-	deletes    = regexp.MustCompile(`(?is)^\s*(DELETE|REPLACE)\b`)
-	insertSel  = regexp.MustCompile(`(?is)^\s*INSERT\b.*\bSELECT\b`)
-	filtersRow = regexp.MustCompile(`(?is)\b(WHERE|LIMIT|GROUP\s+BY|DISTINCT|JOIN|HAVING)\b`)
-)
-
-// mayDeleteRows reports whether a down script to run has a statement that
-// can delete rows.
-func (o Options) mayDeleteRows(steps []step) (bool, error) {
-	for _, s := range steps {
-		if s.down == nil || s.rev.Applied != s.rev.Total {
-			continue
-		}
-		stmts, err := migdir.StmtDecls(s.down)
-		if err != nil {
-			return false, err
-		}
-		for _, st := range stmts {
-			if deletes.MatchString(st.Text) || insertSel.MatchString(st.Text) && filtersRow.MatchString(st.Text) {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
 }

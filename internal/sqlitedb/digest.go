@@ -38,7 +38,8 @@ const (
 // keys; NULLs are not counted, so a column that held only NULLs digests to 0.
 type Digest struct {
 	Rows    int64
-	Sum     []uint64
+	Sum     []uint64 // keyed: hash(key, value)
+	Unkeyed []uint64 // hash(value) alone, for a successor keyed differently
 	NonNull []int64
 }
 
@@ -61,7 +62,7 @@ var (
 // NewDigest returns a slot for sm_digest and its accumulator; call
 // DropSlot when done.
 func NewDigest(cols int) (int64, *Digest) {
-	d := &Digest{Sum: make([]uint64, cols), NonNull: make([]int64, cols)}
+	d := &Digest{Sum: make([]uint64, cols), Unkeyed: make([]uint64, cols), NonNull: make([]int64, cols)}
 	id := slotSeq.Add(1)
 	slots.Store(id, d)
 	return id, d
@@ -101,8 +102,12 @@ func registerDigest(tls *libc.TLS, h uintptr) error {
 const ptrSize = unsafe.Sizeof(uintptr(0))
 
 func arg(argv uintptr, i int32) uintptr {
-	return *(*uintptr)(unsafe.Pointer(argv + uintptr(i)*ptrSize))
+	return *(*uintptr)(cmem(argv + uintptr(i)*ptrSize))
 }
+
+// cmem turns an address in SQLite's (C) memory, which Go's collector does
+// not manage, into a pointer.
+func cmem(p uintptr) unsafe.Pointer { return unsafe.Add(nil, p) }
 
 func mix(h uint64) uint64 {
 	h ^= h >> 33
@@ -118,7 +123,7 @@ func hashMem(p uintptr, n int32, seed uint64) uint64 {
 	if n <= 0 || p == 0 {
 		return h
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(p)), n)
+	b := unsafe.Slice((*byte)(cmem(p)), n)
 	for len(b) >= 8 {
 		h = mix(h ^ *(*uint64)(unsafe.Pointer(&b[0])) + 0x9e3779b97f4a7c15)
 		b = b[8:]
@@ -190,6 +195,7 @@ func digestFunc(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 			continue
 		}
 		d.Sum[i] += mix(k*0x9e3779b97f4a7c15 + h)
+		d.Unkeyed[i] += h
 		d.NonNull[i]++
 	}
 	sqlite3.Xsqlite3_result_null(tls, ctx)
@@ -220,7 +226,7 @@ func text(tls *libc.TLS, v uintptr) string {
 		return ""
 	}
 	n := sqlite3.Xsqlite3_value_bytes(tls, v)
-	return string(unsafe.Slice((*byte)(unsafe.Pointer(p)), n))
+	return string(unsafe.Slice((*byte)(cmem(p)), n))
 }
 
 // errBadCall is a C string that lives as long as the program.

@@ -1,0 +1,176 @@
+package guard
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+type column struct {
+	Name    string
+	Type    string
+	NotNull bool
+	Default sql.NullString // the default's SQL expression
+	PK      int            // position in the primary key, 0 = not in it
+}
+
+func (c column) same(d column) bool {
+	return c.Name == d.Name && strings.EqualFold(c.Type, d.Type) && c.NotNull == d.NotNull && c.Default == d.Default && c.PK == d.PK
+}
+
+// table is a table as the guard measured it.
+type table struct {
+	Name    string
+	Cols    []column // stored columns (generated ones derive from these)
+	Key     []string // primary key columns in key order; none = unkeyed
+	Digest  *sqlitedb.Digest
+	Records map[string][]sqlitedb.Record // Detail: column → values
+}
+
+// tables lists the user tables of the main schema, lower-cased name → name.
+func tables(ctx context.Context, q Queryer, exclude []string) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ts := map[string]string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if !containsFold(exclude, n) {
+			ts[strings.ToLower(n)] = n
+		}
+	}
+	return ts, rows.Err()
+}
+
+func readTable(ctx context.Context, q Queryer, name string) (*table, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := &table{Name: name}
+	keys := map[int]string{}
+	for rows.Next() {
+		var c column
+		var hidden int
+		if err := rows.Scan(&c.Name, &c.Type, &c.NotNull, &c.Default, &c.PK, &hidden); err != nil {
+			return nil, err
+		}
+		if hidden != 0 {
+			continue // generated (or a virtual table's hidden column): not stored data
+		}
+		if c.PK > 0 {
+			keys[c.PK] = c.Name
+		}
+		t.Cols = append(t.Cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := 1; i <= len(keys); i++ {
+		t.Key = append(t.Key, keys[i])
+	}
+	return t, nil
+}
+
+func (t *table) column(name string) (column, bool) {
+	for _, c := range t.Cols {
+		if strings.EqualFold(c.Name, name) {
+			return c, true
+		}
+	}
+	return column{}, false
+}
+
+func (t *table) keyList() string {
+	ks := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		ks[i] = Quote(k)
+	}
+	return strings.Join(ks, ", ")
+}
+
+// digest measures t in one scan.
+func (t *table) digest(ctx context.Context, q Queryer) error {
+	id, d := sqlitedb.NewDigest(len(t.Cols))
+	defer sqlitedb.DropSlot(id)
+	args := []string{"?", fmt.Sprint(len(t.Key))}
+	if len(t.Key) > 0 {
+		args = append(args, t.keyList())
+	}
+	for _, c := range t.Cols {
+		args = append(args, Quote(c.Name))
+	}
+	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM "+Quote(t.Name), id); err != nil {
+		return fmt.Errorf("measure table %q: %w", t.Name, err)
+	}
+	t.Digest = d
+	return nil
+}
+
+// collect reads every value of col, keyed by key (nil: unkeyed).
+func collect(ctx context.Context, q Queryer, tname string, key []string, col string) ([]sqlitedb.Record, error) {
+	id, rs := sqlitedb.NewCollection()
+	defer sqlitedb.DropSlot(id)
+	c := Quote(col)
+	keyQ := "''"
+	args := []string{"?", fmt.Sprint(len(key))}
+	if len(key) > 0 {
+		qs := make([]string, len(key))
+		for i, k := range key {
+			args = append(args, Quote(k))
+			qs[i] = fmt.Sprintf("%s || '=' || quote(%s)", sqlString(k), Quote(k))
+		}
+		keyQ = strings.Join(qs, " || ', ' || ")
+	}
+	args = append(args, c, "CAST("+c+" AS TEXT)", "substr(quote("+c+"), 1, 60)", keyQ)
+	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM "+Quote(tname), id); err != nil {
+		return nil, fmt.Errorf("measure column %q.%q: %w", tname, col, err)
+	}
+	return *rs, nil
+}
+
+// defaultValue evaluates a column default (a constant expression).
+func defaultValue(ctx context.Context, q Queryer, expr string) (*sqlitedb.Record, error) {
+	id, rs := sqlitedb.NewCollection()
+	defer sqlitedb.DropSlot(id)
+	if err := exec(ctx, q, "SELECT count(sm_collect(?, 0, v, CAST(v AS TEXT), quote(v), '')) FROM (SELECT ("+expr+") AS v)", id); err != nil {
+		return nil, err
+	}
+	if len(*rs) != 1 {
+		return nil, fmt.Errorf("default %s: no value", expr)
+	}
+	return &(*rs)[0], nil
+}
+
+func exec(ctx context.Context, q Queryer, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

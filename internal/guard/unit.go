@@ -1,0 +1,330 @@
+package guard
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+// Options configure a Unit.
+type Options struct {
+	DB      *sql.DB // the database the transaction belongs to (opened by sqlitedb)
+	Name    string  // the unit in messages, e.g. the file's path
+	Exclude []string
+	// Detail lists the tables (lower-cased) to compare value by value: the
+	// suspects of a first run. Nil compares digests only.
+	Detail map[string]bool
+}
+
+// Unit measures one file or rollback step; see the package comment.
+type Unit struct {
+	o        Options
+	q        Queryer
+	existed  map[string]string   // lower → name, when the unit began
+	start    map[string][]column // columns when the unit began, where an ALTER added some since
+	before   map[string]*table
+	writers  map[string][]string // lower table → statements that wrote it
+	fk       bool
+	children map[string][]string
+}
+
+// Begin starts a unit on q, the open transaction (or an autocommit
+// connection when every statement is measured on its own, see Stmt).
+func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
+	ex, err := tables(ctx, q, o.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	u := &Unit{o: o, q: q, existed: ex, start: map[string][]column{}, before: map[string]*table{}, writers: map[string][]string{}}
+	rows, err := q.QueryContext(ctx, "PRAGMA foreign_keys")
+	if err != nil {
+		return nil, err
+	}
+	if rows.Next() {
+		err = rows.Scan(&u.fk)
+	}
+	rows.Close()
+	return u, err
+}
+
+// Exec runs one statement (run executes it), first measuring every table
+// that existed when the unit began and that the statement may change.
+func (u *Unit) Exec(ctx context.Context, stmt string, run func() error) error {
+	ws, err := sqlitedb.Writes(ctx, u.o.DB, u.q, stmt)
+	if err != nil {
+		// It does not compile on its own (EXPLAIN refused it): measure
+		// everything not measured yet, then let it run or fail as itself.
+		for l := range u.existed {
+			if err := u.measure(ctx, l); err != nil {
+				return err
+			}
+		}
+		return run()
+	}
+	var at []string
+	alters := true
+	for _, w := range ws {
+		l := strings.ToLower(w.Table)
+		if _, ok := u.existed[l]; !ok {
+			continue // made by this unit: nothing stored before it
+		}
+		if !slices.Contains(u.writers[l], stmt) {
+			u.writers[l] = append(u.writers[l], stmt)
+		}
+		if u.before[l] != nil || slices.Contains(at, l) {
+			continue
+		}
+		at = append(at, l)
+		if w.Action != "alter" {
+			alters = false
+		}
+		if u.fk && w.Action != "insert" {
+			// Enforced foreign keys cascade deletes and updates to children.
+			kids, err := u.descendants(ctx, l)
+			if err != nil {
+				return err
+			}
+			for _, k := range kids {
+				if u.before[k] == nil && !slices.Contains(at, k) {
+					at = append(at, k)
+					alters = false
+				}
+			}
+		}
+	}
+	if alters && len(at) == 1 {
+		return u.alter(ctx, at[0], run)
+	}
+	for _, l := range at {
+		if err := u.measure(ctx, l); err != nil {
+			return err
+		}
+	}
+	return run()
+}
+
+// alter runs an ALTER TABLE; one that only adds columns changes no stored
+// value and is left unmeasured (adding a column stays constant-time). Any
+// other (rename, drop column) is undone, the table measured, and run again.
+func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
+	t0, err := readTable(ctx, u.q, u.existed[l])
+	if err != nil {
+		return err
+	}
+	if _, err := u.q.ExecContext(ctx, "SAVEPOINT sm_guard_alter"); err != nil {
+		return err
+	}
+	undo := func() error {
+		_, err := u.q.ExecContext(ctx, "ROLLBACK TO sm_guard_alter; RELEASE sm_guard_alter")
+		return err
+	}
+	if err := run(); err != nil {
+		return errorsJoin(err, undo())
+	}
+	now, err := tables(ctx, u.q, u.o.Exclude)
+	if err != nil {
+		return errorsJoin(err, undo())
+	}
+	if name, ok := now[l]; ok {
+		t1, err := readTable(ctx, u.q, name)
+		if err != nil {
+			return errorsJoin(err, undo())
+		}
+		if addsOnly(t0.Cols, t1.Cols) {
+			if _, ok := u.start[l]; !ok {
+				u.start[l] = t0.Cols
+			}
+			_, err := u.q.ExecContext(ctx, "RELEASE sm_guard_alter")
+			return err
+		}
+	}
+	if err := undo(); err != nil {
+		return err
+	}
+	if err := u.measure(ctx, l); err != nil {
+		return err
+	}
+	return run()
+}
+
+func addsOnly(before, after []column) bool {
+	if len(after) < len(before) {
+		return false
+	}
+	for i, c := range before {
+		if !c.same(after[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// measure digests table l (and, in a detail run, reads its values) as it
+// is before this unit changes it.
+func (u *Unit) measure(ctx context.Context, l string) error {
+	if u.before[l] != nil {
+		return nil
+	}
+	t, err := readTable(ctx, u.q, u.existed[l])
+	if err != nil {
+		return err
+	}
+	if cols, ok := u.start[l]; ok {
+		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
+	}
+	if err := t.digest(ctx, u.q); err != nil {
+		return err
+	}
+	if u.o.Detail[l] {
+		t.Records = map[string][]sqlitedb.Record{}
+		for _, c := range t.Cols {
+			if t.Records[c.Name], err = collect(ctx, u.q, t.Name, t.Key, c.Name); err != nil {
+				return err
+			}
+		}
+	}
+	u.before[l] = t
+	return nil
+}
+
+// descendants returns the tables whose foreign keys reach l, transitively.
+func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
+	if u.children == nil {
+		u.children = map[string][]string{}
+		for cl, name := range u.existed {
+			rows, err := u.q.QueryContext(ctx, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)`, name)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var p string
+				if err := rows.Scan(&p); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				pl := strings.ToLower(p)
+				u.children[pl] = append(u.children[pl], cl)
+			}
+			rows.Close()
+		}
+	}
+	var out []string
+	queue := []string{l}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range u.children[p] {
+			if c != l && !slices.Contains(out, c) {
+				out = append(out, c)
+				queue = append(queue, c)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Writers returns the statements of the unit that wrote table (as named
+// before the unit), to read their `-- atlas:nolint` directives.
+func (u *Unit) Writers(table string) []string { return u.writers[strings.ToLower(table)] }
+
+// Result is what End found.
+type Result struct {
+	// Suspects are tables whose digests differ: run the unit again with
+	// Options.Detail set to them to learn whether (and what) they lost.
+	Suspects map[string]bool
+	Losses   []Loss
+}
+
+// End measures what became of every measured table and compares.
+func (u *Unit) End(ctx context.Context) (*Result, error) {
+	now, err := tables(ctx, u.q, u.o.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Suspects: map[string]bool{}}
+	fresh := map[string]*table{} // tables the unit made, digested when a table vanished
+	ls := make([]string, 0, len(u.before))
+	for l := range u.before {
+		ls = append(ls, l)
+	}
+	sort.Strings(ls)
+	for _, l := range ls {
+		b := u.before[l]
+		var succ *table
+		if name, ok := now[l]; ok {
+			if succ, err = readTable(ctx, u.q, name); err != nil {
+				return nil, err
+			}
+			if err := succ.digest(ctx, u.q); err != nil {
+				return nil, err
+			}
+		} else if succ, err = u.movedTo(ctx, b, now, fresh); err != nil {
+			return nil, err
+		}
+		if succ == nil {
+			if b.Digest.Rows > 0 {
+				res.Losses = append(res.Losses, Loss{Kind: TableDropped, Table: b.Name, Count: b.Digest.Rows, Where: u.o.Name, Example: firstKey(b)})
+			}
+			continue
+		}
+		if sameData(b, succ) {
+			continue
+		}
+		if !u.o.Detail[l] {
+			res.Suspects[l] = true
+			continue
+		}
+		losses, err := u.compare(ctx, b, succ)
+		if err != nil {
+			return nil, err
+		}
+		res.Losses = append(res.Losses, losses...)
+	}
+	return res, nil
+}
+
+// movedTo finds the table a vanished table was renamed to: one the unit
+// made that holds the same values.
+func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fresh map[string]*table) (*table, error) {
+	for l, name := range now {
+		if _, ok := u.existed[l]; ok {
+			continue
+		}
+		t, ok := fresh[l]
+		if !ok {
+			var err error
+			if t, err = readTable(ctx, u.q, name); err != nil {
+				return nil, err
+			}
+			if err := t.digest(ctx, u.q); err != nil {
+				return nil, err
+			}
+			fresh[l] = t
+		}
+		if t.Digest.Rows == b.Digest.Rows && matches(b, t) > 0 {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+func firstKey(t *table) string {
+	for _, rs := range t.Records {
+		if len(rs) > 0 {
+			return rs[0].KeyQ
+		}
+	}
+	return ""
+}
+
+func errorsJoin(err, err2 error) error {
+	if err2 == nil {
+		return err
+	}
+	return errJoin(err, err2)
+}
