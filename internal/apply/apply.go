@@ -76,6 +76,11 @@ func Pending(ctx context.Context, db *sql.DB, dir migdir.Dir) ([]migrate.File, e
 // Run applies the pending files.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	o.Dir = migdir.Cached(o.Dir)
+	// The guard needs its hooks on the connection (an app's own handle,
+	// through the startup API, has none yet).
+	if err := sqlitedb.Adopt(ctx, o.DB); err != nil {
+		return nil, err
+	}
 	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return nil, err

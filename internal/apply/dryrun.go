@@ -2,12 +2,14 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqlite"
 
+	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 )
@@ -30,7 +32,11 @@ func (o Options) dryRun(ctx context.Context, pending []migrate.File) error {
 			return err
 		}
 		if err := runGuarded(ctx, o, quiet, f, tx); err != nil {
-			fmt.Fprintf(o.Out, "-- would be refused: %s\n", migdir.OneLine(err.Error(), 2000))
+			verdict := "would fail"
+			if errors.As(err, new(*guard.LossError)) {
+				verdict = "would be refused without --force"
+			}
+			fmt.Fprintf(o.Out, "-- %s: %s\n", verdict, migdir.OneLine(err.Error(), 2000))
 			if rest := pending[i+1:]; len(rest) > 0 {
 				fmt.Fprintf(o.Out, "-- not run: %s after it\n", Plural(len(rest), "file"))
 				return printDry(o.Out, rest)

@@ -23,6 +23,20 @@ type Logger struct {
 	Progress time.Duration
 	stop     chan struct{}
 	stopped  chan struct{}
+	muted    bool // a rerun: statement lines are not printed again
+}
+
+// Rerun mutes the section and statement lines of a second run of the same
+// work (the data-loss guard's value-by-value pass) and restarts the counts;
+// notes and totals still print.
+func (l *Logger) Rerun() { l.muted, l.files, l.stmts = true, 0, 0 }
+
+// out is where section and statement lines go.
+func (l *Logger) out() io.Writer {
+	if l.muted {
+		return io.Discard
+	}
+	return l.w
 }
 
 // NewLogger starts the clock.
@@ -32,20 +46,20 @@ func NewLogger(w io.Writer) *Logger { return &Logger{w: w, start: time.Now()} }
 const ProgressInterval = time.Second
 
 // Intro prints the first line.
-func (l *Logger) Intro(format string, args ...any) { fmt.Fprintf(l.w, format+"\n", args...) }
+func (l *Logger) Intro(format string, args ...any) { fmt.Fprintf(l.out(), format+"\n", args...) }
 
 // File starts a file section.
 func (l *Logger) File(format string, args ...any) {
 	l.file = time.Now()
 	l.fileName = fmt.Sprintf(format, args...)
-	fmt.Fprintf(l.w, "\n  -- "+format+"\n", args...)
+	fmt.Fprintf(l.out(), "\n  -- "+format+"\n", args...)
 }
 
 // Stmt marks the start of a statement, closing the previous one.
 func (l *Logger) Stmt(sql string) {
 	l.stmtDone()
 	l.stmt, l.pending = time.Now(), sql
-	if l.Progress > 0 {
+	if l.Progress > 0 && !l.muted {
 		l.stop, l.stopped = make(chan struct{}), make(chan struct{})
 		go l.tick(l.stop, l.stopped)
 	}
@@ -86,7 +100,7 @@ func (l *Logger) Error(err error) {
 	if l.pending != "" {
 		l.printStmt("failed")
 	}
-	fmt.Fprintf(l.w, "  -- error: %v\n", err)
+	fmt.Fprintf(l.out(), "  -- error: %v\n", err)
 }
 
 // Note prints a line inside the current section.
@@ -99,7 +113,7 @@ func (l *Logger) Note(format string, args ...any) {
 func (l *Logger) FileDone() {
 	l.stmtDone()
 	l.files++
-	fmt.Fprintf(l.w, "  -- ok (%s)\n", since(l.file))
+	fmt.Fprintf(l.out(), "  -- ok (%s)\n", since(l.file))
 }
 
 // Done prints the totals; unit names what a file is ("migration", "version").
@@ -114,7 +128,7 @@ func (l *Logger) Log(e migrate.LogEntry) {
 	case migrate.LogFile:
 		l.File("migrating version %s (%s)", e.File.Version(), e.File.Name())
 		if e.Skip > 0 {
-			fmt.Fprintf(l.w, "  -- resuming after %d statements already applied\n", e.Skip)
+			fmt.Fprintf(l.out(), "  -- resuming after %d statements already applied\n", e.Skip)
 		}
 	case migrate.LogStmt:
 		l.Stmt(e.SQL)
@@ -135,7 +149,7 @@ func (l *Logger) stmtDone() {
 
 func (l *Logger) printStmt(status string) {
 	text := strings.ReplaceAll(strings.TrimSpace(l.pending), "\n", "\n       ")
-	fmt.Fprintf(l.w, "    -> %s;\n       %s\n", strings.TrimSuffix(text, ";"), status)
+	fmt.Fprintf(l.out(), "    -> %s;\n       %s\n", strings.TrimSuffix(text, ";"), status)
 	l.pending = ""
 }
 

@@ -93,7 +93,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 		}
 		l := log
 		if detail != nil {
-			l = NewLogger(io.Discard) // the first run printed the statements
+			l = NewLogger(io.Discard) // the first run printed the statements; Run counts the file
 		}
 		if err := execute(ctx, o, l, &Guarded{Driver: drv, Unit: unit}, revisions.New(sc.q), f); err != nil {
 			err = join(err, sc.done(false))

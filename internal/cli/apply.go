@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 
 	"github.com/urfave/cli/v2"
@@ -56,7 +57,11 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
-	db, err := env.openDB(o.DryRun)
+	open := env.openDB
+	if o.DryRun {
+		open = func(bool) (*sql.DB, error) { return env.openDryRun() }
+	}
+	db, err := open(false)
 	if err != nil {
 		return err
 	}

@@ -110,6 +110,17 @@ func (e *Env) openDB(readOnly bool) (*sql.DB, error) {
 	return db, nil
 }
 
+// openDryRun opens the database for a dry run: like openDB(true) it never
+// creates the file, but an existing one is opened for writing, because a
+// dry run executes the files (under the data-loss guard) inside a
+// transaction that it always rolls back.
+func (e *Env) openDryRun() (*sql.DB, error) {
+	if e.InMemory || !e.dbExists() {
+		return e.openDB(true)
+	}
+	return e.openDB(false)
+}
+
 // dbExists reports whether there is a database to work on.
 func (e *Env) dbExists() bool {
 	if e.InMemory {

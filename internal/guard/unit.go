@@ -28,6 +28,8 @@ type Unit struct {
 	start    map[string][]column // columns when the unit began, where an ALTER added some since
 	before   map[string]*table
 	writers  map[string][]string // lower table → statements that wrote it
+	made     map[string][]string // the same for tables the unit created
+	gone     map[string]bool     // tables the unit created that are gone at End
 	fk       bool
 	children map[string][]string
 }
@@ -39,7 +41,7 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Unit{o: o, q: q, existed: ex, start: map[string][]column{}, before: map[string]*table{}, writers: map[string][]string{}}
+	u := &Unit{o: o, q: q, existed: ex, start: map[string][]column{}, before: map[string]*table{}, writers: map[string][]string{}, made: map[string][]string{}, gone: map[string]bool{}}
 	rows, err := q.QueryContext(ctx, "PRAGMA foreign_keys")
 	if err != nil {
 		return nil, err
@@ -70,7 +72,13 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run func() error) error {
 	for _, w := range ws {
 		l := strings.ToLower(w.Table)
 		if _, ok := u.existed[l]; !ok {
+			if !slices.Contains(u.made[l], stmt) {
+				u.made[l] = append(u.made[l], stmt)
+			}
 			continue // made by this unit: nothing stored before it
+		}
+		if w.Action == "create" {
+			continue
 		}
 		if !slices.Contains(u.writers[l], stmt) {
 			u.writers[l] = append(u.writers[l], stmt)
@@ -229,8 +237,23 @@ func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
 }
 
 // Writers returns the statements of the unit that wrote table (as named
-// before the unit), to read their `-- atlas:nolint` directives.
-func (u *Unit) Writers(table string) []string { return u.writers[strings.ToLower(table)] }
+// before the unit), to read their `-- atlas:nolint` directives. A table
+// copy's statements count too: those that made and filled a table named
+// after it (Atlas's new_<table>) that was renamed away by the end.
+func (u *Unit) Writers(table string) []string {
+	l := strings.ToLower(table)
+	out := slices.Clone(u.writers[l])
+	for m, stmts := range u.made {
+		if u.gone[m] && strings.Contains(m, l) {
+			for _, st := range stmts {
+				if !slices.Contains(out, st) {
+					out = append(out, st)
+				}
+			}
+		}
+	}
+	return out
+}
 
 // Result is what End found.
 type Result struct {
@@ -245,6 +268,11 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 	now, err := tables(ctx, u.q, u.o.Exclude)
 	if err != nil {
 		return nil, err
+	}
+	for m := range u.made {
+		if _, ok := now[m]; !ok {
+			u.gone[m] = true
+		}
 	}
 	res := &Result{Suspects: map[string]bool{}}
 	fresh := map[string]*table{} // tables the unit made, digested when a table vanished

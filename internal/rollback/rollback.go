@@ -70,6 +70,11 @@ type step struct {
 
 // Run performs the rollback.
 func Run(ctx context.Context, o Options) (*Result, error) {
+	// The guard needs its hooks on the connection (an app's own handle,
+	// through the startup API, has none yet).
+	if err := sqlitedb.Adopt(ctx, o.DB); err != nil {
+		return nil, err
+	}
 	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
 		return nil, err
@@ -137,7 +142,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				return nil, err
 			}
 			detail = suspects
-			log = apply.NewLogger(io.Discard) // the first run printed the statements
+			log.Rerun() // the first run printed the statements
 			res.Losses = nil
 			continue
 		}

@@ -99,15 +99,53 @@ func openConnector(dsn string, isolated bool) (*sql.DB, error) {
 	return db, nil
 }
 
-func stateOf(db *sql.DB) *connState {
-	v, ok := connectors.Load(db)
-	if !ok {
+// adopted maps handles opened elsewhere (an app's own *sql.DB given to
+// the startup API) to the SQLite handle Adopt hooked.
+var adopted sync.Map // *sql.DB → uintptr
+
+// Adopt installs the hooks on the connection of a database handle that this
+// package did not open (the app's own pool of one connection, see startup);
+// for handles it opened it does nothing.
+func Adopt(ctx context.Context, db *sql.DB) error {
+	if _, ok := connectors.Load(db); ok {
 		return nil
 	}
-	c := v.(*connector)
-	c.mu.Lock()
-	h := c.handle
-	c.mu.Unlock()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("sqlitedb: unexpected driver connection %T", dc)
+		}
+		h, err := handleOf(c)
+		if err != nil {
+			return err
+		}
+		if _, ok := states.Load(h); !ok {
+			if err := install(h, false); err != nil {
+				return err
+			}
+		}
+		adopted.Store(db, h)
+		return nil
+	})
+}
+
+func stateOf(db *sql.DB) *connState {
+	var h uintptr
+	if v, ok := connectors.Load(db); ok {
+		c := v.(*connector)
+		c.mu.Lock()
+		h = c.handle
+		c.mu.Unlock()
+	} else if v, ok := adopted.Load(db); ok {
+		h = v.(uintptr)
+	} else {
+		return nil
+	}
 	s, ok := states.Load(h)
 	if !ok {
 		return nil
@@ -135,7 +173,8 @@ func install(h uintptr, isolated bool) error {
 }
 
 // Write is one write a statement's compiled program may make: Action is
-// "insert", "update", "delete", "drop" or "alter"; Column is set for updates.
+// "create", "insert", "update", "delete", "drop" or "alter"; Column is set
+// for updates.
 // Trigger programs count: they are compiled with the statement.
 type Write struct {
 	Action, Table, Column string
@@ -171,6 +210,8 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 		w = Write{Action: "drop", Table: libc.GoString(z1)}
 	case sqlite3.SQLITE_ALTER_TABLE:
 		w = Write{Action: "alter", Table: libc.GoString(z2)}
+	case sqlite3.SQLITE_CREATE_TABLE, sqlite3.SQLITE_CREATE_TEMP_TABLE:
+		w = Write{Action: "create", Table: libc.GoString(z1)}
 	default:
 		return sqlite3.SQLITE_OK
 	}

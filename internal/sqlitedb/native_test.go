@@ -55,7 +55,7 @@ CREATE TRIGGER tr AFTER DELETE ON c BEGIN INSERT INTO log VALUES (old.b); UPDATE
 		t.Fatal(err)
 	}
 	for stmt, want := range map[string][]string{
-		"CREATE TABLE n (a)":              nil,
+		"CREATE TABLE n (a)":              {"create n"},
 		"CREATE INDEX i ON p (a)":         nil,
 		"INSERT INTO p (a) VALUES ('x')":  {"insert p"},
 		"UPDATE p SET a = 'y'":            {"update p.a"},
