@@ -187,6 +187,13 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 		return err
 	}
 	res, err := plan.Next(ctx, o.Dir, plan.Input{Desired: want, Version: "next", Name: "pending", Renames: hints, Backfill: true})
+	var re *plan.ReplayError
+	if errors.As(err, &re) { // out of sync, and diff cannot write the file the structs need
+		r.add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: o.Dir.Path(),
+			Message: "the structs and the migration directory are out of sync, but diff refuses the migration they need: it " + re.Reason(),
+			Hint:    "diff refuses to write it: fix the rows an earlier migration inserts (in a new migration), or change the struct"})
+		return nil
+	}
 	if err != nil || res == nil {
 		return err
 	}

@@ -7,9 +7,6 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlite"
-
-	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 // ConfirmDirective marks a generated backfill: apply and lint refuse the
@@ -26,20 +23,15 @@ func Unconfirmed(f migrate.File) int {
 	return 0
 }
 
-// NotNullError refuses a NOT NULL column without a default on a table that
-// may hold rows: the rows already there would violate it.
-type NotNullError struct {
-	Table, Column string
-	Tighten       bool // an existing nullable column made NOT NULL
-}
+// NotNullError refuses a NOT NULL column without a default added to an
+// existing table: every row already there would violate it. (A nullable
+// column made NOT NULL is not refused here: only the live rows tell whether
+// it holds NULLs, and apply counts them.)
+type NotNullError struct{ Table, Column string }
 
 func (e *NotNullError) Error() string {
-	what := "is added as NOT NULL without a default"
-	if e.Tighten {
-		what = "is made NOT NULL without a default"
-	}
-	return fmt.Sprintf("%s.%s %s, and the rows already in %q would violate it: give the field a default (gorm:\"default:…\"), keep it nullable, or run diff --backfill to write a backfill for review",
-		e.Table, e.Column, what, e.Table)
+	return fmt.Sprintf("%s.%s is added as NOT NULL without a default, and the rows already in %q would violate it: give the field a default (gorm:\"default:…\"), keep it nullable, or run diff --backfill to write a backfill for review",
+		e.Table, e.Column, e.Table)
 }
 
 type notNull struct {
@@ -84,9 +76,9 @@ func generated(c *schema.Column) bool {
 
 // planBackfill plans changes in three steps so existing rows get a value:
 // the columns are first added (or kept) nullable, then an UPDATE fills the
-// NULLs with the type's zero value behind a confirm directive, then the
-// table is rebuilt with the columns NOT NULL.
-func planBackfill(ctx context.Context, drv migrate.Driver, changes []schema.Change, nn []notNull, name string) (*migrate.Plan, error) {
+// NULLs with the type's zero value (behind a confirm directive when review
+// is set), then the table is rebuilt with the columns NOT NULL.
+func planBackfill(ctx context.Context, drv migrate.Driver, changes []schema.Change, nn []notNull, name string, review bool) (*migrate.Plan, error) {
 	byTable := map[*schema.ModifyTable][]notNull{}
 	for _, n := range nn {
 		byTable[n.mt] = append(byTable[n.mt], n)
@@ -131,11 +123,17 @@ func planBackfill(ctx context.Context, drv migrate.Driver, changes []schema.Chan
 			if err != nil {
 				return nil, err
 			}
-			fills = append(fills, &migrate.Change{
-				Comment: fmt.Sprintf("backfill %q.%q in existing rows: REVIEW the value", mt.T.Name, n.col.Name),
-				Cmd: fmt.Sprintf("%s %s.%s: check the value, then delete this line and run `structmigrate hash`\nUPDATE `%s` SET `%s` = %s WHERE `%s` IS NULL",
-					ConfirmDirective, mt.T.Name, n.col.Name, mt.T.Name, n.col.Name, v, n.col.Name),
-			})
+			update := fmt.Sprintf("UPDATE `%s` SET `%s` = %s WHERE `%s` IS NULL", mt.T.Name, n.col.Name, v, n.col.Name)
+			fill := &migrate.Change{
+				Comment: fmt.Sprintf("fill %q.%q in existing rows with the zero value: the dropped values are not restored", mt.T.Name, n.col.Name),
+				Cmd:     update,
+			}
+			if review {
+				fill.Comment = fmt.Sprintf("backfill %q.%q in existing rows: REVIEW the value", mt.T.Name, n.col.Name)
+				fill.Cmd = fmt.Sprintf("%s %s.%s: check the value, then delete this line and run `structmigrate hash`\n%s",
+					ConfirmDirective, mt.T.Name, n.col.Name, update)
+			}
+			fills = append(fills, fill)
 		}
 		last = append(last, &schema.ModifyTable{T: mt.T, Changes: tighten})
 	}
@@ -193,68 +191,4 @@ func zeroValue(c *schema.Column) (string, error) {
 	default:
 		return "''", nil
 	}
-}
-
-// castCopies makes Atlas's table-copy INSERT cast the columns whose type
-// changes, so values are converted explicitly (SQLite would otherwise keep
-// e.g. 'abc' as text in an integer column).
-func castCopies(p *migrate.Plan, changes []schema.Change) error {
-	for _, c := range changes {
-		mt, ok := c.(*schema.ModifyTable)
-		if !ok {
-			continue
-		}
-		casts := map[string]string{}
-		for _, ch := range mt.Changes {
-			if mc, ok := ch.(*schema.ModifyColumn); ok && mc.Change.Is(schema.ChangeType) {
-				t, err := sqlite.FormatType(mc.To.Type.Type)
-				if err != nil {
-					return err
-				}
-				casts["`"+mc.To.Name+"`"] = t
-			}
-		}
-		if len(casts) == 0 {
-			continue
-		}
-		prefix := fmt.Sprintf("INSERT INTO `new_%s` (", mt.T.Name)
-		for _, pc := range p.Changes {
-			if !strings.HasPrefix(pc.Cmd, prefix) {
-				continue
-			}
-			head, rest, ok := strings.Cut(pc.Cmd, ") SELECT ")
-			if !ok {
-				continue
-			}
-			cols, from, ok := strings.Cut(rest, " FROM `")
-			if !ok {
-				continue
-			}
-			targets := migdir.SplitList(strings.TrimPrefix(head, prefix))
-			sources := migdir.SplitList(cols)
-			if len(targets) != len(sources) {
-				return fmt.Errorf("cannot add casts to %q: unexpected column list", pc.Cmd)
-			}
-			for i, t := range targets {
-				typ, ok := casts[t]
-				if !ok {
-					continue
-				}
-				// The source is the old column, maybe wrapped (IFNULL(`c`, 0) AS `c`):
-				// cast the column where it first appears.
-				j := strings.Index(sources[i], "`")
-				k := -1
-				if j >= 0 {
-					k = strings.Index(sources[i][j+1:], "`")
-				}
-				if k < 0 {
-					return fmt.Errorf("cannot add a cast to %q", sources[i])
-				}
-				col := sources[i][j : j+k+2]
-				sources[i] = sources[i][:j] + "CAST(" + col + " AS " + typ + ")" + sources[i][j+k+2:]
-			}
-			pc.Cmd = head + ") SELECT " + strings.Join(sources, ", ") + " FROM `" + from
-		}
-	}
-	return nil
 }

@@ -30,37 +30,54 @@ func State(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema,
 // on one connection — what Atlas's Executor.Replay does, without re-hashing
 // the whole directory for every file (quadratic on long histories).
 func Replay(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, []Object, error) {
-	if err := migdir.Validate(dir); err != nil {
+	dev, err := replay(ctx, dir, version)
+	if err != nil {
 		return nil, nil, err
+	}
+	defer dev.Close()
+	return inspect(ctx, dev)
+}
+
+// replay runs dir's files up to version on a fresh dev database and returns
+// it open, holding the rows the files insert.
+func replay(ctx context.Context, dir migdir.Dir, version string) (*sqlitedb.Dev, error) {
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
 	}
 	files, err := dir.Files()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if version != "" {
 		i := slices.IndexFunc(files, func(f migrate.File) bool { return f.Version() == version })
 		if i == -1 {
-			return nil, nil, fmt.Errorf("migration version %q is not in %s", version, dir.Path())
+			return nil, fmt.Errorf("migration version %q is not in %s", version, dir.Path())
 		}
 		files = files[:i+1]
 	}
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	defer dev.Close()
 	for _, f := range files {
 		stmts, err := migdir.StmtDecls(f)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
+			dev.Close()
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
 		}
 		for _, st := range stmts {
 			if _, err := dev.DB.ExecContext(ctx, st.Text); err != nil {
-				return nil, nil, &migdir.StmtError{Op: "replaying", Path: filepath.Join(dir.Path(), f.Name()),
+				dev.Close()
+				return nil, &migdir.StmtError{Op: "replaying", Path: filepath.Join(dir.Path(), f.Name()),
 					Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}
 			}
 		}
 	}
+	return dev, nil
+}
+
+// inspect returns dev's schema and its views and triggers.
+func inspect(ctx context.Context, dev *sqlitedb.Dev) (*schema.Schema, []Object, error) {
 	s, err := dev.Driver.InspectSchema(ctx, "", nil)
 	if err != nil {
 		return nil, nil, err
@@ -106,15 +123,15 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
-	current, objs, err := Replay(ctx, dir, "")
-	if err != nil {
-		return nil, err
-	}
-	dev, err := sqlitedb.OpenDev()
+	dev, err := replay(ctx, dir, "")
 	if err != nil {
 		return nil, err
 	}
 	defer dev.Close()
+	current, objs, err := inspect(ctx, dev)
+	if err != nil {
+		return nil, err
+	}
 	changes, err := Diff(dev.Driver, current, in.Desired)
 	if err != nil {
 		return nil, err
@@ -126,7 +143,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, true, objs)
+	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, false, objs)
 	if err != nil {
 		return nil, err
 	}
@@ -140,38 +157,49 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	// The down script is not refused for NOT NULL: it returns to a state
 	// the directory already had; if NULLs were written since, its table
 	// copy fails inside the rollback's transaction and nothing changes.
-	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, false, objs)
+	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, true, objs)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", err)
+	}
+	// Refuse, before anything is written, a file the directory's own
+	// replay would reject.
+	if err := verify(ctx, dev, dir, current, up, down); err != nil {
+		return nil, err
 	}
 	return &Result{Plan: p, File: up, Down: down}, nil
 }
 
-// build plans changes (refusing, or with backfill splitting, NOT NULL
-// columns without default on existing tables), casts copied values whose
-// type changes, keeps views and triggers across table rebuilds, and renders
-// the file <version>_<name>.sql.
-func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill, strict bool, objs []Object) (migrate.File, *migrate.Plan, error) {
+// build plans changes and renders the file <version>_<name>.sql. An up
+// file refuses NOT NULL columns without default added to existing tables
+// (or, with backfill, splits them and tightened columns around a reviewed
+// UPDATE). A down script re-adds a dropped NOT NULL column without default
+// filled with its zero value: SQLite refuses ADD COLUMN … NOT NULL without a
+// default, and the dropped values cannot come back anyway. Views and
+// triggers are kept across table rebuilds. A table copy moves values as
+// Atlas writes it (`col`, or IFNULL(`col`, default)), never with CAST:
+// SQLite then applies the new column's affinity, which converts only values
+// it can represent, where CAST(x AS datetime) would turn '1986-10-16…' into
+// 1986.
+func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill, down bool, objs []Object) (migrate.File, *migrate.Plan, error) {
 	var (
 		p   *migrate.Plan
 		err error
 	)
 	nn := notNulls(changes)
-	if !strict {
-		nn = nil
-	}
+	added := slices.DeleteFunc(slices.Clone(nn), func(n notNull) bool { return n.tighten })
 	switch {
-	case len(nn) > 0 && !backfill:
-		return nil, nil, &NotNullError{Table: nn[0].mt.T.Name, Column: nn[0].col.Name, Tighten: nn[0].tighten}
-	case len(nn) > 0:
-		p, err = planBackfill(ctx, drv, changes, nn, name)
+	case down && len(added) > 0:
+		p, err = planBackfill(ctx, drv, changes, added, name, false)
+	case down:
+		p, err = drv.PlanChanges(ctx, name, changes, unqualified)
+	case len(added) > 0 && !backfill:
+		return nil, nil, &NotNullError{Table: added[0].mt.T.Name, Column: added[0].col.Name}
+	case len(nn) > 0 && backfill:
+		p, err = planBackfill(ctx, drv, changes, nn, name, true)
 	default:
 		p, err = drv.PlanChanges(ctx, name, changes, unqualified)
 	}
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := castCopies(p, changes); err != nil {
 		return nil, nil, err
 	}
 	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
