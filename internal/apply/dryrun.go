@@ -12,12 +12,17 @@ import (
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // dryRun prints each pending file and runs it, under the same guard as a
 // real apply, inside one transaction that is always rolled back: what it
 // reports (data loss, failures) is measured on the real rows, not guessed.
 func (o Options) dryRun(ctx context.Context, pending []migrate.File) error {
+	// Unreviewed SQL runs here: it may not reach other files.
+	if err := sqlitedb.Isolate(o.DB); err != nil {
+		return err
+	}
 	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
 	if err != nil {
 		return err

@@ -118,7 +118,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	switch {
 	case errors.As(err, &se):
 		r.add(Diagnostic{Rule: RuleReplay, Code: CodeReplay, File: se.Path, Line: se.Line,
-			Message: fmt.Sprintf("statement fails on a fresh database: %v", se.Err), SQL: migdir.OneLine(se.Stmt, 200)})
+			Message: fmt.Sprintf("statement fails on a fresh database: %v", migdir.Explain(se.Err)), SQL: migdir.OneLine(se.Stmt, 200)})
 		return r, nil
 	case err != nil:
 		return nil, err

@@ -21,7 +21,16 @@ type StmtError struct {
 }
 
 func (e *StmtError) Error() string {
-	return fmt.Sprintf("%s:%d: %s %q: %v", e.Path, e.Line, e.Op, OneLine(e.Stmt, 80), e.Err)
+	return fmt.Sprintf("%s:%d: %s %q: %v", e.Path, e.Line, e.Op, OneLine(e.Stmt, 80), Explain(e.Err))
+}
+
+// Explain adds why to SQLite's bare "not authorized" (SQLITE_AUTH): the
+// databases that run unreviewed SQL deny reaching other files.
+func Explain(err error) error {
+	if err != nil && strings.Contains(err.Error(), "authorization denied") {
+		return fmt.Errorf("%w: the statement reaches outside the database (ATTACH, VACUUM INTO), which is denied where unreviewed SQL runs (dev database, dry run)", err)
+	}
+	return err
 }
 
 func (e *StmtError) Unwrap() error { return e.Err }

@@ -40,8 +40,9 @@ func handleOf(dc driver.Conn) (uintptr, error) {
 
 // connState is what the hooks know about one SQLite handle.
 type connState struct {
-	isolated bool
+	handle   uintptr
 	mu       sync.Mutex
+	isolated bool
 	record   *[]Write // non-nil while Writes compiles a statement
 }
 
@@ -134,6 +135,24 @@ func Adopt(ctx context.Context, db *sql.DB) error {
 	})
 }
 
+// Isolate denies ATTACH (and so VACUUM INTO) on db from now on, as on dev
+// databases: for a dry run, which executes unreviewed files on the real
+// database inside a transaction it rolls back.
+func Isolate(db *sql.DB) error {
+	s := stateOf(db)
+	if s == nil {
+		return fmt.Errorf("sqlitedb: database not opened by this package")
+	}
+	s.mu.Lock()
+	s.isolated = true
+	h := s.handle
+	s.mu.Unlock()
+	tls := libc.NewTLS()
+	defer tls.Close()
+	sqlite3.Xsqlite3_limit(tls, h, sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+	return nil
+}
+
 func stateOf(db *sql.DB) *connState {
 	var h uintptr
 	if v, ok := connectors.Load(db); ok {
@@ -162,7 +181,7 @@ var authPtr = cfunc(authorize)
 func install(h uintptr, isolated bool) error {
 	tls := libc.NewTLS()
 	defer tls.Close()
-	states.Store(h, &connState{isolated: isolated})
+	states.Store(h, &connState{handle: h, isolated: isolated})
 	if isolated {
 		sqlite3.Xsqlite3_limit(tls, h, sqlite3.SQLITE_LIMIT_ATTACHED, 0)
 	}
@@ -186,15 +205,15 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 		return sqlite3.SQLITE_OK
 	}
 	s := v.(*connState)
+	s.mu.Lock()
+	rec, isolated := s.record, s.isolated
+	s.mu.Unlock()
 	switch action {
 	case sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH:
-		if s.isolated {
+		if isolated {
 			return sqlite3.SQLITE_DENY
 		}
 	}
-	s.mu.Lock()
-	rec := s.record
-	s.mu.Unlock()
 	if rec == nil {
 		return sqlite3.SQLITE_OK
 	}
