@@ -30,6 +30,8 @@ type Options struct {
 	Out      io.Writer
 	Operator string // written to operator_version
 	Progress bool   // show a long statement's progress (a terminal)
+
+	reader *sql.DB // see Reader
 }
 
 // Result tells what ran.
@@ -123,6 +125,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if o.DryRun {
 		return &Result{}, o.dryRun(ctx, pending)
+	}
+	if o.reader, err = Reader(ctx, o.DB); err != nil {
+		return nil, err
+	}
+	if o.reader != nil {
+		defer o.reader.Close()
 	}
 	store := revisions.New(o.DB)
 	if err := store.Init(ctx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -78,14 +79,33 @@ func (o Options) begin(ctx context.Context, outer schema.ExecQuerier) (*scope, e
 func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, outer schema.ExecQuerier) error {
 	path := filepath.Join(o.Dir.Path(), f.Name())
 	var detail map[string]bool
+	if o.reader != nil && outer == nil {
+		restore, err := guard.NoSpill(ctx, o.DB)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
 	for {
 		sc, err := o.begin(ctx, outer)
 		if err != nil {
 			return err
 		}
-		unit, err := guard.Begin(ctx, sc.q, guard.Options{DB: o.DB, Name: path, Exclude: []string{revisions.Table}, Detail: detail})
+		var rd *sql.DB
+		if outer == nil {
+			rd = o.reader // the file begins on committed state
+		}
+		unit, err := guard.Begin(ctx, sc.q, guard.Options{DB: o.DB, Name: path, Exclude: []string{revisions.Table}, Detail: detail, Reader: rd})
 		if err != nil {
 			return join(err, sc.done(false))
+		}
+		defer unit.Close(ctx)
+		if stmts, err := migdir.StmtDecls(f); err == nil {
+			texts := make([]string, len(stmts))
+			for i, st := range stmts {
+				texts[i] = st.Text
+			}
+			unit.Prefetch(ctx, texts)
 		}
 		drv, err := sqlitedb.Driver(sc.q)
 		if err != nil {

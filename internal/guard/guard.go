@@ -28,10 +28,10 @@ type Queryer = schema.ExecQuerier
 type Kind int
 
 const (
-	TableDropped Kind = iota // a table with rows is gone
-	RowsDeleted              // rows are gone
-	ColumnDropped            // a column with values is gone
-	ValuesChanged            // stored values changed, or became NULL
+	TableDropped  Kind = iota // a table with rows is gone
+	RowsDeleted               // rows are gone
+	ColumnDropped             // a column with values is gone
+	ValuesChanged             // stored values changed, or became NULL
 )
 
 // Codes are the `-- atlas:nolint` codes that declare a reviewed loss:

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -18,6 +19,10 @@ type Options struct {
 	// Detail lists the tables (lower-cased) to compare value by value: the
 	// suspects of a first run. Nil compares digests only.
 	Detail map[string]bool
+	// Reader, when set, is a second (read-only) connection to the same
+	// file, used to measure the state before in parallel (see reader).
+	// Only for a unit that begins on committed state.
+	Reader *sql.DB
 }
 
 // Unit measures one file or rollback step; see the package comment.
@@ -32,6 +37,8 @@ type Unit struct {
 	gone     map[string]bool     // tables the unit created that are gone at End
 	fk       bool
 	children map[string][]string
+	reader   *reader
+	mu       sync.Mutex // guards before while a reader fills it
 }
 
 // Begin starts a unit on q, the open transaction (or an autocommit
@@ -50,7 +57,36 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 		err = rows.Scan(&u.fk)
 	}
 	rows.Close()
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	if o.Reader != nil {
+		if u.reader, err = startReader(ctx, o.Reader); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// Prefetch starts measuring, on the reader, the tables the statements may
+// change, as far as they compile now (later statements may need tables
+// earlier ones make; Exec checks each statement again when it runs).
+func (u *Unit) Prefetch(ctx context.Context, stmts []string) {
+	if u.reader == nil {
+		return
+	}
+	for _, st := range stmts {
+		ws, err := sqlitedb.Writes(ctx, u.o.DB, u.q, st)
+		if err != nil {
+			continue
+		}
+		for _, w := range ws {
+			l := strings.ToLower(w.Table)
+			if _, ok := u.existed[l]; ok && w.Action != "create" && w.Action != "alter" {
+				u.measure(ctx, l)
+			}
+		}
+	}
 }
 
 // Exec runs one statement (run executes it), first measuring every table
@@ -83,7 +119,7 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run func() error) error {
 		if !slices.Contains(u.writers[l], stmt) {
 			u.writers[l] = append(u.writers[l], stmt)
 		}
-		if u.before[l] != nil || slices.Contains(at, l) {
+		if u.measured(l) || slices.Contains(at, l) {
 			continue
 		}
 		at = append(at, l)
@@ -97,7 +133,7 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run func() error) error {
 				return err
 			}
 			for _, k := range kids {
-				if u.before[k] == nil && !slices.Contains(at, k) {
+				if !u.measured(k) && !slices.Contains(at, k) {
 					at = append(at, k)
 					alters = false
 				}
@@ -122,6 +158,16 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 	t0, err := readTable(ctx, u.q, u.existed[l])
 	if err != nil {
 		return err
+	}
+	if u.reader != nil {
+		// The reader sees the state before at any time: run, then look.
+		if err := run(); err != nil {
+			return err
+		}
+		if t1, err := u.current(ctx, l); err != nil || t1 != nil && addsOnly(t0.Cols, t1.Cols) {
+			return err
+		}
+		return u.measure(ctx, l)
 	}
 	if _, err := u.q.ExecContext(ctx, "SAVEPOINT sm_guard_alter"); err != nil {
 		return err
@@ -159,6 +205,19 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 	return run()
 }
 
+// current reads table l as it is now; nil when it is gone.
+func (u *Unit) current(ctx context.Context, l string) (*table, error) {
+	now, err := tables(ctx, u.q, u.o.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	name, ok := now[l]
+	if !ok {
+		return nil, nil
+	}
+	return readTable(ctx, u.q, name)
+}
+
 func addsOnly(before, after []column) bool {
 	if len(after) < len(before) {
 		return false
@@ -174,28 +233,48 @@ func addsOnly(before, after []column) bool {
 // measure digests table l (and, in a detail run, reads its values) as it
 // is before this unit changes it.
 func (u *Unit) measure(ctx context.Context, l string) error {
-	if u.before[l] != nil {
+	if u.measured(l) {
 		return nil
 	}
-	t, err := readTable(ctx, u.q, u.existed[l])
+	if u.reader != nil {
+		u.reader.measure(l, func(q Queryer) error { return u.read(ctx, q, l) })
+		return nil
+	}
+	return u.read(ctx, u.q, l)
+}
+
+func (u *Unit) measured(l string) bool {
+	if u.reader != nil && u.reader.queued(l) {
+		return true
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.before[l] != nil
+}
+
+// read digests table l on q (and, in a detail run, reads its values).
+func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
+	t, err := readTable(ctx, q, u.existed[l])
 	if err != nil {
 		return err
 	}
-	if cols, ok := u.start[l]; ok {
+	if cols, ok := u.start[l]; ok && u.reader == nil {
 		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
 	}
-	if err := t.digest(ctx, u.q); err != nil {
+	if err := t.digest(ctx, q); err != nil {
 		return err
 	}
 	if u.o.Detail[l] {
 		t.Records = map[string][]sqlitedb.Record{}
 		for _, c := range t.Cols {
-			if t.Records[c.Name], err = collect(ctx, u.q, t.Name, t.Key, c.Name); err != nil {
+			if t.Records[c.Name], err = collect(ctx, q, t.Name, t.Key, c.Name); err != nil {
 				return err
 			}
 		}
 	}
+	u.mu.Lock()
 	u.before[l] = t
+	u.mu.Unlock()
 	return nil
 }
 
@@ -236,6 +315,15 @@ func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
 	return out, nil
 }
 
+// Close ends the reader's transaction of a unit that did not reach End
+// (its statement failed); a no-op otherwise.
+func (u *Unit) Close(ctx context.Context) {
+	if u.reader != nil {
+		u.reader.finish()
+		u.reader = nil
+	}
+}
+
 // Writers returns the statements of the unit that wrote table (as named
 // before the unit), to read their `-- atlas:nolint` directives. A table
 // copy's statements count too: those that made and filled a table named
@@ -265,6 +353,13 @@ type Result struct {
 
 // End measures what became of every measured table and compares.
 func (u *Unit) End(ctx context.Context) (*Result, error) {
+	if u.reader != nil {
+		err := u.reader.finish()
+		u.reader = nil
+		if err != nil {
+			return nil, err
+		}
+	}
 	now, err := tables(ctx, u.q, u.o.Exclude)
 	if err != nil {
 		return nil, err
