@@ -14,6 +14,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/analyze"
 	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
@@ -152,7 +153,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 			if ch.C.Type.Null || ch.C.Default != nil {
 				continue
 			}
-			n, err := count("SELECT count(*) FROM " + ident(t.Name))
+			n, err := count("SELECT count(*) FROM " + ident.Quote(t.Name))
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +166,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 				continue
 			}
 			if ch.From.Type.Null && !ch.To.Type.Null && ch.To.Default == nil && !backfills(before, t.Name, c.Name) {
-				n, err := count("SELECT count(*) FROM " + ident(t.Name) + " WHERE " + ident(c.Name) + " IS NULL")
+				n, err := count("SELECT count(*) FROM " + ident.Quote(t.Name) + " WHERE " + ident.Quote(c.Name) + " IS NULL")
 				if err != nil {
 					return nil, err
 				}
@@ -175,7 +176,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 			}
 			if ch.Change.Is(schema.ChangeType) {
 				if cond := lossy(c.Name, ch.To.Type.Type); cond != "" {
-					n, err := count("SELECT count(*) FROM " + ident(t.Name) + " WHERE " + cond)
+					n, err := count("SELECT count(*) FROM " + ident.Quote(t.Name) + " WHERE " + cond)
 					if err != nil {
 						return nil, err
 					}
@@ -194,7 +195,7 @@ func dataProblems(ctx context.Context, o Options, live *schema.Schema, mt *schem
 // to t: non-numbers (and fractions, for integers) going to a number type.
 // Text and other targets take every value.
 func lossy(col string, t schema.Type) string {
-	c := ident(col)
+	c := ident.Quote(col)
 	asText := func(typ string) string { return "CAST(CAST(" + c + " AS " + typ + ") AS TEXT) = " + c }
 	switch t.(type) {
 	case *schema.IntegerType:
@@ -226,5 +227,3 @@ func mayRebuild(files []migrate.File) bool {
 	}
 	return false
 }
-
-func ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

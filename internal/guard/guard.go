@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // Drop is a table (Column empty) or a column a change removes.
@@ -126,13 +128,13 @@ func Count(ctx context.Context, db Queryer, live *schema.Schema, drops []Drop) (
 		if !ok {
 			continue
 		}
-		q := "SELECT count(*) FROM " + quote(t.Name)
+		q := "SELECT count(*) FROM " + ident.Quote(t.Name)
 		if d.Column != "" {
 			c, ok := t.Column(d.Column)
 			if !ok {
 				continue
 			}
-			q += " WHERE " + quote(c.Name) + " IS NOT NULL"
+			q += " WHERE " + ident.Quote(c.Name) + " IS NOT NULL"
 		}
 		n, err := countQuery(ctx, db, q)
 		if err != nil {
@@ -149,7 +151,7 @@ func Count(ctx context.Context, db Queryer, live *schema.Schema, drops []Drop) (
 func RowCounts(ctx context.Context, db Queryer, s *schema.Schema) (map[string]int64, error) {
 	counts := make(map[string]int64, len(s.Tables))
 	for _, t := range s.Tables {
-		n, err := countQuery(ctx, db, "SELECT count(*) FROM "+quote(t.Name))
+		n, err := countQuery(ctx, db, "SELECT count(*) FROM "+ident.Quote(t.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -193,5 +195,3 @@ func plural(n int64, s string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, s)
 }
-
-func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

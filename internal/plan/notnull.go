@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
@@ -133,18 +134,18 @@ func planBackfill(ctx context.Context, drv migrate.Driver, changes []schema.Chan
 			}
 			fills = append(fills, &migrate.Change{
 				Comment: fmt.Sprintf("backfill %q.%q in existing rows: REVIEW the value", mt.T.Name, n.col.Name),
-				Cmd: fmt.Sprintf("%s %s.%s: check the value, then delete this line and run `structmigrate hash`\nUPDATE `%s` SET `%s` = %s WHERE `%s` IS NULL",
-					ConfirmDirective, mt.T.Name, n.col.Name, mt.T.Name, n.col.Name, v, n.col.Name),
+				Cmd: fmt.Sprintf("%s %s.%s: check the value, then delete this line and run `structmigrate hash`\nUPDATE %s SET %s = %s WHERE %s IS NULL",
+					ConfirmDirective, mt.T.Name, n.col.Name, ident.Quote(mt.T.Name), ident.Quote(n.col.Name), v, ident.Quote(n.col.Name)),
 			})
 		}
 		last = append(last, &schema.ModifyTable{T: mt.T, Changes: tighten})
 	}
-	p, err := drv.PlanChanges(ctx, name, first, unqualified)
+	p, err := PlanChanges(ctx, drv, name, first)
 	if err != nil {
 		return nil, err
 	}
 	p.Changes = append(p.Changes, fills...)
-	p2, err := drv.PlanChanges(ctx, name, last, unqualified)
+	p2, err := PlanChanges(ctx, drv, name, last)
 	if err != nil {
 		return nil, err
 	}
@@ -211,13 +212,13 @@ func castCopies(p *migrate.Plan, changes []schema.Change) error {
 				if err != nil {
 					return err
 				}
-				casts["`"+mc.To.Name+"`"] = t
+				casts[ident.Quote(mc.To.Name)] = t
 			}
 		}
 		if len(casts) == 0 {
 			continue
 		}
-		prefix := fmt.Sprintf("INSERT INTO `new_%s` (", mt.T.Name)
+		prefix := "INSERT INTO " + ident.Quote("new_"+mt.T.Name) + " ("
 		for _, pc := range p.Changes {
 			if !strings.HasPrefix(pc.Cmd, prefix) {
 				continue
