@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // A scenario is one generated directory under bench/out: atlas.hcl, a
@@ -48,7 +50,7 @@ func fileName(i int, name string) string {
 
 // --- the DDL as Atlas formats GORM's schema (checked against `schema`) ---
 
-func quote(s string) string { return "`" + s + "`" }
+var quote = ident.Quote
 
 func createTable(t table) string {
 	var b strings.Builder

@@ -14,6 +14,7 @@ import (
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
@@ -203,7 +204,7 @@ func withNulls(ctx context.Context, db *sql.DB, err error) error {
 	}
 	for _, t := range []string{m[1], trimNew(m[1])} {
 		var n int64
-		q := "SELECT count(*) FROM " + guard.Quote(t) + " WHERE " + guard.Quote(m[2]) + " IS NULL"
+		q := "SELECT count(*) FROM " + ident.Quote(t) + " WHERE " + ident.Quote(m[2]) + " IS NULL"
 		if db.QueryRowContext(ctx, q).Scan(&n) == nil {
 			return fmt.Errorf("%w (%s of %q hold NULL in %q)", err, Plural(int(n), "row"), t, m[2])
 		}

@@ -4,6 +4,8 @@ package desired
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"ariga.io/atlas/sql/migrate"
@@ -12,6 +14,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
+	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -38,7 +42,48 @@ func Schema(ctx context.Context, models ...any) (*schema.Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("desired: inspect: %w", err)
 	}
+	if err := ident.CheckSchema(s); err != nil {
+		return nil, ident.At(err, "models"+structOf(gdb, models, err))
+	}
+	if err := skipped(ctx, db); err != nil {
+		return nil, ident.At(err, "models"+structOf(gdb, models, err))
+	}
 	return s, nil
+}
+
+// skipped refuses a table GORM made that Atlas's inspection left out.
+func skipped(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT `name` FROM `sqlite_master` WHERE `type` = 'table'")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if ident.Skipped(name) {
+			return ident.SkippedError(name)
+		}
+	}
+	return rows.Err()
+}
+
+// structOf names the model whose table a refused name belongs to, as
+// ": struct T" ("" for a join table, which has no struct).
+func structOf(gdb *gorm.DB, models []any, err error) string {
+	var ne *ident.NameError
+	if !errors.As(err, &ne) {
+		return ""
+	}
+	for _, m := range models {
+		stmt := &gorm.Statement{DB: gdb}
+		if stmt.Parse(m) == nil && stmt.Schema.Table == ne.InTable() {
+			return ": struct " + stmt.Schema.Name
+		}
+	}
+	return ""
 }
 
 // DDL returns the statements that create the desired schema on an empty
@@ -66,6 +111,13 @@ func DDL(ctx context.Context, models ...any) (string, error) {
 	})
 	if err != nil {
 		return "", err
+	}
+	// The names are checked above; this is the last line of defence, as for
+	// generated migration files (plan.CheckPlan).
+	for _, c := range plan.Changes {
+		if err := migdir.OneStmt(c.Cmd); err != nil {
+			return "", fmt.Errorf("desired: statement %q is not one complete SQL statement (%v); refused", migdir.OneLine(c.Cmd, 80), err)
+		}
 	}
 	files, err := migrate.DefaultFormatter.Format(plan)
 	if err != nil {

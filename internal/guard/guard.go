@@ -103,6 +103,3 @@ func plural(n int64, s string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, s)
 }
-
-// Quote quotes an SQLite identifier.
-func Quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -93,7 +94,7 @@ func (t *table) column(name string) (column, bool) {
 func (t *table) keyList() string {
 	ks := make([]string, len(t.Key))
 	for i, k := range t.Key {
-		ks[i] = Quote(k)
+		ks[i] = ident.Quote(k)
 	}
 	return strings.Join(ks, ", ")
 }
@@ -107,9 +108,9 @@ func (t *table) digest(ctx context.Context, q Queryer) error {
 		args = append(args, t.keyList())
 	}
 	for _, c := range t.Cols {
-		args = append(args, Quote(c.Name))
+		args = append(args, ident.Quote(c.Name))
 	}
-	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM "+Quote(t.Name), id); err != nil {
+	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM "+ident.Quote(t.Name), id); err != nil {
 		return fmt.Errorf("measure table %q: %w", t.Name, err)
 	}
 	t.Digest = d
@@ -120,19 +121,19 @@ func (t *table) digest(ctx context.Context, q Queryer) error {
 func collect(ctx context.Context, q Queryer, tname string, key []string, col string) ([]sqlitedb.Record, error) {
 	id, rs := sqlitedb.NewCollection()
 	defer sqlitedb.DropSlot(id)
-	c := Quote(col)
+	c := ident.Quote(col)
 	keyQ := "''"
 	args := []string{"?", fmt.Sprint(len(key))}
 	if len(key) > 0 {
 		qs := make([]string, len(key))
 		for i, k := range key {
-			args = append(args, Quote(k))
-			qs[i] = fmt.Sprintf("%s || '=' || quote(%s)", sqlString(k), Quote(k))
+			args = append(args, ident.Quote(k))
+			qs[i] = fmt.Sprintf("%s || '=' || quote(%s)", sqlString(k), ident.Quote(k))
 		}
 		keyQ = strings.Join(qs, " || ', ' || ")
 	}
 	args = append(args, c, "CAST("+c+" AS TEXT)", "substr(quote("+c+"), 1, 60)", keyQ)
-	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM "+Quote(tname), id); err != nil {
+	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM "+ident.Quote(tname), id); err != nil {
 		return nil, fmt.Errorf("measure column %q.%q: %w", tname, col, err)
 	}
 	return *rs, nil

@@ -291,7 +291,7 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 		changes, err := plan.Diff(dev.Driver, after, before)
 		if err == nil && len(changes) > 0 {
 			var p *migrate.Plan
-			if p, err = dev.Driver.PlanChanges(ctx, "rest", changes); err == nil {
+			if p, err = plan.PlanChanges(ctx, dev.Driver, "rest", changes); err == nil {
 				var sql string
 				for _, c := range p.Changes {
 					sql += c.Cmd + ";\n"

@@ -626,3 +626,48 @@ func TestAsStmtError(t *testing.T) {
 		t.Errorf("AsStmtError(nil) = %v, want nil", got)
 	}
 }
+
+// OneStmt accepts exactly one complete statement, as the file scanner sees
+// it, and SQLite runs exactly that one; anything else is refused.
+func TestOneStmt(t *testing.T) {
+	db, err := sqlitedb.OpenMemory("onestmt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE t (a text); CREATE TABLE victim (a int); INSERT INTO victim VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	for cmd, ok := range map[string]bool{
+		"INSERT INTO t VALUES ('a; b')":                                     true,
+		"INSERT INTO `t` (`a`) VALUES (\"x\") -- ; DELETE FROM victim\n":    true,
+		"-- atlas:nolint DS103\nINSERT INTO t VALUES ('/* ; */')":           true,
+		"CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END": true,
+		"INSERT INTO t VALUES ('x'); DELETE FROM victim":                    false,
+		"INSERT INTO `t` (`a`) VALUES ('x'); DELETE FROM victim; --` text)": false,
+		"INSERT INTO `t`` (`a`) VALUES ('x')":                               false,
+		"INSERT INTO t VALUES ('x)":                                         false,
+		"INSERT INTO t VALUES ('x') /* unclosed":                            true,  // runs alone: the scanner ends it at ";", SQLite at the end
+		"INSERT INTO t VALUES ('x') -- no newline":                          false, // would swallow its ";"
+		"": false,
+		"INSERT INTO t VALUES ('it''s'); INSERT INTO t VALUES ('two')":         false,
+		"INSERT INTO t VALUES ('back\\'); DELETE FROM victim; SELECT ('\\')":   false,
+		"INSERT INTO [t] VALUES ('a')":                                         true,
+		"INSERT INTO \"t\" VALUES ('a'); -- trailing comment after the end ;;": true, // a comment after it
+	} {
+		err := migdir.OneStmt(cmd)
+		if (err == nil) != ok {
+			t.Errorf("OneStmt(%q) = %v, want ok=%v", cmd, err, ok)
+			continue
+		}
+		if ok && !strings.HasPrefix(cmd, "CREATE TRIGGER") {
+			if _, err := db.Exec(cmd); err != nil {
+				t.Errorf("%q: %v", cmd, err)
+			}
+		}
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM victim").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("victim has %d rows (%v), want 1", n, err)
+	}
+}

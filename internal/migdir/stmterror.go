@@ -75,6 +75,30 @@ func StmtDecls(f migrate.File) ([]*migrate.Stmt, error) {
 	return (*sqlite.Driver)(nil).ScanStmts(string(f.Bytes()))
 }
 
+// OneStmt checks that cmd, a statement as planned (without its ";"), is
+// exactly one complete statement to the scanner that splits migration files
+// for apply: generated SQL whose text ends early (an unquoted name, an
+// expression cut wrongly) would run the rest as statements of their own,
+// and one left inside a quote or comment would swallow the next. So cmd is
+// scanned as the formatter writes it, followed by a sentinel statement,
+// which must come out on its own.
+func OneStmt(cmd string) error {
+	const sentinel = "SELECT 1;"
+	if strings.TrimSpace(cmd) == "" {
+		return errors.New("empty")
+	}
+	stmts, err := (*sqlite.Driver)(nil).ScanStmts(cmd + ";\n" + sentinel)
+	switch {
+	case err != nil:
+		return err
+	case len(stmts) == 0 || strings.TrimSpace(stmts[len(stmts)-1].Text) != sentinel:
+		return errors.New("it does not end")
+	case len(stmts) != 2:
+		return fmt.Errorf("%d statements", len(stmts)-1)
+	}
+	return nil
+}
+
 // SplitList splits a comma-separated SQL list at the commas outside
 // parentheses and quotes ("`a`, IFNULL(`b`, 0) AS `b`" is two items).
 func SplitList(s string) []string {

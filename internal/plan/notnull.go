@@ -7,6 +7,8 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // ConfirmDirective marks a generated backfill: apply and lint refuse the
@@ -123,7 +125,7 @@ func planBackfill(ctx context.Context, drv migrate.Driver, changes []schema.Chan
 			if err != nil {
 				return nil, err
 			}
-			update := fmt.Sprintf("UPDATE `%s` SET `%s` = %s WHERE `%s` IS NULL", mt.T.Name, n.col.Name, v, n.col.Name)
+			update := fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s IS NULL", ident.Quote(mt.T.Name), ident.Quote(n.col.Name), v, ident.Quote(n.col.Name))
 			fill := &migrate.Change{
 				Comment: fmt.Sprintf("fill %q.%q in existing rows with the zero value: the dropped values are not restored", mt.T.Name, n.col.Name),
 				Cmd:     update,
@@ -137,12 +139,12 @@ func planBackfill(ctx context.Context, drv migrate.Driver, changes []schema.Chan
 		}
 		last = append(last, &schema.ModifyTable{T: mt.T, Changes: tighten})
 	}
-	p, err := drv.PlanChanges(ctx, name, first, unqualified)
+	p, err := PlanChanges(ctx, drv, name, first)
 	if err != nil {
 		return nil, err
 	}
 	p.Changes = append(p.Changes, fills...)
-	p2, err := drv.PlanChanges(ctx, name, last, unqualified)
+	p2, err := PlanChanges(ctx, drv, name, last)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -123,6 +125,10 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
+	// desired.Schema refuses these names and says which struct has them.
+	if err := ident.CheckSchema(in.Desired); err != nil {
+		return nil, ident.At(err, "models")
+	}
 	dev, err := replay(ctx, dir, "")
 	if err != nil {
 		return nil, err
@@ -145,7 +151,8 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	}
 	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, false, objs)
 	if err != nil {
-		return nil, err
+		// The desired names are checked above: a refused one is the directory's.
+		return nil, ident.At(err, dir.Path())
 	}
 	reverse, err := Diff(dev.Driver, in.Desired, current)
 	if err != nil {
@@ -159,7 +166,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	// copy fails inside the rollback's transaction and nothing changes.
 	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, true, objs)
 	if err != nil {
-		return nil, fmt.Errorf("plan the down script: %w", err)
+		return nil, fmt.Errorf("plan the down script: %w", ident.At(err, dir.Path()))
 	}
 	// Refuse, before anything is written, a file the directory's own
 	// replay would reject.
@@ -197,13 +204,16 @@ func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, ver
 	case len(nn) > 0 && backfill:
 		p, err = planBackfill(ctx, drv, changes, nn, name, true)
 	default:
-		p, err = drv.PlanChanges(ctx, name, changes, unqualified)
+		p, err = PlanChanges(ctx, drv, name, changes)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
 	if _, err := Preserve(p, objs); err != nil {
+		return nil, nil, err
+	}
+	if err := CheckPlan(p); err != nil {
 		return nil, nil, err
 	}
 	p.Version = version
@@ -217,7 +227,7 @@ func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, ver
 // SQL renders changes as the statements Atlas would plan for them, without
 // the PRAGMA foreign_keys bracket, to show a difference to a person.
 func SQL(ctx context.Context, drv migrate.Driver, changes []schema.Change) ([]string, error) {
-	p, err := drv.PlanChanges(ctx, "show", changes, unqualified)
+	p, err := PlanChanges(ctx, drv, "show", changes)
 	if err != nil {
 		return nil, err
 	}
@@ -240,11 +250,27 @@ func Drift(ctx context.Context, dir migdir.Dir, version string, drv migrate.Driv
 			return nil, err
 		}
 	}
+	return DriftSQL(ctx, drv, live, want, dir.Path())
+}
+
+// DriftSQL returns the statements that would take the live schema to want,
+// the state of the directory at dirPath; none when they match. A name they
+// would need and Atlas cannot write is refused, saying which side has it.
+func DriftSQL(ctx context.Context, drv migrate.Driver, live, want *schema.Schema, dirPath string) ([]string, error) {
 	changes, err := Diff(drv, live, want)
 	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
-	return SQL(ctx, drv, changes)
+	sql, err := SQL(ctx, drv, changes)
+	var ne *ident.NameError
+	if errors.As(err, &ne) {
+		where := dirPath
+		if _, ok := live.Table(ne.InTable()); ok {
+			where = "the live database"
+		}
+		return nil, ident.At(err, where)
+	}
+	return sql, err
 }
 
 // unqualified plans statements without a schema prefix, as `atlas migrate

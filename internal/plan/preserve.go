@@ -19,6 +19,8 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // Object is a view or trigger as stored in sqlite_master.
@@ -124,7 +126,7 @@ func Preserve(p *migrate.Plan, objs []Object) (bool, error) {
 	var drops, creates []*migrate.Change
 	for _, o := range keep {
 		drops = append(drops, &migrate.Change{
-			Cmd:     fmt.Sprintf("DROP %s IF EXISTS %s", strings.ToUpper(o.Type), quoteIdent(o.Name)),
+			Cmd:     fmt.Sprintf("DROP %s IF EXISTS %s", strings.ToUpper(o.Type), ident.Quote(o.Name)),
 			Comment: fmt.Sprintf("drop %s %q before rebuilding %s", o.Type, o.Name, rebuilt),
 		})
 	}
@@ -190,18 +192,18 @@ func analyzePlan(changes []*migrate.Change) *planInfo {
 			if r, ok := words(rest, "IF", "EXISTS"); ok {
 				rest = r
 			}
-			if name, _, ok := ident(rest); ok {
+			if name, _, ok := readIdent(rest); ok {
 				stmts[i].drop = name
 			}
 			continue
 		}
 		if rest, ok := words(cmd, "ALTER", "TABLE"); ok {
-			table, rest, ok := ident(rest)
+			table, rest, ok := readIdent(rest)
 			if !ok {
 				continue
 			}
 			if r, ok := words(rest, "RENAME", "TO"); ok {
-				if to, _, ok := ident(r); ok {
+				if to, _, ok := readIdent(r); ok {
 					stmts[i].rename = &rename{from: table, to: to}
 				}
 				continue
@@ -210,12 +212,12 @@ func analyzePlan(changes []*migrate.Change) *planInfo {
 				if r2, ok := words(r, "COLUMN"); ok {
 					r = r2
 				}
-				from, r, ok := ident(r)
+				from, r, ok := readIdent(r)
 				if !ok {
 					continue
 				}
 				if r, ok = words(r, "TO"); ok {
-					if to, _, ok := ident(r); ok {
+					if to, _, ok := readIdent(r); ok {
 						a.renamedColumns = append(a.renamedColumns, rename{table: table, from: from, to: to})
 					}
 				}
@@ -257,7 +259,7 @@ func analyzePlan(changes []*migrate.Change) *planInfo {
 // "`new_X` (`a`, `b`) SELECT `a`, `old_b` FROM `X`", and returns the
 // columns whose value comes from a column with another name.
 func copyRenames(s string) []rename {
-	target, rest, ok := ident(s)
+	target, rest, ok := readIdent(s)
 	if !ok || !strings.HasPrefix(strings.ToLower(target), "new_") {
 		return nil
 	}
@@ -275,14 +277,14 @@ func copyRenames(s string) []rename {
 	if !ok || len(from) != len(into) {
 		return nil
 	}
-	table, _, ok := ident(rest)
+	table, _, ok := readIdent(rest)
 	if !ok || !strings.EqualFold("new_"+table, target) {
 		return nil
 	}
 	var out []rename
 	for i := range into {
-		to, r1, ok1 := ident(into[i])
-		old, r2, ok2 := ident(from[i])
+		to, r1, ok1 := readIdent(into[i])
+		old, r2, ok2 := readIdent(from[i])
 		if ok1 && ok2 && strings.TrimSpace(r1) == "" && strings.TrimSpace(r2) == "" && !strings.EqualFold(to, old) {
 			out = append(out, rename{table: table, from: old, to: to})
 		}
@@ -357,7 +359,7 @@ func viewOrTrigger(cmd string) (string, bool) {
 			rest = r
 		}
 	}
-	name, _, ok := ident(rest)
+	name, _, ok := readIdent(rest)
 	return name, ok
 }
 
@@ -378,10 +380,10 @@ func hasWordAt(s, w string) bool {
 	return len(s) >= len(w) && strings.EqualFold(s[:len(w)], w) && (len(s) == len(w) || !isWord(s[len(w)]))
 }
 
-// ident reads an identifier at the start of s: `a`, "a", [a] or a bare
+// readIdent reads an identifier at the start of s: `a`, "a", [a] or a bare
 // word, optionally qualified by a schema ("main".`a`). It returns the
 // unqualified name and the rest of s.
-func ident(s string) (string, string, bool) {
+func readIdent(s string) (string, string, bool) {
 	name, rest, ok := identPart(strings.TrimLeft(s, " \t\r\n"))
 	if !ok {
 		return "", s, false
@@ -474,10 +476,6 @@ func isPragma(cmd string) bool {
 func isForeignKeysOn(cmd string) bool {
 	f := strings.Fields(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(cmd), ";")))
 	return strings.Join(f, " ") == "pragma foreign_keys = on"
-}
-
-func quoteIdent(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
 func quoteList(names []string) string {

@@ -20,6 +20,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -160,7 +161,7 @@ func nulls(ctx context.Context, db *sql.DB, err error) string {
 	table, col := m[1], m[2]
 	for _, t := range []string{table, strings.TrimPrefix(table, "new_")} {
 		var n int
-		q := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NULL", quoteIdent(t), quoteIdent(col))
+		q := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s IS NULL", ident.Quote(t), ident.Quote(col))
 		if db.QueryRowContext(ctx, q).Scan(&n) == nil && n > 0 {
 			s := "s"
 			if n == 1 {
@@ -207,13 +208,13 @@ func duplicates(ctx context.Context, db *sql.DB, err error) string {
 func duplicateValues(ctx context.Context, db *sql.DB, table string, cols []string) string {
 	quoted, render, notNull := make([]string, len(cols)), make([]string, len(cols)), make([]string, len(cols))
 	for i, c := range cols {
-		quoted[i] = quoteIdent(c)
+		quoted[i] = ident.Quote(c)
 		render[i] = "quote(" + quoted[i] + ")"
 		notNull[i] = quoted[i] + " IS NOT NULL" // NULLs never collide in a unique index
 	}
 	list := strings.Join(quoted, ", ")
 	q := fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s GROUP BY %s HAVING count(*) > 1 ORDER BY count(*) DESC, %s LIMIT 3",
-		strings.Join(render, " || ', ' || "), quoteIdent(table), strings.Join(notNull, " AND "), list, list)
+		strings.Join(render, " || ', ' || "), ident.Quote(table), strings.Join(notNull, " AND "), list, list)
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return ""

@@ -274,7 +274,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	if changes, err = plan.DetectRenames(drv, changes); err != nil {
 		return err
 	}
-	p, err := drv.PlanChanges(ctx, "down", changes, func(po *migrate.PlanOptions) { po.SchemaQualifier = new(string) })
+	p, err := plan.PlanChanges(ctx, drv, "down", changes)
 	if err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
@@ -284,6 +284,9 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 		return err
 	}
 	if _, err := plan.Preserve(p, objs); err != nil {
+		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
+	}
+	if err := plan.CheckPlan(p); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
 	for _, c := range p.Changes {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -12,10 +11,16 @@ import (
 	"ariga.io/atlas/sql/sqlite"
 )
 
-// Driver returns Atlas's SQLite driver over db, with one query of its
-// inspector made linear.
+// Driver returns Atlas's SQLite driver over db, with its inspector's
+// queries made safe for every name and one of them made linear.
 //
-// Atlas lists a table's indexes with
+// Safe: Atlas formats a table's or an index's name into its inspector
+// queries as '%s', without doubling a quote inside. A table named "it's"
+// breaks inspection; one named "x'); DELETE FROM t; --" deletes t's rows,
+// since the driver runs every statement of a query. Each such query runs
+// here with the name as a bound argument instead (see inspectorQueries).
+//
+// Linear: Atlas lists a table's indexes with
 //
 //	… FROM pragma_index_list('t') AS il JOIN sqlite_master AS m ON il.name = m.name
 //
@@ -30,7 +35,38 @@ func Driver(db schema.ExecQuerier) (migrate.Driver, error) {
 	return sqlite.Open(&fastInspect{ExecQuerier: db})
 }
 
-var indexesQuery = regexp.MustCompile("^SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, `m`.`sql` FROM pragma_index_list\\('((?:[^']|'')*)'\\) AS il JOIN sqlite_master AS m ON il.name = m.name$")
+// inspectorQueries are Atlas v0.38.0's inspector queries (sql/sqlite
+// inspect.go) that format a name into a string literal. A test inspects
+// names with quotes, so a change of Atlas's text fails it.
+var inspectorQueries = []inspectorQuery{
+	newInspectorQuery("SELECT `name`, `type`, (not `notnull`) AS `nullable`, `dflt_value`, (`pk` <> 0) AS `pk`, `hidden` FROM pragma_table_xinfo('%s') ORDER BY `cid`"),
+	newInspectorQuery("SELECT name, desc FROM pragma_index_xinfo('%s') WHERE key = 1 ORDER BY seqno"),
+	newInspectorQuery("SELECT `id`, `from`, `to`, `table`, `on_update`, `on_delete` FROM pragma_foreign_key_list('%s') ORDER BY id, seq"),
+}
+
+// indexesQuery lists a table's indexes (rewritten by indexes below).
+var indexesQuery = newInspectorQuery("SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, `m`.`sql` FROM pragma_index_list('%s') AS il JOIN sqlite_master AS m ON il.name = m.name")
+
+// inspectorQuery is a query template split around its '%s'.
+type inspectorQuery struct{ prefix, suffix string }
+
+func newInspectorQuery(tmpl string) inspectorQuery {
+	prefix, suffix, _ := strings.Cut(tmpl, "'%s'")
+	return inspectorQuery{prefix, suffix}
+}
+
+// name returns the name Atlas formatted into query, when query is q's.
+// The name is exactly what lies between the fixed prefix and suffix, even
+// when it contains quotes.
+func (q inspectorQuery) name(query string) (string, bool) {
+	if len(query) < len(q.prefix)+len(q.suffix)+2 || !strings.HasPrefix(query, q.prefix+"'") || !strings.HasSuffix(query, "'"+q.suffix) {
+		return "", false
+	}
+	return query[len(q.prefix)+1 : len(query)-len(q.suffix)-1], true
+}
+
+// bound is q with a bound argument in place of the name.
+func (q inspectorQuery) bound() string { return q.prefix + "?" + q.suffix }
 
 type fastInspect struct {
 	schema.ExecQuerier
@@ -44,17 +80,28 @@ type index struct {
 }
 
 func (f *fastInspect) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	m := indexesQuery.FindStringSubmatch(query)
-	if m == nil {
-		return f.ExecQuerier.QueryContext(ctx, query, args...)
+	if len(args) == 0 {
+		if table, ok := indexesQuery.name(query); ok {
+			return f.indexList(ctx, table)
+		}
+		for _, q := range inspectorQueries {
+			if name, ok := q.name(query); ok {
+				return f.ExecQuerier.QueryContext(ctx, q.bound(), name)
+			}
+		}
 	}
+	return f.ExecQuerier.QueryContext(ctx, query, args...)
+}
+
+// indexList answers indexesQuery for table from the indexes loaded once.
+func (f *fastInspect) indexList(ctx context.Context, table string) (*sql.Rows, error) {
 	if err := f.load(ctx); err != nil {
 		return nil, err
 	}
-	table := strings.ReplaceAll(m[1], "''", "'")
+	const cols = "SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, "
 	idx := f.indexes[strings.ToLower(table)]
 	if len(idx) == 0 {
-		return f.ExecQuerier.QueryContext(ctx, "SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, NULL FROM pragma_index_list('"+m[1]+"') AS il WHERE 0")
+		return f.ExecQuerier.QueryContext(ctx, cols+"NULL FROM pragma_index_list(?) AS il WHERE 0", table)
 	}
 	var rows strings.Builder
 	for i, x := range idx {
@@ -63,12 +110,11 @@ func (f *fastInspect) QueryContext(ctx context.Context, query string, args ...an
 		}
 		s := "NULL"
 		if x.sql.Valid {
-			s = quote(x.sql.String)
+			s = literal(x.sql.String)
 		}
-		fmt.Fprintf(&rows, "SELECT %s AS `name`, %s AS `sql`, %d AS `ord`", quote(x.name), s, i)
+		fmt.Fprintf(&rows, "SELECT %s AS `name`, %s AS `sql`, %d AS `ord`", literal(x.name), s, i)
 	}
-	return f.ExecQuerier.QueryContext(ctx, "SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, `m`.`sql` FROM pragma_index_list('"+m[1]+
-		"') AS il JOIN ("+rows.String()+") AS m ON il.name = m.name ORDER BY m.ord")
+	return f.ExecQuerier.QueryContext(ctx, cols+"`m`.`sql` FROM pragma_index_list(?) AS il JOIN ("+rows.String()+") AS m ON il.name = m.name ORDER BY m.ord", table)
 }
 
 // load reads every index's SQL once per schema version.
@@ -114,4 +160,5 @@ func (f *fastInspect) schemaVersion(ctx context.Context) (int64, error) {
 	return v, err
 }
 
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// literal quotes s as an SQL string literal.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -120,3 +120,59 @@ func render(s *schema.Schema) string {
 	}
 	return b.String()
 }
+
+// Atlas formats table and index names into its inspector queries without
+// doubling a quote: Driver binds them instead, so names with quotes inspect
+// exactly and a name holding SQL does not run it. If Atlas changes a
+// query's text, the rewrite stops matching and this fails.
+func TestDriverInspectsNamesWithQuotes(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenMemory("quotes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const (
+		evil  = "x'); DELETE FROM victim; --"
+		quote = "it's"
+	)
+	for _, s := range []string{
+		"CREATE TABLE victim (id integer PRIMARY KEY)",
+		"INSERT INTO victim VALUES (1), (2)",
+		"CREATE TABLE `" + quote + "` (`id` integer PRIMARY KEY, `o'k` text)",
+		"CREATE INDEX `" + quote + " idx` ON `" + quote + "` (`o'k`)",
+		"CREATE TABLE `" + evil + "` (`a` integer REFERENCES `" + quote + "` (`id`), `b` text)",
+		"CREATE INDEX `" + evil + " idx` ON `" + evil + "` (`b`)",
+	} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &recorder{ExecQuerier: db}
+	drv, err := sqlite.Open(&fastInspect{ExecQuerier: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := drv.InspectSchema(ctx, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM victim").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("victim has %d rows (%v) after inspection, want 2", n, err)
+	}
+	for _, q := range rec.queries {
+		if strings.Contains(q, "pragma_") && strings.Contains(q, "('") {
+			t.Errorf("a name was formatted into a query: %s", q)
+		}
+	}
+	got := render(s)
+	for _, want := range []string{
+		"table " + quote + "\n  column id ", "  column o'k ", "  index " + quote + " idx unique=false o'k ",
+		"table " + evil + "\n  column a ", "  index " + evil + " idx unique=false b ", " a→" + quote + " NO ACTION",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("inspection lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
@@ -47,7 +48,7 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 		}
 		if len(changes) > 0 {
 			if r.StructsDrift, err = plan.SQL(ctx, dev.Driver, changes); err != nil {
-				return err
+				return ident.At(err, dir.Path()) // the models' names are checked
 			}
 		}
 	}
@@ -70,11 +71,7 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 		r.DatabaseDrift, err = plan.Drift(ctx, dir, current, dev.Driver, live)
 		return err
 	}
-	changes, err := plan.Diff(dev.Driver, live, head)
-	if err != nil || len(changes) == 0 {
-		return err
-	}
-	r.DatabaseDrift, err = plan.SQL(ctx, dev.Driver, changes)
+	r.DatabaseDrift, err = plan.DriftSQL(ctx, dev.Driver, live, head, dir.Path())
 	return err
 }
 

@@ -1,0 +1,49 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+)
+
+// PlanChanges plans changes as `atlas migrate diff` does for SQLite
+// (statements without a schema prefix), after refusing the names Atlas
+// would write into them and cannot (ident.CheckChanges). Every plan of this
+// project is made here.
+func PlanChanges(ctx context.Context, drv migrate.Driver, name string, changes []schema.Change) (*migrate.Plan, error) {
+	if err := ident.CheckChanges(changes); err != nil {
+		return nil, err
+	}
+	return drv.PlanChanges(ctx, name, changes, unqualified)
+}
+
+// CheckPlan refuses a plan holding a statement that is not exactly one
+// complete SQL statement. It runs before a generated file is written and
+// before a computed rollback is executed: whatever made a statement end
+// early (a name, an expression Atlas read wrongly from a schema), its rest
+// must not run as SQL of its own.
+func CheckPlan(p *migrate.Plan) error {
+	for _, c := range p.Changes {
+		if err := migdir.OneStmt(c.Cmd); err != nil {
+			return &SplitError{Stmt: c.Cmd, Err: err}
+		}
+	}
+	return nil
+}
+
+// SplitError refuses a planned statement that is not one statement.
+type SplitError struct {
+	Stmt string
+	Err  error
+}
+
+func (e *SplitError) Error() string {
+	return fmt.Sprintf("planned statement %q is not one complete SQL statement (%v); refused", migdir.OneLine(e.Stmt, 80), e.Err)
+}
+
+func (e *SplitError) Unwrap() error { return e.Err }
