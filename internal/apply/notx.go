@@ -33,45 +33,16 @@ func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (s
 	if !g.mayChangeData(ctx, q) {
 		return g.Driver.ExecContext(ctx, q, args...)
 	}
-	path := filepath.Join(g.o.Dir.Path(), g.f.Name())
-	var detail map[string]bool
-	for {
-		if _, err := g.o.DB.ExecContext(ctx, "SAVEPOINT sm_stmt"); err != nil {
-			return nil, err
-		}
-		undo := func(err error) (sql.Result, error) {
-			_, err2 := g.o.DB.ExecContext(ctx, "ROLLBACK TO sm_stmt; RELEASE sm_stmt")
-			return nil, join(err, err2)
-		}
-		unit, err := guard.Begin(ctx, g.o.DB, guard.Options{DB: g.o.DB, Name: path, Exclude: []string{revisions.Table}, Detail: detail})
-		if err != nil {
-			return undo(err)
-		}
-		var res sql.Result
-		if err := unit.Exec(ctx, q, func() error {
+	var res sql.Result
+	o := guard.Options{DB: g.o.DB, Name: filepath.Join(g.o.Dir.Path(), g.f.Name()), Exclude: []string{revisions.Table}}
+	err := guard.Measure(ctx, g.o.DB, o, func(u *guard.Unit) error {
+		return u.Exec(ctx, q, func() error {
 			var err error
 			res, err = g.Driver.ExecContext(ctx, q, args...)
 			return err
-		}); err != nil {
-			return undo(err)
-		}
-		r, err := unit.End(ctx)
-		if err != nil {
-			return undo(err)
-		}
-		if len(r.Suspects) > 0 && detail == nil {
-			if _, err := undo(nil); err != nil {
-				return nil, err
-			}
-			detail = r.Suspects
-			continue
-		}
-		if err := g.o.judge(g.f, unit, r.Losses); err != nil {
-			return undo(err)
-		}
-		_, err = g.o.DB.ExecContext(ctx, "RELEASE sm_stmt")
-		return res, err
-	}
+		})
+	}, func(u *guard.Unit, losses []guard.Loss) error { return g.o.judge(g.f, u, losses) })
+	return res, err
 }
 
 // mayChangeData reports whether q writes a user table that exists.

@@ -17,6 +17,7 @@ var hints = map[string]string{
 	CodeNonLinear:    "regenerate the migration after merging the base (`make migrate-diff`), so its version is the newest",
 	CodeDupVersion:   "give one of the files a new version (regenerate it with `make migrate-diff`)",
 	CodeUnconfirmed:  "check the UPDATE's value, delete the `-- structmigrate:confirm` line, then run `structmigrate hash`",
+	CodeDataLoss:     "apply refuses it as well; if intended, declare it with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement",
 	"DS101":          "dropping a schema loses its data; excuse with -- atlas:nolint DS101 after review",
 	"DS102":          "dropping a table loses its rows; if intended, excuse the statement with -- atlas:nolint DS102",
 	"DS103":          "dropping a column loses its values (a rename must be stated, see docs); if intended, excuse with -- atlas:nolint DS103",

@@ -32,6 +32,7 @@ const (
 	RuleReversible = "reversible"
 	RuleHistory    = "history"
 	RuleReview     = "review"
+	RuleData       = "data"
 
 	CodeChecksum     = "SM101" // atlas.sum does not match
 	CodeDownChecksum = "SM102" // down/atlas.sum does not match, or orphan down script
@@ -41,6 +42,7 @@ const (
 	CodeNonLinear    = "SM501" // a new file is not newer than the base
 	CodeDupVersion   = "SM502" // two files share a version
 	CodeUnconfirmed  = "SM601" // a generated backfill nobody confirmed
+	CodeDataLoss     = "SM701" // measured: a new file loses rows or values the directory's files stored
 )
 
 // Options configure a lint run. Exactly one of Base and Latest selects the
@@ -130,6 +132,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	if err := reversible(ctx, o.Dir, files, isNew, r); err != nil {
+		return nil, err
+	}
+	if err := measured(ctx, o.Dir, files, isNew, r); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(r.Diagnostics, func(i, j int) bool {

@@ -1,0 +1,81 @@
+package lint
+
+import (
+	"context"
+	"path/filepath"
+
+	"ariga.io/atlas/sql/migrate"
+
+	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+)
+
+// measured replays the directory on a dev database and runs each new file
+// under the data-loss guard that apply uses, on the rows the earlier files
+// stored (seed data): what a file loses there, apply would refuse too.
+// Statements that fail are rule SM201's (reported by the replay).
+func measured(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
+	dev, err := sqlitedb.OpenDev()
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	for _, f := range files {
+		stmts, err := migdir.StmtDecls(f)
+		if err != nil {
+			return nil
+		}
+		path := filepath.Join(dir.Path(), f.Name())
+		run := func(u *guard.Unit) error {
+			for _, st := range stmts {
+				exec := func() error { _, err := dev.DB.ExecContext(ctx, st.Text); return err }
+				if u != nil {
+					err = u.Exec(ctx, st.Text, exec)
+				} else {
+					err = exec()
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if !isNew[f.Name()] {
+			if run(nil) != nil {
+				return nil
+			}
+			continue
+		}
+		err = guard.Measure(ctx, dev.DB, guard.Options{DB: dev.DB, Name: path}, run, func(u *guard.Unit, losses []guard.Loss) error {
+			open, declared, err := guard.Undeclared(f, path, u, losses)
+			if err != nil {
+				return err
+			}
+			for _, set := range []struct {
+				losses  []guard.Loss
+				excused bool
+			}{{open, false}, {declared, true}} {
+				for _, l := range set.losses {
+					file, line := l.Where, 0
+					if p, n, ok := migdir.SplitLine(l.Where); ok {
+						file, line = p, n
+					}
+					r.add(Diagnostic{Rule: RuleData, Code: CodeDataLoss, File: file, Line: line, Excused: set.excused,
+						Message: "on the rows the directory's files store, " + lossText(l)})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil // the replay rule reports failing statements
+		}
+	}
+	return nil
+}
+
+// lossText is the loss without its location (the diagnostic has it).
+func lossText(l guard.Loss) string {
+	l.Where = ""
+	return l.String()
+}
