@@ -15,7 +15,6 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/ident"
-	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -101,13 +100,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 			return join(err, sc.done(false))
 		}
 		defer unit.Close(ctx)
-		if stmts, err := migdir.StmtDecls(f); err == nil {
-			texts := make([]string, len(stmts))
-			for i, st := range stmts {
-				texts[i] = st.Text
-			}
-			unit.Prefetch(ctx, texts)
-		}
+		unit.Prefetch(ctx, f)
 		drv, err := sqlitedb.Driver(sc.q)
 		if err != nil {
 			return join(err, sc.done(false))

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"ariga.io/atlas/sql/migrate"
+	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -71,12 +73,16 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 // Prefetch starts measuring, on the reader, the tables the statements may
 // change, as far as they compile now (later statements may need tables
 // earlier ones make; Exec checks each statement again when it runs).
-func (u *Unit) Prefetch(ctx context.Context, stmts []string) {
+func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
 	if u.reader == nil {
 		return
 	}
+	stmts, err := migdir.StmtDecls(f)
+	if err != nil {
+		return
+	}
 	for _, st := range stmts {
-		ws, err := sqlitedb.Writes(ctx, u.o.DB, u.q, st)
+		ws, err := sqlitedb.Writes(ctx, u.o.DB, u.q, st.Text)
 		if err != nil {
 			continue
 		}

@@ -128,12 +128,26 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		log.Progress = apply.ProgressInterval
 	}
 	var detail map[string]map[string]bool // version → tables
+	// The first version begins on committed state: its state before is
+	// measured on a second connection, in parallel (see guard.Options.Reader).
+	reader, err := apply.Reader(ctx, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	if reader != nil {
+		defer reader.Close()
+		restore, err := guard.NoSpill(ctx, o.DB)
+		if err != nil {
+			return nil, err
+		}
+		defer restore()
+	}
 	for {
 		tx, err := sqlite.OpenTx(ctx, o.DB, nil)
 		if err != nil {
 			return nil, err
 		}
-		suspects, err := o.run(ctx, tx, log, steps, target, want, res, detail)
+		suspects, err := o.run(ctx, tx, log, steps, target, want, res, detail, reader)
 		if err != nil {
 			return nil, errors.Join(err, tx.Rollback())
 		}
@@ -161,7 +175,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // run reverts the steps in tx; it returns the tables whose digests differ
 // (per version) when not in a detail run.
-func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, res *Result, detail map[string]map[string]bool) (map[string]map[string]bool, error) {
+func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, res *Result, detail map[string]map[string]bool, reader *sql.DB) (map[string]map[string]bool, error) {
 	drv, err := sqlitedb.Driver(tx)
 	if err != nil {
 		return nil, err
@@ -169,10 +183,18 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	store := revisions.New(tx)
 	suspects := map[string]map[string]bool{}
 	log.Intro("Rolling back %s to %s:", apply.Plural(len(steps), "version"), orNone(target))
-	for _, s := range steps {
-		unit, err := guard.Begin(ctx, tx, guard.Options{DB: o.DB, Name: "version " + s.rev.Version, Exclude: []string{revisions.Table}, Detail: detail[s.rev.Version]})
+	for i, s := range steps {
+		opts := guard.Options{DB: o.DB, Name: "version " + s.rev.Version, Exclude: []string{revisions.Table}, Detail: detail[s.rev.Version]}
+		if i == 0 {
+			opts.Reader = reader
+		}
+		unit, err := guard.Begin(ctx, tx, opts)
 		if err != nil {
 			return nil, err
+		}
+		defer unit.Close(ctx)
+		if s.down != nil && s.rev.Applied == s.rev.Total {
+			unit.Prefetch(ctx, s.down)
 		}
 		if err := o.revert(ctx, log, &apply.Guarded{Driver: drv, Unit: unit}, s); err != nil {
 			log.Error(err)
