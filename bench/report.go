@@ -207,7 +207,8 @@ func (b *bench) report() error {
 		b.notes = append(b.notes, fmt.Sprintf("The 1M-row rebuild: the target (≤ 1.1× the sqlite3 C CLI) is below the floor of a pure-Go build, "+
 			"which this project requires (`CGO_ENABLED=0`): the same wrapped SQL through modernc's SQLite and the same driver, with nothing of "+
 			"structmigrate, takes %s for file 2 (%.2f× sqlite3) and %s for its down script. structmigrate's apply takes %s (%.2f× that floor) "+
-			"and its rollback %s (%.2f×), with everything it adds: lock, directory check, the data-loss pre-flight on a dev database, "+
+			"and its rollback %s (%.2f×), with everything it adds: lock, directory check, the data-loss guard (every stored value of the rebuilt "+
+			"table digested before — on a second connection, in parallel — and after the file), "+
 			"the revision rows, the commit's foreign-key check, and for rollback the drift check and the verification that the result "+
 			"equals the directory. Ratios near 1.0 (or below it) are within this machine's run-to-run noise.",
 			ms(r.goUp.Median()), r.goUp.Median().Seconds()/r.sqlUp.Median().Seconds(), ms(r.goDown.Median()),
