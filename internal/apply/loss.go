@@ -95,7 +95,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 		if outer == nil {
 			rd = o.reader // the file begins on committed state
 		}
-		unit, err := guard.Begin(ctx, sc.q, guard.Options{DB: o.DB, Name: path, Exclude: []string{revisions.Table}, Detail: detail, Reader: rd})
+		unit, err := guard.Begin(ctx, sc.q, guard.Options{DB: o.DB, Name: path, Detail: detail, Reader: rd})
 		if err != nil {
 			return join(err, sc.done(false))
 		}

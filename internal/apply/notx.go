@@ -34,7 +34,7 @@ func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (s
 		return g.Driver.ExecContext(ctx, q, args...)
 	}
 	var res sql.Result
-	o := guard.Options{DB: g.o.DB, Name: filepath.Join(g.o.Dir.Path(), g.f.Name()), Exclude: []string{revisions.Table}}
+	o := guard.Options{DB: g.o.DB, Name: filepath.Join(g.o.Dir.Path(), g.f.Name())}
 	err := guard.Measure(ctx, g.o.DB, o, func(u *guard.Unit) error {
 		return u.Exec(ctx, q, func() error {
 			var err error

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/structmigrate/structmigrate/internal/ident"
+	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -31,8 +32,9 @@ type table struct {
 	Records map[string][]sqlitedb.Record // Detail: column → values
 }
 
-// tables lists the user tables of the main schema, lower-cased name → name.
-func tables(ctx context.Context, q Queryer, exclude []string) (map[string]string, error) {
+// tables lists the user tables of the main schema, lower-cased name → name;
+// the revisions table is the history's, not data a migration keeps.
+func tables(ctx context.Context, q Queryer) (map[string]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'`)
 	if err != nil {
 		return nil, err
@@ -44,7 +46,7 @@ func tables(ctx context.Context, q Queryer, exclude []string) (map[string]string
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		if !containsFold(exclude, n) {
+		if !strings.EqualFold(n, revisions.Table) {
 			ts[strings.ToLower(n)] = n
 		}
 	}
@@ -166,12 +168,3 @@ func exec(ctx context.Context, q Queryer, query string, args ...any) error {
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
-}

@@ -15,9 +15,8 @@ import (
 
 // Options configure a Unit.
 type Options struct {
-	DB      *sql.DB // the database the transaction belongs to (opened by sqlitedb)
-	Name    string  // the unit in messages, e.g. the file's path
-	Exclude []string
+	DB   *sql.DB // the database the transaction belongs to (opened by sqlitedb)
+	Name string  // the unit in messages, e.g. the file's path
 	// Detail lists the tables (lower-cased) to compare value by value: the
 	// suspects of a first run. Nil compares digests only.
 	Detail map[string]bool
@@ -46,7 +45,7 @@ type Unit struct {
 // Begin starts a unit on q, the open transaction (or an autocommit
 // connection when every statement is measured on its own, see Stmt).
 func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
-	ex, err := tables(ctx, q, o.Exclude)
+	ex, err := tables(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +61,6 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Reader != nil {
-		if u.reader, err = startReader(ctx, o.Reader); err != nil {
-			return nil, err
-		}
-	}
 	return u, nil
 }
 
@@ -74,7 +68,7 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 // change, as far as they compile now (later statements may need tables
 // earlier ones make; Exec checks each statement again when it runs).
 func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
-	if u.reader == nil {
+	if u.o.Reader == nil {
 		return
 	}
 	stmts, err := migdir.StmtDecls(f)
@@ -165,7 +159,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 	if err != nil {
 		return err
 	}
-	if u.reader != nil {
+	if u.o.Reader != nil {
 		// The reader sees the state before at any time: run, then look.
 		if err := run(); err != nil {
 			return err
@@ -185,7 +179,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 	if err := run(); err != nil {
 		return errorsJoin(err, undo())
 	}
-	now, err := tables(ctx, u.q, u.o.Exclude)
+	now, err := tables(ctx, u.q)
 	if err != nil {
 		return errorsJoin(err, undo())
 	}
@@ -213,7 +207,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 
 // current reads table l as it is now; nil when it is gone.
 func (u *Unit) current(ctx context.Context, l string) (*table, error) {
-	now, err := tables(ctx, u.q, u.o.Exclude)
+	now, err := tables(ctx, u.q)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +236,16 @@ func (u *Unit) measure(ctx context.Context, l string) error {
 	if u.measured(l) {
 		return nil
 	}
-	if u.reader != nil {
+	if u.o.Reader != nil {
+		// Started at the first table to measure: until the unit commits the
+		// writer leaves the file as it was when the unit began (no spill).
+		if u.reader == nil {
+			r, err := startReader(ctx, u.o.Reader)
+			if err != nil {
+				return err
+			}
+			u.reader = r
+		}
 		u.reader.measure(l, func(q Queryer) error { return u.read(ctx, q, l) })
 		return nil
 	}
@@ -264,7 +267,7 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if err != nil {
 		return err
 	}
-	if cols, ok := u.start[l]; ok && u.reader == nil {
+	if cols, ok := u.start[l]; ok && u.o.Reader == nil {
 		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
 	}
 	if err := t.digest(ctx, q); err != nil {
@@ -366,7 +369,7 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
-	now, err := tables(ctx, u.q, u.o.Exclude)
+	now, err := tables(ctx, u.q)
 	if err != nil {
 		return nil, err
 	}

@@ -184,7 +184,7 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	suspects := map[string]map[string]bool{}
 	log.Intro("Rolling back %s to %s:", apply.Plural(len(steps), "version"), orNone(target))
 	for i, s := range steps {
-		opts := guard.Options{DB: o.DB, Name: "version " + s.rev.Version, Exclude: []string{revisions.Table}, Detail: detail[s.rev.Version]}
+		opts := guard.Options{DB: o.DB, Name: "version " + s.rev.Version, Detail: detail[s.rev.Version]}
 		if i == 0 {
 			opts.Reader = reader
 		}
