@@ -32,9 +32,16 @@ type table struct {
 	Records map[string][]sqlitedb.Record // Detail: column → values
 }
 
+<<<<<<< HEAD
 // tables lists the user tables of the main schema, lower-cased name → name;
 // the revisions table is the history's, not data a migration keeps.
 func tables(ctx context.Context, q Queryer) (map[string]string, error) {
+=======
+// tables lists the user tables of the main schema, lower-cased name → name.
+// Every query of the guard names the main schema: a TEMP table of the same
+// name would otherwise shadow the table measured.
+func tables(ctx context.Context, q Queryer, exclude []string) (map[string]string, error) {
+>>>>>>> 24906bd (PROPOSED FIX (attack_temp_shadow): the guard reads tables of the main schema only, so a TEMP table of the same name cannot shadow the table it measures)
 	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'`)
 	if err != nil {
 		return nil, err
@@ -54,7 +61,7 @@ func tables(ctx context.Context, q Queryer) (map[string]string, error) {
 }
 
 func readTable(ctx context.Context, q Queryer, name string) (*table, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)`, name)
+	rows, err := q.QueryContext(ctx, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, 'main')`, name)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +119,7 @@ func (t *table) digest(ctx context.Context, q Queryer) error {
 	for _, c := range t.Cols {
 		args = append(args, ident.Quote(c.Name))
 	}
-	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM "+ident.Quote(t.Name), id); err != nil {
+	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM main."+ident.Quote(t.Name), id); err != nil {
 		return fmt.Errorf("measure table %q: %w", t.Name, err)
 	}
 	t.Digest = d
@@ -135,7 +142,7 @@ func collect(ctx context.Context, q Queryer, tname string, key []string, col str
 		keyQ = strings.Join(qs, " || ', ' || ")
 	}
 	args = append(args, c, "CAST("+c+" AS TEXT)", "substr(quote("+c+"), 1, 60)", keyQ)
-	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM "+ident.Quote(tname), id); err != nil {
+	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM main."+ident.Quote(tname), id); err != nil {
 		return nil, fmt.Errorf("measure column %q.%q: %w", tname, col, err)
 	}
 	return *rs, nil

@@ -292,7 +292,7 @@ func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
 	if u.children == nil {
 		u.children = map[string][]string{}
 		for cl, name := range u.existed {
-			rows, err := u.q.QueryContext(ctx, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)`, name)
+			rows, err := u.q.QueryContext(ctx, `SELECT DISTINCT "table" FROM pragma_foreign_key_list(?, 'main')`, name)
 			if err != nil {
 				return nil, err
 			}
