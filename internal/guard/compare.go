@@ -213,14 +213,24 @@ func changed(b *table, c column, before, after []sqlitedb.Record, byKey bool, go
 				texts[r.Text]++
 			}
 		}
+		// Exact matches first, each using up its value's text too (the
+		// same bytes render the same text); then the rest by text. One
+		// value left after cannot excuse two before.
+		var rest []sqlitedb.Record
 		for _, r := range before {
 			switch {
 			case r.Class == sqlitedb.ClassNull:
 			case exact[r.Hash] > 0:
 				exact[r.Hash]--
-			case texts[r.Text] > 0:
 				texts[r.Text]--
 			default:
+				rest = append(rest, r)
+			}
+		}
+		for _, r := range rest {
+			if texts[r.Text] > 0 {
+				texts[r.Text]--
+			} else {
 				note(r, nil)
 			}
 		}

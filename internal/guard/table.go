@@ -32,16 +32,11 @@ type table struct {
 	Records map[string][]sqlitedb.Record // Detail: column → values
 }
 
-<<<<<<< HEAD
 // tables lists the user tables of the main schema, lower-cased name → name;
-// the revisions table is the history's, not data a migration keeps.
+// the revisions table is the history's, not data a migration keeps. Every
+// query of the guard names the main schema: a TEMP table of the same name
+// would otherwise shadow the table measured.
 func tables(ctx context.Context, q Queryer) (map[string]string, error) {
-=======
-// tables lists the user tables of the main schema, lower-cased name → name.
-// Every query of the guard names the main schema: a TEMP table of the same
-// name would otherwise shadow the table measured.
-func tables(ctx context.Context, q Queryer, exclude []string) (map[string]string, error) {
->>>>>>> 24906bd (PROPOSED FIX (attack_temp_shadow): the guard reads tables of the main schema only, so a TEMP table of the same name cannot shadow the table it measures)
 	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'`)
 	if err != nil {
 		return nil, err
