@@ -225,7 +225,7 @@ type Summary struct {
 	Kinds     map[string]int // edit kind → steps run
 	Outcomes  map[string]int
 	Failures  map[string][]*Failure // class → failures
-	Ended     map[string]int // why sequences stopped early without a failure
+	Ended     map[string]int        // why sequences stopped early without a failure
 	Notes     map[string]int
 }
 

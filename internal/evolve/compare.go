@@ -42,7 +42,7 @@ func (m Mapping) dropped(t, c string) bool {
 
 // Problem is one broken invariant about the data.
 type Problem struct {
-	Kind      string `json:"kind"` // value_changed, row_lost, row_added, column_lost, table_lost
+	Kind      string `json:"kind"`  // value_changed, row_lost, row_added, column_lost, table_lost
 	Table     string `json:"table"` // the name before the command
 	Column    string `json:"column,omitempty"`
 	NewTable  string `json:"newTable,omitempty"` // the name after it

@@ -9,7 +9,7 @@ import (
 
 // Literals are the values the data generator writes, as SQL literals, into
 // columns of any declared type (SQLite keeps whatever the affinity does not
-// convert): NULL, '', unicode, large integers, fractional floats, dates in
+// convert): NULL, ”, unicode, large integers, fractional floats, dates in
 // several formats, boolean spellings, blobs.
 var Literals = []string{
 	"NULL", "''", "' '",

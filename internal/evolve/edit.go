@@ -51,16 +51,16 @@ func Kinds() []string {
 // Edit is one model edit with every random choice made, so that replaying a
 // subset of a sequence's edits (shrinking) is deterministic.
 type Edit struct {
-	Kind   string `json:"kind"`
-	Table  string `json:"table,omitempty"`
-	Column string `json:"column,omitempty"`
-	Name   string `json:"name,omitempty"` // new table or column name
-	Type   string `json:"type,omitempty"`
-	Value  string `json:"value,omitempty"` // default literal, ON DELETE action, or parent table
-	Flag   bool   `json:"flag,omitempty"`
-	N      int    `json:"n,omitempty"`
+	Kind   string   `json:"kind"`
+	Table  string   `json:"table,omitempty"`
+	Column string   `json:"column,omitempty"`
+	Name   string   `json:"name,omitempty"` // new table or column name
+	Type   string   `json:"type,omitempty"`
+	Value  string   `json:"value,omitempty"` // default literal, ON DELETE action, or parent table
+	Flag   bool     `json:"flag,omitempty"`
+	N      int      `json:"n,omitempty"`
 	Cols   []Column `json:"cols,omitempty"` // add_table
-	Seed   uint64 `json:"seed"`            // the data inserted before this step
+	Seed   uint64   `json:"seed"`           // the data inserted before this step
 }
 
 // Dropped is what an edit removes on purpose: its data may go (after apply

@@ -160,5 +160,5 @@ func regexpValue(v Value) string {
 	return v.Class + `\|` + v.Bytes
 }
 
-// shellQuote quotes s for a testscript line ('' inside quotes is a ').
+// shellQuote quotes s for a testscript line (” inside quotes is a ').
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

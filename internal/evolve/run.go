@@ -60,11 +60,11 @@ type Options struct {
 
 // Failure is a broken invariant: the sequence stops there.
 type Failure struct {
-	Seq    string `json:"seq"`
-	Seed   uint64 `json:"seed"`
-	Step   int    `json:"step"`
-	Edit   Edit   `json:"edit"`
-	Phase  string `json:"phase"` // diff, apply, apply --force, rollback, reapply
+	Seq      string    `json:"seq"`
+	Seed     uint64    `json:"seed"`
+	Step     int       `json:"step"`
+	Edit     Edit      `json:"edit"`
+	Phase    string    `json:"phase"` // diff, apply, apply --force, rollback, reapply
 	Class    string    `json:"class"` // a short stable category, for grouping
 	Detail   string    `json:"detail"`
 	Problems []Problem `json:"problems,omitempty"` // the data problems, the first few
