@@ -156,11 +156,8 @@ func (p *Program) Run(work string, parallel int, only string, shrinkRows bool) (
 // every candidate without one edit, truncated after the failing step), then
 // its rows (in-process). It returns the smallest spec and result that still
 // fail with the same class at an edit of the same kind.
-func Shrink(root, binDir, work string, spec SeqSpec, failed *Result, opts Options, logf func(string, ...any)) (SeqSpec, *Result, error) {
-	f := failed.Failure
-	same := func(r *Result) bool {
-		return r != nil && r.Failure != nil && r.Failure.Class == f.Class
-	}
+func Shrink(root, binDir, work string, spec SeqSpec, failed *Result, f *Failure, opts Options, logf func(string, ...any)) (SeqSpec, *Result, error) {
+	same := func(r *Result) bool { return r != nil && r.Find(f.Class) != nil }
 	spec.Edits = spec.Edits[:f.Step+1]
 	spec.Inserts = nil
 	best := failed
@@ -188,7 +185,7 @@ func Shrink(root, binDir, work string, spec SeqSpec, failed *Result, opts Option
 		for i, r := range rs {
 			if same(r) {
 				c := cands[i]
-				c.Edits = c.Edits[:r.Failure.Step+1]
+				c.Edits = c.Edits[:r.Find(f.Class).Step+1]
 				spec, best, found = c, r, true
 				logf("shrink: %d edits still fail (%s)", len(spec.Edits), f.Class)
 				break
@@ -214,7 +211,7 @@ func Shrink(root, binDir, work string, spec SeqSpec, failed *Result, opts Option
 		final.Inserts = rs[0].Inserts
 		return final, rs[0], nil
 	}
-	logf("shrink: the minimal sequence did not fail again (%v); keeping the unshrunk rows", rs[0].Failure)
+	logf("shrink: the minimal sequence did not fail again (%v); keeping the unshrunk rows", rs[0].Failures)
 	return spec, best, nil
 }
 
@@ -238,8 +235,12 @@ func Summarize(results []*Result) Summary {
 		for k, n := range r.Outcomes {
 			s.Outcomes[k] += n
 		}
-		if r.Failure != nil {
-			s.Failures[r.Failure.Class] = append(s.Failures[r.Failure.Class], r.Failure)
+		seen := map[string]bool{}
+		for _, f := range r.Failures {
+			if !seen[f.Class] { // once per sequence
+				seen[f.Class] = true
+				s.Failures[f.Class] = append(s.Failures[f.Class], f)
+			}
 		}
 		if r.Ended != "" {
 			s.Ended[normalize(r.Ended)]++

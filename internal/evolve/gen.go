@@ -122,12 +122,13 @@ type Batch struct {
 	Opts Options   `json:"opts"`
 }
 
-// KindCounts counts the edits of each kind that ran to the end of a step.
+// KindCounts counts the steps run of each edit kind (to their end or to a
+// failure).
 func KindCounts(results []*Result) map[string]int {
 	out := map[string]int{}
 	for _, r := range results {
 		for k, n := range r.Outcomes {
-			if kind, _, ok := strings.Cut(k, "/"); ok && kindIndex(kind) >= 0 {
+			if kind, outcome, ok := strings.Cut(k, "/"); ok && outcome == "run" && kindIndex(kind) >= 0 {
 				out[kind] += n
 			}
 		}

@@ -58,8 +58,8 @@ func Main(spec string, models map[string][]any) int {
 	results := RunBatch(context.Background(), b, models, *work)
 	if *shrink {
 		for i, r := range results {
-			if r.Failure != nil && r.Failure.Class != "harness" {
-				results[i] = ShrinkRows(context.Background(), b.Seqs[i], r, models, filepath.Join(*work, "shrink", b.Seqs[i].Name), b.Opts)
+			if len(r.Failures) > 0 && r.Failures[0].Class != "harness" {
+				results[i] = ShrinkRows(context.Background(), b.Seqs[i], r, r.Failures[0], models, filepath.Join(*work, "shrink", b.Seqs[i].Name), b.Opts)
 			}
 		}
 	}
@@ -88,7 +88,7 @@ func RunBatch(ctx context.Context, b Batch, models map[string][]any, work string
 	results := make([]*Result, len(b.Seqs))
 	for i, s := range b.Seqs {
 		results[i] = RunSequence(ctx, s, models, filepath.Join(work, s.Name), b.Opts)
-		if results[i].Failure == nil {
+		if len(results[i].Failures) == 0 {
 			results[i].Trace = nil // only a failure needs it
 		}
 	}
@@ -96,9 +96,9 @@ func RunBatch(ctx context.Context, b Batch, models map[string][]any, work string
 }
 
 // ShrinkRows replays a failing sequence with fewer inserted rows while it
-// still fails the same way (same step, same class), dropping halves, then
+// still fails the same way (f's class at f's step), dropping halves, then
 // quarters, … then single statements (delta debugging).
-func ShrinkRows(ctx context.Context, s SeqSpec, failed *Result, models map[string][]any, work string, opts Options) *Result {
+func ShrinkRows(ctx context.Context, s SeqSpec, failed *Result, f *Failure, models map[string][]any, work string, opts Options) *Result {
 	s.Inserts = failed.Inserts
 	type ref struct{ step, i int }
 	all := func(ins [][]string) []ref {
@@ -125,7 +125,8 @@ func ShrinkRows(ctx context.Context, s SeqSpec, failed *Result, models map[strin
 	best := failed
 	try := 0
 	same := func(r *Result) bool {
-		return r.Failure != nil && r.Failure.Step == failed.Failure.Step && r.Failure.Class == failed.Failure.Class
+		g := r.Find(f.Class)
+		return g != nil && g.Step == f.Step
 	}
 	// First confirm the recorded rows reproduce it.
 	try++

@@ -14,8 +14,8 @@ import (
 // then checks the broken invariant the way the issue states it, so it
 // passes once the bug is fixed whichever correct way (refusing, or keeping
 // the value) the fix takes. It returns the two paths.
-func Repro(root, id string, spec SeqSpec, res *Result) (string, string, error) {
-	f := res.Failure
+func Repro(root, id string, spec SeqSpec, res *Result, class string) (string, string, error) {
+	f := res.Find(class)
 	if f == nil {
 		return "", "", fmt.Errorf("evolve: %s did not fail", spec.Name)
 	}
@@ -50,14 +50,13 @@ func Repro(root, id string, spec SeqSpec, res *Result) (string, string, error) {
 	if err := os.MkdirAll(filepath.Dir(txtPath), 0o755); err != nil {
 		return "", "", err
 	}
-	return goPath, txtPath, os.WriteFile(txtPath, []byte(Script(id, spec, res)), 0o644)
+	return goPath, txtPath, os.WriteFile(txtPath, []byte(Script(id, res, f)), 0o644)
 }
 
 func setName(id string, k int) string { return fmt.Sprintf("evo-%s-%d", id, k) }
 
 // Script is the testscript of a failing run: its trace, then the check.
-func Script(id string, spec SeqSpec, res *Result) string {
-	f := res.Failure
+func Script(id string, res *Result, f *Failure) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Found by make fuzz-evolution: sequence seed %d, step %d (%s), %s.\n", f.Seed, f.Step, f.Edit.Kind, f.Phase)
 	fmt.Fprintf(&b, "# Broken invariant: %s\n", f.Class)
@@ -66,7 +65,7 @@ func Script(id string, spec SeqSpec, res *Result) string {
 	}
 	b.WriteString("# Shrunk: the fewest edits and rows that still fail this way. Models: internal/testmodels/evo_" + goIdent(id) + ".go.\n")
 	b.WriteString("env STORAGE_PATH=app.db\n")
-	ops := res.Trace
+	ops := res.Trace[:f.TraceLen]
 	for i, op := range ops {
 		last := i == len(ops)-1
 		if op.SQL != nil {
@@ -76,14 +75,16 @@ func Script(id string, spec SeqSpec, res *Result) string {
 			continue
 		}
 		cmd := fmt.Sprintf("exec structmigrate-%s %s", setName(id, op.Step), strings.Join(op.Args, " "))
+		// testscript has no "may fail" prefix: a shell ignores the status.
+		mayFail := fmt.Sprintf("exec sh -c 'structmigrate-%s %s || true'\n", setName(id, op.Step), strings.Join(op.Args, " "))
 		forced := i+1 < len(ops) && ops[i+1].Step == op.Step && len(ops[i+1].Args) > 1 && ops[i+1].Args[0] == op.Args[0] && ops[i+1].Args[len(ops[i+1].Args)-1] == "--force"
 		switch {
 		case last:
-			b.WriteString(lastCommand(cmd, op, f))
+			b.WriteString(lastCommand(cmd, mayFail, op, f))
 		case forced && op.Args[0] == "rollback":
 			// the harness tried without --force first; --force follows
 		case forced:
-			b.WriteString("? " + cmd + "\n")
+			b.WriteString(mayFail)
 		case op.Code == 0:
 			b.WriteString(cmd + "\n")
 		default:
@@ -97,14 +98,14 @@ func Script(id string, spec SeqSpec, res *Result) string {
 
 // lastCommand is the command after which the invariant broke, with the
 // exit status the invariant wants.
-func lastCommand(cmd string, op TraceOp, f *Failure) string {
+func lastCommand(cmd, mayFail string, op TraceOp, f *Failure) string {
 	switch {
 	case strings.HasPrefix(f.Class, "drop not refused"):
 		return "! " + cmd + "\n"
 	case strings.Contains(f.Class, "failed"):
 		return cmd + "\n" // the command must succeed
 	case op.Args[0] == "apply" && op.Code == 0 && !strings.HasSuffix(cmd, "--force"):
-		return "? " + cmd + "\n" // refusing is as right as keeping the values
+		return mayFail // refusing is as right as keeping the values
 	case op.Code == 0:
 		return cmd + "\n"
 	}

@@ -58,7 +58,9 @@ type Options struct {
 	MaxRows int // rows inserted per table before each step, at most
 }
 
-// Failure is a broken invariant: the sequence stops there.
+// Failure is a broken invariant. A sequence goes on after a data problem
+// (the next steps start from the database as it is) and stops after any
+// other.
 type Failure struct {
 	Seq      string    `json:"seq"`
 	Seed     uint64    `json:"seed"`
@@ -68,6 +70,7 @@ type Failure struct {
 	Class    string    `json:"class"` // a short stable category, for grouping
 	Detail   string    `json:"detail"`
 	Problems []Problem `json:"problems,omitempty"` // the data problems, the first few
+	TraceLen int       `json:"traceLen"`           // the trace up to the failing command
 }
 
 // Result is what running one sequence found.
@@ -76,7 +79,7 @@ type Result struct {
 	Steps    int            `json:"steps"`    // steps run to the end
 	Outcomes map[string]int `json:"outcomes"` // kind/outcome → count
 	Notes    []string       `json:"notes,omitempty"`
-	Failure  *Failure       `json:"failure,omitempty"`
+	Failures []*Failure     `json:"failures,omitempty"`
 	Ended    string         `json:"ended,omitempty"` // why a sequence stopped early without a failure
 	Inserts  [][]string     `json:"inserts"`         // the rows inserted before each step
 	Trace    []TraceOp      `json:"trace,omitempty"`
@@ -138,7 +141,17 @@ func (r *runner) path(p string) string { return filepath.Join(r.work, p) }
 
 func (r *runner) failData(k int, phase, class string, ps []Problem) {
 	r.fail(k, phase, class, strings.TrimPrefix(problemsText(ps), "; "))
-	r.res.Failure.Problems = ps[:min(len(ps), 5)]
+	r.res.Failures[len(r.res.Failures)-1].Problems = ps[:min(len(ps), 5)]
+}
+
+// Find returns the first failure of class, or nil.
+func (r *Result) Find(class string) *Failure {
+	for _, f := range r.Failures {
+		if f.Class == class {
+			return f
+		}
+	}
+	return nil
 }
 
 func (r *runner) fail(k int, phase, class, detail string) {
@@ -146,7 +159,7 @@ func (r *runner) fail(k int, phase, class, detail string) {
 	if k < len(r.spec.Edits) {
 		e = r.spec.Edits[k]
 	}
-	r.res.Failure = &Failure{Seq: r.spec.Name, Seed: r.spec.Seed, Step: k, Edit: e, Phase: phase, Class: class, Detail: detail}
+	r.res.Failures = append(r.res.Failures, &Failure{Seq: r.spec.Name, Seed: r.spec.Seed, Step: k, Edit: e, Phase: phase, Class: class, Detail: detail, TraceLen: len(r.res.Trace)})
 }
 
 func (r *runner) note(format string, args ...any) {
@@ -239,6 +252,7 @@ func (r *runner) step(k int) bool {
 	e := r.spec.Edits[k]
 	kind := e.Kind
 	count := func(outcome string) { r.res.Outcomes[kind+"/"+outcome]++ }
+	count("run")
 	prev := Model{}
 	if k > 0 {
 		prev = r.models[k-1]
@@ -348,7 +362,6 @@ func (r *runner) step(k int) bool {
 		if expectRefusal != "" {
 			s1, _ := r.snapshot()
 			r.fail(k, phase, "drop not refused: "+e.Kind, expectRefusal+"; apply succeeded without --force"+problemsText(Compare(s0, s1, Mapping{Tables: mapping.Tables, Columns: mapping.Columns, Retyped: mapping.Retyped})))
-			return false
 		}
 	}
 	s1, err := r.snapshot()
@@ -358,9 +371,12 @@ func (r *runner) step(k int) bool {
 	}
 	m := mapping
 	m.Dropped = append(slices.Clone(m.Dropped), accepted...)
+	// A value apply changed is reported once: rollback and the second
+	// apply are not checked on it again.
+	var reported []Dropped
 	if p := Compare(s0, s1, m); len(p) > 0 {
 		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
-		return false
+		reported = append(reported, where(p)...)
 	}
 	if !r.checkState(k, phase, r.models[k], s1) {
 		return false
@@ -388,10 +404,10 @@ func (r *runner) step(k int) bool {
 		r.fail(k, phase, "harness", err.Error())
 		return false
 	}
-	back := Mapping{Dropped: m.Dropped}
+	back := Mapping{Dropped: append(slices.Clone(m.Dropped), reported...)}
 	if p := Compare(s0, s2, back); len(p) > 0 {
 		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
-		return false
+		reported = append(reported, where(p)...)
 	}
 	if k > 0 && !r.checkState(k-1, phase, prev, s2) {
 		return false
@@ -416,10 +432,9 @@ func (r *runner) step(k int) bool {
 		r.fail(k, phase, "harness", err.Error())
 		return false
 	}
-	again := Mapping{Dropped: renamedDrops(accepted, mapping)}
+	again := Mapping{Dropped: renamedDrops(append(accepted, reported...), mapping)}
 	if p := Compare(s1, s3, again); len(p) > 0 {
 		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
-		return false
 	}
 	return r.checkState(k, phase, r.models[k], s3)
 }
@@ -429,6 +444,15 @@ func lookupRows(s *Snapshot, table string) map[int64][]Value {
 		return t.Rows
 	}
 	return nil
+}
+
+// where lists the columns (or, for lost rows, the tables) of problems.
+func where(ps []Problem) []Dropped {
+	var out []Dropped
+	for _, p := range ps {
+		out = append(out, Dropped{Table: p.Table, Column: p.Column})
+	}
+	return out
 }
 
 // renamedDrops names accepted columns as they are after the edit.
@@ -630,24 +654,27 @@ func problemsText(ps []Problem) string {
 }
 
 // classify names a data problem by what it is, not by its values: the
-// phase, the kind of problem, the edit, the SQL types and storage classes.
+// phase, the kind of problem, the edit and the SQL type the values were
+// converted to (a type change) or the column's type.
 func classify(phase string, e Edit, p Problem, prev Model, m Mapping) string {
-	c := fmt.Sprintf("%s: %s after %s", strings.TrimSuffix(phase, " --force"), p.Kind, e.Kind)
-	if p.Kind == "value_changed" {
-		from, to := "", ""
-		if t := prev.table(p.Table); t != nil {
-			if col := t.col(p.Column); col != nil {
-				from = SQLType(*col)
-			}
+	phase = strings.TrimSuffix(phase, " --force")
+	c := fmt.Sprintf("%s: %s after %s", phase, p.Kind, e.Kind)
+	if p.Kind != "value_changed" {
+		return c
+	}
+	from := ""
+	if t := prev.table(p.Table); t != nil {
+		if col := t.col(p.Column); col != nil {
+			from = SQLType(*col)
 		}
-		_ = m
-		if e.Kind == ChangeType {
-			to = SQLType(Column{Type: e.Type})
-			c += fmt.Sprintf(" %s→%s", from, to)
-		} else if from != "" {
-			c += " (" + from + ")"
-		}
-		c += fmt.Sprintf(": %s→%s", p.Before.Class, p.After.Class)
+	}
+	switch {
+	case e.Kind == ChangeType && phase == "rollback":
+		return c + " (back to " + from + ")"
+	case e.Kind == ChangeType:
+		return c + " (to " + SQLType(Column{Type: e.Type}) + ")"
+	case from != "":
+		return c + " (" + from + ")"
 	}
 	return c
 }

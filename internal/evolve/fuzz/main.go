@@ -108,14 +108,14 @@ func run(duration time.Duration, seed, seq uint64, seqs, steps, rows, parallel, 
 		i := slices.IndexFunc(specs, func(s evolve.SeqSpec) bool { return s.Name == f.Seq })
 		r := all[i]
 		fmt.Printf("\nshrinking %s (seed %d, step %d)…\n", class, f.Seed, f.Step)
-		small, res, err := evolve.Shrink(root, tmp, filepath.Join(tmp, "shrink-"+f.Seq), specs[i], r, opts, func(format string, a ...any) {
+		small, res, err := evolve.Shrink(root, tmp, filepath.Join(tmp, "shrink-"+f.Seq), specs[i], r, f, opts, func(format string, a ...any) {
 			fmt.Printf("  "+format+"\n", a...)
 		})
 		if err != nil {
 			return err
 		}
-		id := fmt.Sprintf("%d_%d", f.Seed, res.Failure.Step)
-		goPath, txt, err := evolve.Repro(root, id, small, res)
+		id := fmt.Sprintf("%d_%d", f.Seed, res.Find(class).Step)
+		goPath, txt, err := evolve.Repro(root, id, small, res, class)
 		if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func run(duration time.Duration, seed, seq uint64, seqs, steps, rows, parallel, 
 func failing(rs []*evolve.Result) []*evolve.Result {
 	var out []*evolve.Result
 	for _, r := range rs {
-		if r.Failure != nil {
+		if len(r.Failures) > 0 {
 			out = append(out, r)
 		}
 	}
