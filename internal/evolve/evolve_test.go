@@ -117,8 +117,12 @@ func TestApplyEdits(t *testing.T) {
 }
 
 func TestCompare(t *testing.T) {
-	txt := func(s string) Value { return Value{Class: "text", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)} }
-	integer := func(s string) Value { return Value{Class: "integer", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)} }
+	txt := func(s string) Value {
+		return Value{Class: "text", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)}
+	}
+	integer := func(s string) Value {
+		return Value{Class: "integer", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)}
+	}
 	null := Value{Class: "null"}
 	snap := func(name string, cols []string, rows map[int64][]Value) *Snapshot {
 		return &Snapshot{Tables: map[string]*TableSnap{name: {Cols: cols, Rows: rows}}}
