@@ -51,6 +51,9 @@ type Problem struct {
 	ID        int64  `json:"id,omitempty"`
 	Before    Value  `json:"before"`
 	After     Value  `json:"after"`
+	// Applied is, for a rollback, the value after apply: where the
+	// rollback refuses, the database keeps it.
+	Applied *Value `json:"applied,omitempty"`
 }
 
 func (p Problem) String() string {

@@ -104,7 +104,7 @@ func lastCommand(cmd, mayFail string, op TraceOp, f *Failure) string {
 		return "! " + cmd + "\n"
 	case strings.Contains(f.Class, "failed"):
 		return cmd + "\n" // the command must succeed
-	case op.Args[0] == "apply" && op.Code == 0 && !strings.HasSuffix(cmd, "--force"):
+	case (op.Args[0] == "apply" || op.Args[0] == "rollback") && op.Code == 0 && !strings.HasSuffix(cmd, "--force"):
 		return mayFail // refusing is as right as keeping the values
 	case op.Code == 0:
 		return cmd + "\n"
@@ -141,7 +141,12 @@ func check(f *Failure) string {
 				fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^%s$'\n", shellQuote(fmt.Sprintf("SELECT hex(CAST(%s AS TEXT)) FROM %s WHERE id = %d", c, quoteIdent(t), p.ID)), p.Before.Text)
 				continue
 			}
-			fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^%s$'\n", shellQuote(fmt.Sprintf("SELECT typeof(%[1]s), CASE WHEN typeof(%[1]s) = 'real' THEN %[1]s ELSE hex(%[1]s) END FROM %[2]s WHERE id = %[3]d", c, quoteIdent(t), p.ID)), regexpValue(p.Before))
+			want := regexpValue(p.Before)
+			if p.Applied != nil && strings.HasPrefix(f.Phase, "rollback") {
+				// A refused rollback keeps the applied value.
+				want = "(" + want + "|" + regexpValue(*p.Applied) + ")"
+			}
+			fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^%s$'\n", shellQuote(fmt.Sprintf("SELECT typeof(%[1]s), CASE WHEN typeof(%[1]s) = 'real' THEN %[1]s ELSE hex(%[1]s) END FROM %[2]s WHERE id = %[3]d", c, quoteIdent(t), p.ID)), want)
 		case "row_lost":
 			fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^1$'\n", shellQuote(fmt.Sprintf("SELECT count(*) FROM %s WHERE id = %d", quoteIdent(t), p.ID)))
 		}

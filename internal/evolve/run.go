@@ -393,6 +393,16 @@ func (r *runner) step(k int) bool {
 			return false
 		}
 		r.res.Outcomes["rollback_refused/"+normalize(stderr)]++
+		// What the refusal names, --force may change (as for apply).
+		for _, d := range named(r.models[k], stderr) {
+			for _, pt := range prev.Tables {
+				for _, pc := range pt.Cols {
+					if strings.EqualFold(mapping.table(pt.Name), d.Table) && strings.EqualFold(mapping.column(pt.Name, pc.Name), d.Column) {
+						reported = append(reported, Dropped{Table: pt.Name, Column: pc.Name})
+					}
+				}
+			}
+		}
 		phase = "rollback --force"
 		if code, _, stderr = r.cli(k, "rollback", "--force"); code != 0 {
 			// A refusal --force cannot pass (a forced drop of a parent
@@ -415,6 +425,14 @@ func (r *runner) step(k int) bool {
 	}
 	back := Mapping{Dropped: append(slices.Clone(m.Dropped), reported...)}
 	if p := Compare(s0, s2, back); len(p) > 0 {
+		for i := range p {
+			if t := lookup(s1, mapping.table(p[i].Table)); t != nil && p[i].Kind == "value_changed" {
+				if j := colIndex(t, mapping.column(p[i].Table, p[i].Column)); j >= 0 && t.Rows[p[i].ID] != nil {
+					v := t.Rows[p[i].ID][j]
+					p[i].Applied = &v
+				}
+			}
+		}
 		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
 		reported = append(reported, where(p)...)
 	}
@@ -634,6 +652,7 @@ func oneLine(s string) string {
 
 var (
 	rePath   = regexp.MustCompile(`(/[^\s:/]+)+/migrations/`)
+	reStmt   = regexp.MustCompile(`(applying|reverting) ".*?":`)
 	reNum    = regexp.MustCompile(`\d+`)
 	reQuoted = regexp.MustCompile("[\"`'][^\"`']*[\"`']")
 )
@@ -642,6 +661,7 @@ var (
 func normalize(s string) string {
 	s = oneLine(s)
 	s = rePath.ReplaceAllString(s, "migrations/")
+	s = reStmt.ReplaceAllString(s, "$1 STATEMENT:")
 	s = reQuoted.ReplaceAllString(s, "Q")
 	s = reNum.ReplaceAllString(s, "N")
 	if len(s) > 160 {

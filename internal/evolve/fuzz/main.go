@@ -20,7 +20,10 @@ import (
 	"github.com/structmigrate/structmigrate/internal/evolve"
 )
 
-var verbose bool
+var (
+	verbose bool
+	only    string
+)
 
 func main() {
 	duration := flag.Duration("duration", 5*time.Minute, "keep starting batches until this much time has passed")
@@ -32,6 +35,7 @@ func main() {
 	parallel := flag.Int("parallel", 2, "sequences run at once")
 	repro := flag.Int("repro", 8, "shrink and write a regression for the first failure of up to this many classes (0: none)")
 	report := flag.String("report", "", "append a summary in Markdown to this file")
+	flag.StringVar(&only, "class", "", "shrink only the failure classes containing this text")
 	flag.BoolVar(&verbose, "v", false, "print every outcome, early end and note")
 	flag.Parse()
 	if *seed == 0 {
@@ -97,7 +101,9 @@ func run(duration time.Duration, seed, seq uint64, seqs, steps, rows, parallel, 
 	var written []string
 	classes := make([]string, 0, len(sum.Failures))
 	for c := range sum.Failures {
-		classes = append(classes, c)
+		if strings.Contains(c, only) {
+			classes = append(classes, c)
+		}
 	}
 	slices.Sort(classes)
 	for _, class := range classes {
