@@ -13,7 +13,7 @@ import (
 // every edit kind at least once. The long mode is make fuzz-evolution.
 const (
 	shortSeed  = 20261202
-	shortSeqs  = 16
+	shortSeqs  = 24
 	shortSteps = 10
 )
 
