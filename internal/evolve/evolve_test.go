@@ -196,3 +196,42 @@ func TestSnapshotExact(t *testing.T) {
 		t.Error("two snapshots of the same database differ")
 	}
 }
+
+// A reproduction must pass whichever correct way a fix takes: apply (or
+// rollback) may refuse, so its status is ignored and the value checked.
+func TestScriptAcceptsARefusal(t *testing.T) {
+	before := Value{Class: "text", Bytes: "796573", Text: "796573"} // 'yes'
+	applied := Value{Class: "integer", Bytes: "30", Text: "30"}
+	res := &Result{Trace: []TraceOp{
+		{Step: 0, Args: []string{"diff", "--interactive=false", "step0"}},
+		{Step: 0, Args: []string{"apply"}},
+		{Step: 1, SQL: []string{"INSERT INTO \"t1\" (\"id\", \"c2\") VALUES (1, 'yes')"}},
+		{Step: 1, Args: []string{"diff", "--interactive=false", "step1"}},
+		{Step: 1, Args: []string{"apply"}},
+		{Step: 1, Args: []string{"rollback"}},
+	}}
+	f := &Failure{Seed: 9, Step: 1, Phase: "rollback", Class: "rollback: value_changed", TraceLen: 6,
+		Problems: []Problem{{Kind: "value_changed", Table: "t1", Column: "c2", NewTable: "t1", NewColumn: "c2", ID: 1, Before: before, After: Value{Class: "integer", Bytes: "30"}, Applied: &applied}}}
+	s := Script("x", res, f)
+	for _, want := range []string{
+		"sqlq -exec app.db 'INSERT INTO \"t1\" (\"id\", \"c2\") VALUES (1, ''yes'')'\n",
+		"exec structmigrate-evo-x-1 apply\n",
+		"exec sh -c 'structmigrate-evo-x-1 rollback || true'\n",
+		`stdout '^(text\|796573|integer\|30)$'`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("script lacks %q:\n%s", want, s)
+		}
+	}
+	f.Phase, f.TraceLen = "apply", 5
+	f.Problems[0].Retyped, f.Problems[0].Applied = true, nil
+	s = Script("x", res, f)
+	for _, want := range []string{"exec sh -c 'structmigrate-evo-x-1 apply || true'\n", `SELECT hex(CAST("c2" AS TEXT)) FROM "t1" WHERE id = 1`, "stdout '^796573$'"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("script lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "-1 rollback") {
+		t.Errorf("the script goes past the failing command:\n%s", s)
+	}
+}
