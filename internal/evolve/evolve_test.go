@@ -235,3 +235,16 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 		t.Errorf("the script goes past the failing command:\n%s", s)
 	}
 }
+
+func TestRefusalCount(t *testing.T) {
+	msg := `Error: apply refused, it would lose data: migrations/1_step3.sql:4: column "t1"."c5" would lose 3 non-NULL values; table "t2" would lose 1 row; nothing was changed`
+	if n, ok := refusalCount(msg, Dropped{Table: "t1", Column: "c5"}); !ok || n != 3 {
+		t.Errorf("column: %d %v", n, ok)
+	}
+	if n, ok := refusalCount(msg, Dropped{Table: "t2"}); !ok || n != 1 {
+		t.Errorf("table: %d %v", n, ok)
+	}
+	if _, ok := refusalCount(msg, Dropped{Table: "t1", Column: "c6"}); ok {
+		t.Error("a count for a column the message does not name")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -322,6 +323,10 @@ func (r *runner) step(k int) bool {
 					return false
 				}
 			}
+			if n, ok := refusalCount(stderr, d); ok && n != lossCount(s0, d) {
+				r.fail(k, phase, "drop refusal counts wrong", fmt.Sprintf("%s (the database holds %d)", oneLine(stderr), lossCount(s0, d)))
+				return false
+			}
 		}
 		for t, cols := range mapping.Retyped {
 			for c := range cols {
@@ -464,6 +469,31 @@ func (r *runner) step(k int) bool {
 		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
 	}
 	return r.checkState(k, phase, r.models[k], s3)
+}
+
+// refusalCount reads the count a drop refusal gives for d, when the
+// message has the guard's form (`column "t"."c" would lose N non-NULL
+// values`, `table "t" would lose N rows`).
+func refusalCount(msg string, d Dropped) (int, bool) {
+	re := `table "` + regexp.QuoteMeta(d.Table) + `" would lose (\d+) row`
+	if d.Column != "" {
+		re = `column "` + regexp.QuoteMeta(d.Table) + `"\."` + regexp.QuoteMeta(d.Column) + `" would lose (\d+) non-NULL value`
+	}
+	m := regexp.MustCompile(re).FindStringSubmatch(msg)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
+
+// lossCount is what dropping d loses: the table's rows or the column's
+// non-NULL values.
+func lossCount(s *Snapshot, d Dropped) int {
+	if d.Column != "" {
+		return s.nonNull(d.Table, d.Column)
+	}
+	return len(lookupRows(s, d.Table))
 }
 
 func lookupRows(s *Snapshot, table string) map[int64][]Value {
