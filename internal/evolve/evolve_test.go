@@ -248,3 +248,20 @@ func TestRefusalCount(t *testing.T) {
 		t.Error("a count for a column the message does not name")
 	}
 }
+
+func TestMentions(t *testing.T) {
+	for _, c := range []struct {
+		msg  string
+		t, c string
+		want bool
+	}{
+		{`column "t1"."c1" would lose 2 non-NULL values`, "t1", "c1", true},
+		{`column "t1"."c12" would lose 2 non-NULL values`, "t1", "c1", false},
+		{`migrations/x.sql:4: t1.c1 becomes integer, but 3 values would not convert`, "t1", "c1", true},
+		{`migrations/x.sql:4: t1.c12 becomes integer, but 3 values would not convert`, "t1", "c1", false},
+	} {
+		if got := mentions(c.msg, c.t, c.c); got != c.want {
+			t.Errorf("mentions(%q, %s.%s) = %v", c.msg, c.t, c.c, got)
+		}
+	}
+}

@@ -10,8 +10,8 @@ import (
 )
 
 // Source is the Go source of a program that registers the models of every
-// step of every sequence in specs and runs them (Main). pkg is the package
-// name: "main" for a batch, another for a testmodels file (Structs).
+// step of every sequence in specs and runs them (Main); the specs travel in
+// it as JSON, so the program runs exactly what its structs were made from.
 func Source(specs []SeqSpec, opts Options) ([]byte, error) {
 	js, err := json.Marshal(Batch{Seqs: specs, Opts: opts})
 	if err != nil {

@@ -317,7 +317,7 @@ func (r *runner) step(k int) bool {
 		}
 		accepted = named(prev, stderr)
 		for _, d := range r.drops[k] {
-			if d.Column == "" && !strings.Contains(stderr, d.Table) || d.Column != "" && !(strings.Contains(stderr, d.Table) && strings.Contains(stderr, d.Column)) {
+			if !mentions(stderr, d.Table, d.Column) {
 				if expectRefusal != "" {
 					r.fail(k, phase, "drop refusal does not name the dropped data", oneLine(stderr))
 					return false
@@ -380,7 +380,7 @@ func (r *runner) step(k int) bool {
 	// apply are not checked on it again.
 	var reported []Dropped
 	if p := Compare(s0, s1, m); len(p) > 0 {
-		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
+		r.failData(k, phase, classify(phase, e, p[0], prev), p)
 		reported = append(reported, where(p)...)
 	}
 	if !r.checkState(k, phase, r.models[k], s1) {
@@ -438,7 +438,7 @@ func (r *runner) step(k int) bool {
 				}
 			}
 		}
-		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
+		r.failData(k, phase, classify(phase, e, p[0], prev), p)
 		reported = append(reported, where(p)...)
 	}
 	if k > 0 && !r.checkState(k-1, phase, prev, s2) {
@@ -466,7 +466,7 @@ func (r *runner) step(k int) bool {
 	}
 	again := Mapping{Dropped: renamedDrops(append(accepted, reported...), mapping)}
 	if p := Compare(s1, s3, again); len(p) > 0 {
-		r.failData(k, phase, classify(phase, e, p[0], prev, mapping), p)
+		r.failData(k, phase, classify(phase, e, p[0], prev), p)
 	}
 	return r.checkState(k, phase, r.models[k], s3)
 }
@@ -547,7 +547,9 @@ func mentions(msg, t, c string) bool {
 	if c == "" {
 		return strings.Contains(msg, `"`+t+`"`)
 	}
-	return strings.Contains(msg, `"`+t+`"."`+c+`"`) || strings.Contains(msg, t+"."+c)
+	// Whole names only: t1.c1 is not named by t1.c12.
+	re := `"` + regexp.QuoteMeta(t) + `"\."` + regexp.QuoteMeta(c) + `"|(^|[^\w])` + regexp.QuoteMeta(t+"."+c) + `($|[^\w])`
+	return regexp.MustCompile(re).MatchString(msg)
 }
 
 // refusalIsData: the data-loss guard refused (what --force accepts).
@@ -715,7 +717,7 @@ func problemsText(ps []Problem) string {
 // classify names a data problem by what it is, not by its values: the
 // phase, the kind of problem, the edit and the SQL type the values were
 // converted to (a type change) or the column's type.
-func classify(phase string, e Edit, p Problem, prev Model, m Mapping) string {
+func classify(phase string, e Edit, p Problem, prev Model) string {
 	phase = strings.TrimSuffix(phase, " --force")
 	c := fmt.Sprintf("%s: %s after %s", phase, p.Kind, e.Kind)
 	if p.Kind != "value_changed" {
