@@ -62,3 +62,12 @@ bench:
 	@mkdir -p bench/out
 	@{ $(GO) test -run '^$$' -bench . -benchmem ./... 2>&1; echo "go test exit status: $$?"; } | tee bench/out/gobench.txt
 	$(GO) run ./bench $(BENCHFLAGS)
+
+## fuzz-evolution [duration=10m] [seed=N] [seq=SEED steps=N] [FUZZFLAGS='-seqs 40 -rows 5 -v']:
+## the long evolution test (internal/evolve, docs/reliability.md): random model edits over random
+## data, each step through diff, apply, rollback, apply, until the duration is spent. The first
+## failure of each class is shrunk into internal/testmodels/evo_*.go + testdata/evolve/*.txtar.
+## seq= runs one sequence again, by the seed a failure prints.
+.PHONY: fuzz-evolution
+fuzz-evolution:
+	$(GO) run ./internal/evolve/fuzz $(if $(duration),-duration $(duration)) $(if $(seed),-seed $(seed)) $(if $(seq),-seq $(seq)) $(if $(steps),-steps $(steps)) $(FUZZFLAGS)
