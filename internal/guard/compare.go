@@ -2,14 +2,11 @@ package guard
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
-
-var errJoin = errors.Join
 
 // keyed reports whether a and b are keyed by the same primary key columns,
 // so their keyed digests compare.

@@ -1,6 +1,9 @@
 package guard
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Measure runs one unit on q inside a savepoint: run executes its
 // statements (through u.Exec); where digests differ, the savepoint is rolled
@@ -16,7 +19,7 @@ func Measure(ctx context.Context, q Queryer, o Options, run func(u *Unit) error,
 		}
 		undo := func(err error) error {
 			_, err2 := q.ExecContext(ctx, "ROLLBACK TO sm_guard; RELEASE sm_guard")
-			return errJoin(err, err2)
+			return errors.Join(err, err2)
 		}
 		u, err := Begin(ctx, q, o)
 		if err != nil {

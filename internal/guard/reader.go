@@ -3,6 +3,7 @@ package guard
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 )
 
@@ -77,7 +78,7 @@ func (r *reader) finish() error {
 	rerr := r.tx.Rollback()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return errJoin(r.err, rerr)
+	return errors.Join(r.err, rerr)
 }
 
 // NoSpill keeps db's changes in memory until commit (PRAGMA cache_spill

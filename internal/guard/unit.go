@@ -3,6 +3,7 @@ package guard
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -177,16 +178,16 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 		return err
 	}
 	if err := run(); err != nil {
-		return errorsJoin(err, undo())
+		return errors.Join(err, undo())
 	}
 	now, err := tables(ctx, u.q)
 	if err != nil {
-		return errorsJoin(err, undo())
+		return errors.Join(err, undo())
 	}
 	if name, ok := now[l]; ok {
 		t1, err := readTable(ctx, u.q, name)
 		if err != nil {
-			return errorsJoin(err, undo())
+			return errors.Join(err, undo())
 		}
 		if addsOnly(t0.Cols, t1.Cols) {
 			if _, ok := u.start[l]; !ok {
@@ -452,11 +453,4 @@ func firstKey(t *table) string {
 		}
 	}
 	return ""
-}
-
-func errorsJoin(err, err2 error) error {
-	if err2 == nil {
-		return err
-	}
-	return errJoin(err, err2)
 }
