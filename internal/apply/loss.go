@@ -111,7 +111,13 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 		}
 		if err := execute(ctx, o, l, &Guarded{Driver: drv, Unit: unit}, revisions.New(sc.q), f); err != nil {
 			err = join(err, sc.done(false))
-			return withNulls(ctx, o.DB, err)
+			// Count on the run's transaction in a dry run: it holds the one
+			// connection (a real apply has released it by now).
+			var q schema.ExecQuerier = o.DB
+			if outer != nil {
+				q = outer
+			}
+			return withNulls(ctx, q, err)
 		}
 		res, err := unit.End(ctx)
 		if err != nil {
@@ -190,7 +196,7 @@ var notNull = regexp.MustCompile(`NOT NULL constraint failed: ([^.\s]+)\.(\S+)`)
 
 // withNulls adds to a NOT NULL failure how many rows of the live table
 // hold NULL there (the copy of a rebuild is named new_<table>).
-func withNulls(ctx context.Context, db *sql.DB, err error) error {
+func withNulls(ctx context.Context, db schema.ExecQuerier, err error) error {
 	m := notNull.FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
@@ -198,7 +204,12 @@ func withNulls(ctx context.Context, db *sql.DB, err error) error {
 	for _, t := range []string{m[1], trimNew(m[1])} {
 		var n int64
 		q := "SELECT count(*) FROM " + ident.Quote(t) + " WHERE " + ident.Quote(m[2]) + " IS NULL"
-		if db.QueryRowContext(ctx, q).Scan(&n) == nil {
+		if rows, qerr := db.QueryContext(ctx, q); qerr == nil {
+			ok := rows.Next() && rows.Scan(&n) == nil
+			rows.Close()
+			if !ok {
+				continue
+			}
 			return fmt.Errorf("%w (%s of %q hold NULL in %q)", err, Plural(int(n), "row"), t, m[2])
 		}
 	}
