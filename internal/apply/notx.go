@@ -47,7 +47,7 @@ func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (s
 
 // mayChangeData reports whether q writes a user table that exists.
 func (g *stmtGuarded) mayChangeData(ctx context.Context, q string) bool {
-	ws, err := sqlitedb.Writes(ctx, g.o.DB, g.o.DB, q)
+	ws, err := sqlitedb.Writes(g.o.DB, q)
 	if err != nil {
 		return true
 	}

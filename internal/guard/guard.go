@@ -97,6 +97,16 @@ func (e *LossError) Error() string {
 	return fmt.Sprintf("%s refused, it would lose data: %s; nothing was changed (%s)", e.Op, strings.Join(parts, "; "), e.Hint)
 }
 
+// TxControlError refuses a migration statement that would commit or roll
+// back the transaction its unit is measured in (the file's own, a
+// rollback's or a dry run's): what ran before it would stay committed
+// unmeasured, and what follows would run outside any transaction.
+type TxControlError struct{ Verb string }
+
+func (e *TxControlError) Error() string {
+	return fmt.Sprintf("%s is not allowed in a migration file: the file runs in a transaction that it would end (remove it; apply commits each file)", e.Verb)
+}
+
 func plural(n int64, s string) string {
 	if n == 1 {
 		return "1 " + s

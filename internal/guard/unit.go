@@ -77,7 +77,7 @@ func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
 		return
 	}
 	for _, st := range stmts {
-		ws, err := sqlitedb.Writes(ctx, u.o.DB, u.q, st.Text)
+		ws, err := sqlitedb.Writes(u.o.DB, st.Text)
 		if err != nil {
 			continue
 		}
@@ -92,11 +92,28 @@ func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
 
 // Exec runs one statement (run executes it), first measuring every table
 // that existed when the unit began and that the statement may change.
-func (u *Unit) Exec(ctx context.Context, stmt string, run func() error) error {
-	ws, err := sqlitedb.Writes(ctx, u.o.DB, u.q, stmt)
+func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
+	run := func() error {
+		defer sqlitedb.DenyTxControl(u.o.DB)()
+		return run0()
+	}
+	ws, err := sqlitedb.Writes(u.o.DB, stmt)
+	if err == nil {
+		for _, w := range ws {
+			if w.Action == "transaction" {
+				return &TxControlError{Verb: w.Table}
+			}
+		}
+		var all bool
+		if all, err = u.editsSchema(ctx, ws); all {
+			err = errors.New("writes the schema table")
+		}
+	}
 	if err != nil {
-		// It does not compile on its own (EXPLAIN refused it): measure
-		// everything not measured yet, then let it run or fail as itself.
+		// It does not compile on its own (a later statement of the text
+		// needs what an earlier one makes), or it edits sqlite_schema:
+		// measure everything not measured yet, then let it run or fail as
+		// itself.
 		for l := range u.existed {
 			if err := u.measure(ctx, l); err != nil {
 				return err
@@ -204,6 +221,28 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 		return err
 	}
 	return run()
+}
+
+// editsSchema reports whether ws write sqlite_schema directly: only
+// possible under PRAGMA writable_schema, and then any table may change
+// (or vanish). DDL writes it too, but never with writable_schema on.
+func (u *Unit) editsSchema(ctx context.Context, ws []sqlitedb.Write) (bool, error) {
+	for _, w := range ws {
+		switch strings.ToLower(w.Table) {
+		case "sqlite_master", "sqlite_schema":
+			rows, err := u.q.QueryContext(ctx, "PRAGMA writable_schema")
+			if err != nil {
+				return false, err
+			}
+			defer rows.Close()
+			var on bool
+			if rows.Next() {
+				err = rows.Scan(&on)
+			}
+			return on, errors.Join(err, rows.Err())
+		}
+	}
+	return false, nil
 }
 
 // current reads table l as it is now; nil when it is gone.

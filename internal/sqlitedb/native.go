@@ -20,8 +20,9 @@ import (
 //   - the guard's digest functions (digest.go),
 //   - an authorizer that records which tables a statement writes, and that
 //     on isolated (dev) databases denies ATTACH/DETACH,
-//   - on isolated databases SQLITE_LIMIT_ATTACHED = 0, which also stops
-//     VACUUM INTO (it attaches its output file).
+//   - on isolated databases SQLITE_LIMIT_ATTACHED = 1: VACUUM attaches
+//     one database for its copy (the authorizer lets only its nameless
+//     temporary one through, so VACUUM INTO a file is denied).
 
 // glebarez's conn keeps the SQLite handle in its first field, `db uintptr`;
 // handleOf checks that layout before reading it, so a driver upgrade that
@@ -44,6 +45,7 @@ type connState struct {
 	mu       sync.Mutex
 	isolated bool
 	record   *[]Write // non-nil while Writes compiles a statement
+	denyTx   bool     // while a migration's own statement runs (RunFileStmt)
 }
 
 var states sync.Map // handle (uintptr) → *connState
@@ -149,7 +151,7 @@ func Isolate(db *sql.DB) error {
 	s.mu.Unlock()
 	tls := libc.NewTLS()
 	defer tls.Close()
-	sqlite3.Xsqlite3_limit(tls, h, sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+	sqlite3.Xsqlite3_limit(tls, h, sqlite3.SQLITE_LIMIT_ATTACHED, 1)
 	return nil
 }
 
@@ -183,7 +185,7 @@ func install(h uintptr, isolated bool) error {
 	defer tls.Close()
 	states.Store(h, &connState{handle: h, isolated: isolated})
 	if isolated {
-		sqlite3.Xsqlite3_limit(tls, h, sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+		sqlite3.Xsqlite3_limit(tls, h, sqlite3.SQLITE_LIMIT_ATTACHED, 1)
 	}
 	if rc := sqlite3.Xsqlite3_set_authorizer(tls, h, authPtr, h); rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("sqlitedb: install authorizer: code %d", rc)
@@ -193,7 +195,8 @@ func install(h uintptr, isolated bool) error {
 
 // Write is one write a statement's compiled program may make: Action is
 // "create", "insert", "update", "delete", "drop" or "alter"; Column is set
-// for updates.
+// for updates. Action "transaction" is a transaction control statement
+// (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE; Table holds its verb).
 // Trigger programs count: they are compiled with the statement.
 type Write struct {
 	Action, Table, Column string
@@ -206,11 +209,23 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 	}
 	s := v.(*connState)
 	s.mu.Lock()
-	rec, isolated := s.record, s.isolated
+	rec, isolated, denyTx := s.record, s.isolated, s.denyTx
 	s.mu.Unlock()
 	switch action {
-	case sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH:
+	case sqlite3.SQLITE_ATTACH:
+		// VACUUM's own copy is ATTACH '' (a temporary file SQLite names
+		// and deletes); any other file, or a computed name, is denied.
+		if isolated && (z1 == 0 || libc.GoString(z1) != "") {
+			return sqlite3.SQLITE_DENY
+		}
+	case sqlite3.SQLITE_DETACH:
 		if isolated {
+			return sqlite3.SQLITE_DENY
+		}
+	case sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT:
+		// A file that commits or rolls back would end the transaction
+		// the guard measures in (or a dry run's).
+		if denyTx {
 			return sqlite3.SQLITE_DENY
 		}
 	}
@@ -219,6 +234,8 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 	}
 	var w Write
 	switch action {
+	case sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT:
+		w = Write{Action: "transaction", Table: libc.GoString(z1)}
 	case sqlite3.SQLITE_INSERT:
 		w = Write{Action: "insert", Table: libc.GoString(z1)}
 	case sqlite3.SQLITE_UPDATE:
@@ -238,13 +255,15 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 	return sqlite3.SQLITE_OK
 }
 
-// Writes compiles stmt (EXPLAIN, so nothing runs) on q, a transaction or
-// connection of db, and returns the writes SQLite's authorizer saw: the
-// engine's own answer to "which tables may this statement change",
-// including through triggers. db must come from this package.
-func Writes(ctx context.Context, db *sql.DB, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, stmt string) ([]Write, error) {
+// Writes compiles every SQL statement of text (a migration statement may
+// hold several, see atlas:delimiter) on db's connection, running none, and
+// returns the writes SQLite's authorizer saw: the engine's own answer to
+// "which tables may this statement change", including through triggers.
+// A later statement that needs what an earlier one makes does not compile
+// yet: the error says so, and the caller must assume any table may change.
+// db must come from this package, and its connection must be idle (a
+// transaction between two statements).
+func Writes(db *sql.DB, text string) ([]Write, error) {
 	s := stateOf(db)
 	if s == nil {
 		return nil, fmt.Errorf("sqlitedb: database not opened by this package")
@@ -258,14 +277,58 @@ func Writes(ctx context.Context, db *sql.DB, q interface {
 		s.record = nil
 		s.mu.Unlock()
 	}()
-	rows, err := q.QueryContext(ctx, "EXPLAIN "+stmt)
+	if err := compile(s.handle, text); err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+// compile prepares and finalizes each statement of text in turn, never
+// stepping one: database/sql's drivers execute all but the last statement
+// of a multi-statement query, even under EXPLAIN.
+func compile(h uintptr, text string) error {
+	tls := libc.NewTLS()
+	defer tls.Close()
+	z, err := libc.CString(text)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for rows.Next() {
+	defer libc.Xfree(tls, z)
+	out := tls.Alloc(int(2 * ptrSize))
+	defer tls.Free(int(2 * ptrSize))
+	stmt, tail := out, out+ptrSize
+	for cur := z; *(*byte)(cmem(cur)) != 0; {
+		if rc := sqlite3.Xsqlite3_prepare_v2(tls, h, cur, -1, stmt, tail); rc != sqlite3.SQLITE_OK {
+			return fmt.Errorf("%s", libc.GoString(sqlite3.Xsqlite3_errmsg(tls, h)))
+		}
+		if p := *(*uintptr)(cmem(stmt)); p != 0 {
+			sqlite3.Xsqlite3_finalize(tls, p)
+		}
+		next := *(*uintptr)(cmem(tail))
+		if next == 0 || next == cur {
+			break
+		}
+		cur = next
 	}
-	if err := rows.Close(); err != nil {
-		return nil, err
+	return nil
+}
+
+// DenyTxControl makes transaction control statements (BEGIN, COMMIT,
+// ROLLBACK, SAVEPOINT, RELEASE) fail on db until the returned function is
+// called: around a migration's own statements, which must not end the
+// transaction they are measured (or dry-run) in.
+func DenyTxControl(db *sql.DB) (restore func()) {
+	s := stateOf(db)
+	if s == nil {
+		return func() {}
 	}
-	return ws, rows.Err()
+	s.mu.Lock()
+	old := s.denyTx
+	s.denyTx = true
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.denyTx = old
+		s.mu.Unlock()
+	}
 }

@@ -1,7 +1,6 @@
 package sqlitedb
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,6 +22,7 @@ func TestIsolation(t *testing.T) {
 		"ATTACH DATABASE '" + target + "' AS x",
 		"VACUUM INTO '" + target + "'",
 		"SELECT load_extension('" + target + "')",
+		"ATTACH DATABASE ('" + target + "' || '') AS x",
 	} {
 		if _, err := dev.Exec(q); err == nil {
 			t.Errorf("%s: succeeded on an isolated database", q)
@@ -30,6 +30,10 @@ func TestIsolation(t *testing.T) {
 		if _, err := os.Stat(target); err == nil {
 			t.Fatalf("%s: created %s", q, target)
 		}
+	}
+	// Plain VACUUM copies through a nameless temporary database: allowed.
+	if _, err := dev.Exec("CREATE TABLE v (a); VACUUM"); err != nil {
+		t.Fatalf("VACUUM on an isolated database: %v", err)
 	}
 	live, err := OpenFile(filepath.Join(dir, "live.db"), false)
 	if err != nil {
@@ -47,7 +51,6 @@ func TestWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
 	if _, err := db.Exec(`CREATE TABLE p (id integer primary key, a text);
 CREATE TABLE c (id integer primary key, p integer REFERENCES p(id), b text);
 CREATE TABLE log (x text);
@@ -64,8 +67,12 @@ CREATE TRIGGER tr AFTER DELETE ON c BEGIN INSERT INTO log VALUES (old.b); UPDATE
 		"ALTER TABLE p ADD COLUMN z text": {"alter p"},
 		"ALTER TABLE p RENAME TO q":       {"alter p"},
 		"INSERT INTO log SELECT a FROM p": {"insert log"},
+		// Every statement of a text is compiled, none runs.
+		"SELECT 1; INSERT INTO log VALUES ('x'); INSERT INTO p (a) VALUES ('y')": {"insert log", "insert p"},
+		"DELETE FROM log; COMMIT":                         {"delete log", "transaction COMMIT"},
+		"SAVEPOINT s; UPDATE p SET a = 1; RELEASE s; -- ": {"transaction BEGIN", "transaction RELEASE", "update p.a"},
 	} {
-		ws, err := Writes(ctx, db, db, stmt)
+		ws, err := Writes(db, stmt)
 		if err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
@@ -88,10 +95,46 @@ CREATE TRIGGER tr AFTER DELETE ON c BEGIN INSERT INTO log VALUES (old.b); UPDATE
 			t.Errorf("%s: writes %v, want %v", stmt, got, want)
 		}
 	}
-	// EXPLAIN ran nothing.
+	// Compiling ran nothing.
 	var n int
-	if err := db.QueryRow("SELECT count(*) FROM p").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows in p after EXPLAIN: %d, %v", n, err)
+	if err := db.QueryRow("SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM log)").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rows in p and log after compiling: %d, %v", n, err)
+	}
+	// A statement that needs a table an earlier one makes does not compile
+	// yet: an error, so that the caller assumes the worst.
+	if _, err := Writes(db, "CREATE TABLE z (a); INSERT INTO z VALUES (1)"); err == nil || !strings.Contains(err.Error(), "no such table: z") {
+		t.Fatalf("compiling a statement over a table made before it: %v", err)
+	}
+	if _, err := Writes(db, "SELEC 1"); err == nil {
+		t.Fatal("a syntax error compiled")
+	}
+}
+
+// A migration's own statements may not end the transaction they run in.
+func TestDenyTxControl(t *testing.T) {
+	db, err := OpenFile(filepath.Join(t.TempDir(), "tx.db"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	restore := DenyTxControl(db)
+	for _, q := range []string{"COMMIT", "ROLLBACK", "BEGIN", "SAVEPOINT x", "RELEASE x", "CREATE TABLE t (a); COMMIT"} {
+		if _, err := tx.Exec(q); err == nil || !strings.Contains(err.Error(), "authoriz") {
+			t.Errorf("%s: %v, want an authorization error", q, err)
+		}
+	}
+	restore()
+	if _, err := tx.Exec("SAVEPOINT x; RELEASE x"); err != nil {
+		t.Fatalf("after restore: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("the transaction did not survive: %v", err)
 	}
 }
 
