@@ -17,6 +17,7 @@ import (
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 	"github.com/structmigrate/structmigrate/internal/testmodels"
@@ -41,21 +42,24 @@ type value struct {
 	raw    any    // v as the driver returns it: nil, int64, float64, string, []byte
 	text   string // CAST(v AS TEXT)
 	quoted string // quote(v)
+	rec    sqlitedb.Record
 }
 
 type outcome int
 
 const (
 	kept    outcome = iota // same storage class and bytes
-	exact                  // another storage class, same text rendering
-	changed                // anything else
+	exact                  // another storage class, accepted by apply's guard
+	changed                // anything else: apply refuses it
 )
 
+// classify uses the guard's own rule (guard.Kept): the page says what
+// apply does.
 func classify(before, after value) outcome {
 	switch {
 	case before.typ == after.typ && reflect.DeepEqual(before.raw, after.raw):
 		return kept
-	case before.typ != "null" && after.typ != "null" && before.text == after.text:
+	case before.typ != "null" && guard.Kept(before.rec, after.rec):
 		return exact
 	}
 	return changed
@@ -243,6 +247,20 @@ func readVals(t *testing.T, db *sql.DB) []value {
 	if len(out) != len(typeSamples) {
 		t.Fatalf("%d rows, want %d", len(out), len(typeSamples))
 	}
+	recs, err := guard.Values(context.Background(), db, "vals", []string{"id"}, "v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(out) {
+		t.Fatalf("guard read %d values, want %d", len(recs), len(out))
+	}
+	// sm_collect visits rows in table order, as ORDER BY id above.
+	for i := range out {
+		if want := fmt.Sprintf("id=%d", i+1); recs[i].KeyQ != want && recs[i].KeyQ != "" { // NULLs carry no key
+			t.Fatalf("guard value %d is %s's, want %s", i, recs[i].KeyQ, want)
+		}
+		out[i].rec = recs[i]
+	}
 	return out
 }
 
@@ -267,12 +285,15 @@ test generates the migration with the real ` + "`diff`" + ` code path, runs it o
 column holds the sample values, and compares each value before and after:
 
 - **kept**: same storage class (` + "`typeof`" + `) and the same bytes;
-- **exact**: another storage class, but the same text (` + "`CAST(v AS TEXT)`" + `), e.g. ` + "`'25'`" + ` → ` + "`25`" + `;
+- **exact**: another storage class, but the same text (` + "`CAST(v AS TEXT)`" + `), e.g. ` + "`'25'`" + ` → ` + "`25`" + `,
+  or the same number between integer and real (` + "`25`" + ` ↔ ` + "`25.0`" + `);
 - **changed**: anything else (the new value is shown).
 
-Kept values and exact conversions are applied. A migration that would change any value
-is refused by ` + "`apply`" + ` before anything runs, naming the column and how many values would
-change; fix the data first (a data migration), or keep the type.
+The classification is the data-loss guard's own rule (` + "`guard.Kept`" + `). Kept values and exact
+conversions are applied. A migration that changes any value is refused by ` + "`apply`" + `: the
+file runs in its transaction, the guard compares the values before and after, names the
+column, how many values changed and an example, and rolls the file back (declare a
+reviewed change with ` + "`-- atlas:nolint DS103`" + `, or fix the data first with a data migration).
 
 ## The columns GORM creates
 
