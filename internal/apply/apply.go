@@ -186,7 +186,7 @@ func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rr
 		if se := migdir.AsStmtError(o.Dir, "applying", err); se != nil {
 			return se
 		}
-		return fmt.Errorf("%s: %w", f.Name(), err)
+		return fmt.Errorf("%s: %w", f.Name(), migdir.ExplainWrite(err))
 	}
 	return nil
 }
@@ -220,7 +220,7 @@ func CommitError(what string, err error) error {
 	if strings.Contains(err.Error(), "foreign key mismatch") {
 		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
 	}
-	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, err)
+	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, migdir.ExplainWrite(err))
 }
 
 // baseline records o.Baseline on a database without history; it reports
