@@ -45,7 +45,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sqlq": cmdSQL,
+			"sqlq":       cmdSQL,
+			"hotjournal": cmdHotJournal,
 		},
 	})
 }
