@@ -152,6 +152,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{}
 	for _, f := range pending {
+		if err := checkSpace(ctx, o, f); err != nil {
+			return res, err
+		}
 		if err := runFile(ctx, o, log, f); err != nil {
 			return res, err
 		}
