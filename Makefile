@@ -63,6 +63,14 @@ bench:
 	@{ $(GO) test -run '^$$' -bench . -benchmem ./... 2>&1; echo "go test exit status: $$?"; } | tee bench/out/gobench.txt
 	$(GO) run ./bench $(BENCHFLAGS)
 
+## reliability [seed=N]: the long fault harness (internal/reliability, docs/reliability.md):
+## hundreds of SIGKILLs during apply and rollback of a 100k-row rebuild, a full disk, a file-size
+## limit, a busy writer, crashed-journal databases, concurrent applies. `make test` runs its short
+## mode. The children never inherit STORAGE_PATH (they name their database with --db).
+.PHONY: reliability
+reliability:
+	STRUCTMIGRATE_RELIABILITY=long $(if $(seed),STRUCTMIGRATE_RELIABILITY_SEED=$(seed)) $(GO) test -count=1 -timeout 3h -v -run . ./internal/reliability
+
 ## fuzz-evolution [duration=10m] [seed=N] [seq=SEED steps=N] [FUZZFLAGS='-seqs 40 -rows 5 -v']:
 ## the long evolution test (internal/evolve, docs/reliability.md): random model edits over random
 ## data, each step through diff, apply, rollback, apply, until the duration is spent. The first
