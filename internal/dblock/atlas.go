@@ -103,8 +103,10 @@ func cliLock(lock string, h *os.File) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	if hi, err := h.Stat(); err == nil && !fi.ModTime().After(hi.ModTime()) {
-		return time.Time{}, false // ours, and its writer is dead
+	// A marked holder (never empty once written) not older than the lock:
+	// a run of ours wrote the lock, and no live run shares it.
+	if hi, err := h.Stat(); err == nil && hi.Size() > 0 && !fi.ModTime().After(hi.ModTime()) {
+		return time.Time{}, false
 	}
 	b, err := os.ReadFile(lock)
 	if err != nil {
