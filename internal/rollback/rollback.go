@@ -13,12 +13,14 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
@@ -40,6 +42,9 @@ type Options struct {
 	Out    io.Writer
 	// Progress shows a long statement's progress (a terminal).
 	Progress bool
+	// LockTimeout bounds the wait for the migration lock and for a busy
+	// database (0: dblock.DefaultWait).
+	LockTimeout time.Duration
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -80,7 +85,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.DryRun {
-		unlock, err := apply.Lock(ctx, drv, o.Out)
+		unlock, err := dblock.Take(ctx, o.DB, dblock.Options{Wait: o.LockTimeout, Out: o.Out})
 		if err != nil {
 			return nil, err
 		}
