@@ -87,7 +87,7 @@ func (w *waiter) atlas(ctx context.Context) (release func(), err error) {
 				if cerr != nil {
 					return nil, cerr
 				}
-				return nil, &HeldError{Lock: lock + ".structmigrate", What: "another migration holds the Atlas CLI's lock", Waited: w.wait, Holders: Holders(lock + ".structmigrate")}
+				return nil, &HeldError{Lock: lock + ".structmigrate", What: "another migration holds the Atlas CLI's lock", Waited: w.wait, Holders: lockHolders(lock + ".structmigrate")}
 			}
 		default:
 			h.Close()

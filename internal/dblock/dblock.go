@@ -61,24 +61,38 @@ func Take(ctx context.Context, db *sql.DB, o Options) (release func(), err error
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
+	// The handle may be the app's (startup.Apply): its busy timeout is
+	// given back on release.
+	var prev int64
+	if err := db.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&prev); err != nil {
+		return nil, err
+	}
 	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", o.Wait.Milliseconds())); err != nil {
 		return nil, err
 	}
+	restore := func() { db.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", prev)) }
 	path, err := Path(ctx, db)
 	if err != nil || path == "" {
-		return func() {}, err
+		if err != nil {
+			restore()
+			return nil, err
+		}
+		return restore, nil
 	}
 	w := &waiter{start: time.Now(), wait: o.Wait, out: o.Out}
 	f, err := w.file(ctx, path+".lock", "another migration is running on "+path)
 	if err != nil {
+		restore()
 		return nil, err
 	}
 	atlas, err := w.atlas(ctx)
 	if err != nil {
 		f.Close()
+		restore()
 		return nil, err
 	}
 	return func() {
+		restore()
 		atlas()
 		f.Close() // releases the flock
 	}, nil
@@ -134,7 +148,7 @@ func (w *waiter) file(ctx context.Context, path, what string) (*os.File, error) 
 			return nil, cerr
 		}
 		if !ok {
-			return nil, &HeldError{Lock: path, What: what, Waited: w.wait, Holders: Holders(path)}
+			return nil, &HeldError{Lock: path, What: what, Waited: w.wait, Holders: lockHolders(path)}
 		}
 	}
 }

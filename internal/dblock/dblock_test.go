@@ -138,7 +138,8 @@ func TestScopedToOneDatabase(t *testing.T) {
 	r2()
 }
 
-// Take sets the connection's busy timeout to the wait.
+// Take sets the connection's busy timeout to the wait, and release gives
+// the handle's own back.
 func TestSetsBusyTimeout(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
@@ -146,13 +147,19 @@ func TestSetsBusyTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer release()
 	var ms int
 	if err := db.QueryRow("PRAGMA busy_timeout").Scan(&ms); err != nil {
 		t.Fatal(err)
 	}
 	if ms != 1234 {
 		t.Errorf("busy_timeout = %d, want 1234", ms)
+	}
+	release()
+	if err := db.QueryRow("PRAGMA busy_timeout").Scan(&ms); err != nil {
+		t.Fatal(err)
+	}
+	if ms != 10000 { // sqlitedb.FileDSN's
+		t.Errorf("busy_timeout after release = %d, want the handle's own 10000", ms)
 	}
 }
 

@@ -51,6 +51,15 @@ func Holders(path string) []Proc {
 	return ps
 }
 
+// lockHolders lists the processes holding a flock on path where the
+// system tells (Linux), else those having it open.
+func lockHolders(path string) []Proc {
+	if ps, ok := lockers(path); ok {
+		return ps
+	}
+	return Holders(path)
+}
+
 // BusyError is SQLITE_BUSY after the busy timeout: another connection
 // kept the database locked for the whole wait.
 type BusyError struct {
