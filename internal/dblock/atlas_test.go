@@ -2,6 +2,7 @@ package dblock
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -122,4 +123,43 @@ func TestStaleAtlasLockTakenAtOnce(t *testing.T) {
 		}
 		release()
 	})
+}
+
+// A CLI lock this user cannot replace (in a shared /tmp: another user's;
+// here a directory in its place, as root may write anywhere) blocks
+// nothing: the run notes it and goes on under its own database lock.
+func TestUnreplaceableAtlasLockDoesNotBlock(t *testing.T) {
+	for _, name := range []string{AtlasLockName + ".lock", AtlasLockName + ".lock.structmigrate"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("TMPDIR", t.TempDir())
+			if err := os.Mkdir(filepath.Join(os.TempDir(), name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
+			var out strings.Builder
+			release, err := Take(context.Background(), db, Options{Wait: 50 * time.Millisecond, Out: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			if !strings.Contains(out.String(), "-- note: not taking the Atlas CLI's lock") {
+				t.Errorf("output = %q", out.String())
+			}
+			db2 := openDB(t, filepath.Join(filepath.Dir(dbPath(t, db)), "app.db"))
+			if _, err := Take(context.Background(), db2, Options{Wait: 50 * time.Millisecond}); err == nil {
+				t.Error("the database lock did not hold")
+			}
+		})
+	}
+}
+
+func dbPath(t *testing.T, db interface {
+	QueryRow(string, ...any) *sql.Row
+}) string {
+	t.Helper()
+	var p string
+	if err := db.QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&p); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
