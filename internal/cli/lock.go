@@ -14,7 +14,7 @@ import (
 var lockTimeoutFlag = &cli.DurationFlag{
 	Name:  "lock-timeout",
 	Value: dblock.DefaultWait,
-	Usage: "how long to wait for another migration run or a busy database (`DURATION`, e.g. 30s, 100ms)",
+	Usage: "wait up to `DURATION` (e.g. 100ms, 2m) for another migration run or a busy database",
 }
 
 // checkLockTimeout refuses a wait that is not positive.

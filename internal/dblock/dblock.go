@@ -39,7 +39,7 @@ type HeldError struct {
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("%s (lock %s%s); waited %s (--lock-timeout)", e.What, e.Lock, procList(e.Holders), e.Waited)
+	return fmt.Sprintf("%s (lock %s%s); waited %s (--lock-timeout)", e.What, e.Lock, procList("held by", e.Holders), e.Waited)
 }
 
 // Path returns the file of db's main database; "" for an in-memory or
@@ -173,7 +173,8 @@ func samePath(f *os.File, path string) bool {
 	return err == nil && os.SameFile(a, b)
 }
 
-func procList(ps []Proc) string {
+// procList is ", <how> pid 1 (a), pid 2 (b)"; "" for none.
+func procList(how string, ps []Proc) string {
 	if len(ps) == 0 {
 		return ""
 	}
@@ -181,5 +182,5 @@ func procList(ps []Proc) string {
 	for i, p := range ps {
 		s[i] = p.String()
 	}
-	return ", open in " + strings.Join(s, ", ")
+	return ", " + how + " " + strings.Join(s, ", ")
 }

@@ -89,7 +89,7 @@ func TestExcludesAcrossProcessesAndDiesWithHolder(t *testing.T) {
 	if time.Since(start) < 300*time.Millisecond {
 		t.Errorf("gave up after %s, before the wait", time.Since(start))
 	}
-	want := "pid " + strconv.Itoa(cmd.Process.Pid) + " ("
+	want := "held by pid " + strconv.Itoa(cmd.Process.Pid) + " ("
 	if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "waited 300ms") {
 		t.Errorf("error %q does not name the holder (%s…) and the wait", err, want)
 	}

@@ -70,7 +70,7 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	who := procList(e.Holders)
+	who := procList("open in", e.Holders)
 	if who == "" {
 		who = ", held by a process this user cannot see"
 	}
