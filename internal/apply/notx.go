@@ -45,14 +45,16 @@ func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (s
 	return res, err
 }
 
-// mayChangeData reports whether q writes a user table that exists.
+// mayChangeData reports whether q writes a user table that exists, or
+// sqlite_sequence (the AUTOINCREMENT counters the guard keeps).
 func (g *stmtGuarded) mayChangeData(ctx context.Context, q string) bool {
 	ws, err := sqlitedb.Writes(g.o.DB, q)
 	if err != nil {
 		return true
 	}
 	for _, w := range ws {
-		if !strings.HasPrefix(strings.ToLower(w.Table), "sqlite_") && !strings.EqualFold(w.Table, revisions.Table) {
+		t := strings.ToLower(w.Table)
+		if t == "sqlite_sequence" || !strings.HasPrefix(t, "sqlite_") && t != strings.ToLower(revisions.Table) {
 			return true
 		}
 	}
