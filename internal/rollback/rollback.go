@@ -308,6 +308,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	if _, err := plan.Preserve(p, objs); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
+	plan.KeepSequences(p, cur)
 	if err := plan.CheckPlan(p); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
