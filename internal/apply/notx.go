@@ -30,25 +30,19 @@ func (g *stmtGuarded) ScanStmts(input string) ([]*migrate.Stmt, error) {
 }
 
 func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if !g.mayChangeData(ctx, q) {
-		return g.Driver.ExecContext(ctx, q, args...)
-	}
 	var res sql.Result
-	o := guard.Options{DB: g.o.DB, Name: filepath.Join(g.o.Dir.Path(), g.f.Name())}
-	err := guard.Measure(ctx, g.o.DB, o, func(u *guard.Unit) error {
-		return u.Exec(ctx, q, func() error {
-			var err error
-			res, err = g.Driver.ExecContext(ctx, q, args...)
-			return err
-		})
+	err := measureStmt(ctx, g.o.DB, filepath.Join(g.o.Dir.Path(), g.f.Name()), q, func() error {
+		var err error
+		res, err = g.Driver.ExecContext(ctx, q, args...)
+		return err
 	}, func(u *guard.Unit, losses []guard.Loss) error { return g.o.judge(g.f, u, losses) })
 	return res, err
 }
 
 // mayChangeData reports whether q writes a user table that exists, or
 // sqlite_sequence (the AUTOINCREMENT counters the guard keeps).
-func (g *stmtGuarded) mayChangeData(ctx context.Context, q string) bool {
-	ws, err := sqlitedb.Writes(g.o.DB, q)
+func mayChangeData(db *sql.DB, q string) bool {
+	ws, err := sqlitedb.Writes(db, q)
 	if err != nil {
 		return true
 	}
