@@ -47,7 +47,7 @@ type connState struct {
 	isolated bool
 	record   *[]Write // non-nil while Writes compiles a statement
 	reads    *[]string
-	denyTx   bool     // while a migration's own statement runs (RunFileStmt)
+	denyTx   bool // while a migration's own statement runs (RunFileStmt)
 }
 
 var states sync.Map // handle (uintptr) → *connState
