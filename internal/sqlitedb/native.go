@@ -46,7 +46,7 @@ type connState struct {
 	mu       sync.Mutex
 	isolated bool
 	record   *[]Write // non-nil while Writes compiles a statement
-	reads    *[]string
+	reads    *[]string // non-nil while Access compiles a statement
 	denyTx   bool // while a migration's own statement runs (RunFileStmt)
 }
 
