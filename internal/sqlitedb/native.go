@@ -45,9 +45,9 @@ type connState struct {
 	handle   uintptr
 	mu       sync.Mutex
 	isolated bool
-	record   *[]Write // non-nil while Writes compiles a statement
+	record   *[]Write  // non-nil while Writes compiles a statement
 	reads    *[]string // non-nil while Access compiles a statement
-	denyTx   bool // while a migration's own statement runs (RunFileStmt)
+	denyTx   bool      // while a migration's own statement runs (RunFileStmt)
 }
 
 var states sync.Map // handle (uintptr) → *connState
