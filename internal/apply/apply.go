@@ -168,7 +168,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // directive: then each statement that may change stored data is measured
 // in a savepoint of its own.
 func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
-	if mode := txMode(f); mode == "none" {
+	if !InTx(f) {
 		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err

@@ -26,8 +26,8 @@ func applyCmd(env *Env) *cli.Command {
 		Usage:     "apply pending migration files to the database, one transaction per file",
 		ArgsUsage: "[N]",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the SQL that would run; change nothing"},
-			&cli.BoolFlag{Name: "force", Usage: "apply even when a file drops a table or column holding data"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the pending files and run them under the data-loss guard in a transaction that is rolled back (on a temporary copy of the database when a file has -- atlas:txmode none); say which file would be refused or fail; change nothing"},
+			&cli.BoolFlag{Name: "force", Usage: "apply even when the guard measures a loss of rows or values that the file does not declare (-- atlas:nolint DS102/DS103)"},
 			&cli.StringFlag{Name: "baseline", Usage: "adopt a database without history at `VERSION` first (see baseline); default: the env's migration.baseline"},
 		},
 		Action: func(c *cli.Context) error {
