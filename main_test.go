@@ -19,6 +19,7 @@ import (
 func TestMain(m *testing.M) {
 	cmds := map[string]func(){
 		"structmigrate": func() { os.Exit(cli.Main(os.Args, program(), os.Stdout, os.Stderr)) },
+		"sqlhold":       func() { os.Exit(sqlHold()) },
 	}
 	for name, models := range testmodels.Sets {
 		p := program()
@@ -46,6 +47,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sqlq":       cmdSQL,
+			"waitfile":   cmdWaitFile,
 			"hotjournal": cmdHotJournal,
 		},
 	})

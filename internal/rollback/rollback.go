@@ -13,12 +13,14 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
@@ -40,6 +42,9 @@ type Options struct {
 	Out    io.Writer
 	// Progress shows a long statement's progress (a terminal).
 	Progress bool
+	// LockTimeout bounds the wait for the migration lock and for a busy
+	// database (0: dblock.DefaultWait).
+	LockTimeout time.Duration
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -80,7 +85,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.DryRun {
-		unlock, err := apply.Lock(ctx, drv, o.Out)
+		unlock, err := dblock.Take(ctx, o.DB, dblock.Options{Wait: o.LockTimeout, Out: o.Out})
 		if err != nil {
 			return nil, err
 		}
@@ -255,7 +260,7 @@ func (o Options) judge(s step, unit *guard.Unit, losses []guard.Loss, res *Resul
 	for _, l := range declared {
 		fmt.Fprintf(o.Out, "  -- declared data loss (atlas:nolint %s): %s\n", l.Kind.Code(), l)
 	}
-	return o.refuse(res, open)
+	return o.refuse(res, open, path)
 }
 
 // revert undoes one version inside the transaction.
@@ -308,6 +313,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	if _, err := plan.Preserve(p, objs); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
+	plan.KeepSequences(p, cur)
 	if err := plan.CheckPlan(p); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
@@ -376,8 +382,10 @@ func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
 	return target, steps, nil
 }
 
-// refuse stops on losses unless forced; a dry run only reports them.
-func (o Options) refuse(res *Result, losses []guard.Loss) error {
+// refuse stops on losses unless forced; a dry run only reports them. down
+// is the down script that ran, where a reviewed loss can be declared; ""
+// for a computed rollback.
+func (o Options) refuse(res *Result, losses []guard.Loss, down string) error {
 	if len(losses) == 0 {
 		return nil
 	}
@@ -388,7 +396,11 @@ func (o Options) refuse(res *Result, losses []guard.Loss) error {
 		}
 		return nil
 	}
-	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: "review it with --dry-run, back the database up, then use --force"}
+	hint := "review it with --dry-run, back the database up, then use --force"
+	if down != "" {
+		hint = "review it with --dry-run; if intended, declare it in " + down + " with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement and run `structmigrate hash`, or back the database up and use --force"
+	}
+	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: hint}
 	if o.DryRun {
 		fmt.Fprintf(o.Out, "  -- would be refused without --force: %v\n", err)
 		return nil
