@@ -101,9 +101,6 @@ func TestBusyWriter(t *testing.T) {
 		}
 		app.Close()
 		if r.code != 0 {
-			if strings.Contains(r.stderr, "database is locked") {
-				t.Skipf("KNOWN FAILURE (issue 11, item 6, not this branch): apply gave up on a writer holding the lock %v:\n%s", hold, r.stderr)
-			}
 			t.Fatalf("apply beside a writer holding the lock %v: exit %d\n%s%s", hold, r.code, r.stdout, r.stderr)
 		}
 		if v := p.verify(t, db, fmt.Sprintf("busy writer #%d", i)); v != v2 {
@@ -113,10 +110,8 @@ func TestBusyWriter(t *testing.T) {
 }
 
 // TestConcurrentApply starts 8 applies at once on one database: each
-// version is applied exactly once, the others wait and find nothing to do.
-// It needs the lock of issue 11 (items 1-4), which another branch brings:
-// until it merges, a failure here is reported as a skip naming it (set
-// STRUCTMIGRATE_LOCK_STRICT=1 to fail instead).
+// version is applied exactly once, the others wait and find nothing to do
+// (the lock of issue 11, items 1-4: internal/dblock).
 func TestConcurrentApply(t *testing.T) {
 	p := newProject(t)
 	db := filepath.Join(p.dir, "conc.db")
@@ -153,11 +148,7 @@ func TestConcurrentApply(t *testing.T) {
 			fails = append(fails, fmt.Sprintf("%d applies migrated, want 1", applied))
 		}
 		if len(fails) > 0 {
-			msg := fmt.Sprintf("round %d of %d: %s", round, rounds, strings.Join(fails, "; "))
-			if os.Getenv("STRUCTMIGRATE_LOCK_STRICT") == "" {
-				t.Skipf("KNOWN FAILURE until the lock branch merges (issue 11, items 1-4): %s", msg)
-			}
-			t.Fatal(msg)
+			t.Fatalf("round %d of %d: %s", round, rounds, strings.Join(fails, "; "))
 		}
 		if v := p.verify(t, db, fmt.Sprintf("concurrent round %d", round)); v != v2 {
 			t.Fatalf("concurrent round %d: at %s", round, v)

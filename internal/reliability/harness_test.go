@@ -207,18 +207,9 @@ func (p *project) command(db string, args ...string) *exec.Cmd {
 }
 
 // tmp is the children's temporary directory: their own, so that the
-// Atlas lock file main keeps there (apply.LockName) is not shared with
-// other programs on the machine.
+// Atlas CLI's lock file, which apply also takes (internal/dblock), is not
+// shared with other programs on the machine.
 func (p *project) tmp() string { return filepath.Join(p.dir, "tmp") }
-
-// dropStaleLock removes the lock file of a killed child. On main the lock
-// is a file in the temporary directory that outlives its holder: the next
-// apply would wait its 10 s TTL (issue 11, item 3, fixed on the lock
-// branch with a lock the OS releases). The harness measures the data, not
-// that wait, which docs/reliability.md records.
-func (p *project) dropStaleLock() {
-	os.Remove(filepath.Join(p.tmp(), "atlas_migrate_execute.lock"))
-}
 
 func cleanEnv() []string {
 	var env []string

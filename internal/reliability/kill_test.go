@@ -48,7 +48,6 @@ func TestKill(t *testing.T) {
 			})
 			if r.code == -1 {
 				killed++
-				p.dropStaleLock()
 			}
 			what := fmt.Sprintf("%s #%d killed after %v (exit %d)", op.name, i, delay.Round(time.Millisecond), r.code)
 			if hasJournal(db) {
