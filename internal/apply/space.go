@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,8 +23,14 @@ import (
 // does not compile yet and names nothing, which is right: that table does
 // not exist now.
 func checkSpace(ctx context.Context, o Options, f migrate.File) error {
+	return CheckSpace(ctx, o.DB, filepath.Join(o.Dir.Path(), f.Name()), f)
+}
+
+// CheckSpace is checkSpace for f (at path where) on db's current state: for
+// apply's files and rollback's first down script.
+func CheckSpace(ctx context.Context, db *sql.DB, where string, f migrate.File) error {
 	var file string
-	if err := o.DB.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil || file == "" {
+	if err := db.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil || file == "" {
 		return err // an in-memory database has no file system to fill
 	}
 	stmts, err := migdir.StmtDecls(f)
@@ -33,7 +40,7 @@ func checkSpace(ctx context.Context, o Options, f migrate.File) error {
 	var drops []string
 	creates := false
 	for _, s := range stmts {
-		ws, err := sqlitedb.Writes(o.DB, s.Text)
+		ws, err := sqlitedb.Writes(db, s.Text)
 		if err != nil {
 			continue
 		}
@@ -54,5 +61,5 @@ func checkSpace(ctx context.Context, o Options, f migrate.File) error {
 	if len(drops) == 0 || !creates {
 		return nil
 	}
-	return diskspace.Check(ctx, o.DB, file, filepath.Join(o.Dir.Path(), f.Name()), drops)
+	return diskspace.Check(ctx, db, file, where, drops)
 }

@@ -48,28 +48,46 @@ func TestFileSizeLimit(t *testing.T) {
 // (issue 11, item 8).
 func TestDiskFull(t *testing.T) {
 	p := newProject(t)
-	need := size(t, p.base)
-	mnt := t.TempDir()
-	kb := (need+need/3)>>10 + 4 // the database and a third of it: not the copy
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dk", kb), "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s); TestFileSizeLimit covers a failing write", err, strings.TrimSpace(string(out)))
-	}
-	defer exec.Command("umount", "-l", mnt).Run()
-	db := filepath.Join(mnt, "full.db")
-	copyDB(t, p.base, db)
-	r := p.run(t, db, "apply")
 	re := regexp.MustCompile(`20260101000002_rebuild.sql: not enough disk space to rebuild "players": the copy needs about [\d.]+ [KM]B .*has [\d.]+ [KM]B free; nothing was changed`)
-	if r.code != 1 || !re.MatchString(r.stderr) {
-		t.Fatalf("apply on a %d KB tmpfs: exit %d\n%s%s", kb, r.code, r.stdout, r.stderr)
+	// The rebuilt database holds the old table's pages as free pages, which
+	// a copy reuses: vacuumed, the rollback's copy needs new room too.
+	at2 := filepath.Join(p.dir, "full-at2.db")
+	copyDB(t, p.at2, at2)
+	db := open(t, at2)
+	if _, err := db.Exec("VACUUM"); err != nil {
+		t.Fatal(err)
 	}
-	if hasJournal(db) {
-		t.Fatal("the refused apply began writing")
-	}
-	t.Logf("refused on a %d KB tmpfs: %s", kb, strings.TrimSpace(r.stderr))
-	out := filepath.Join(p.dir, "full-out.db")
-	copyDB(t, db, out)
-	if v := p.verify(t, out, "disk full"); v != v1 {
-		t.Fatalf("disk full: recorded %s", v)
+	db.Close()
+	for _, c := range []struct {
+		from string
+		args []string
+		want string
+	}{
+		{p.base, []string{"apply"}, v1},
+		{at2, []string{"rollback"}, v2}, // its down script rebuilds back
+	} {
+		need := size(t, c.from)
+		kb := (need+need/3)>>10 + 4 // the database and a third of it: not the copy
+		mnt := t.TempDir()
+		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dk", kb), "tmpfs", mnt).CombinedOutput(); err != nil {
+			t.Skipf("cannot mount a tmpfs here (%v: %s); TestFileSizeLimit covers a failing write", err, strings.TrimSpace(string(out)))
+		}
+		defer exec.Command("umount", "-l", mnt).Run()
+		db := filepath.Join(mnt, "full.db")
+		copyDB(t, c.from, db)
+		r := p.run(t, db, c.args...)
+		if r.code != 1 || !re.MatchString(r.stderr) {
+			t.Fatalf("%s on a %d KB tmpfs: exit %d\n%s%s", c.args[0], kb, r.code, r.stdout, r.stderr)
+		}
+		if hasJournal(db) {
+			t.Fatalf("the refused %s began writing", c.args[0])
+		}
+		t.Logf("%s refused on a %d KB tmpfs: %s", c.args[0], kb, strings.TrimSpace(r.stderr))
+		out := filepath.Join(p.dir, "full-out.db")
+		copyDB(t, db, out)
+		if v := p.verify(t, out, "disk full, "+c.args[0]); v != c.want {
+			t.Fatalf("disk full, %s: recorded %s", c.args[0], v)
+		}
 	}
 }
 

@@ -79,7 +79,8 @@ const (
 )
 
 // The directory: a table of rows() rows, then its rebuild (score becomes NOT
-// NULL), the way Atlas writes one: copy into new_players, drop, rename.
+// NULL), the way Atlas writes one: copy into new_players, drop, rename; and
+// the rebuild's down script (rollback runs it).
 var files = map[string]string{
 	v1 + "_init.sql": "CREATE TABLE `players` (`id` integer NOT NULL, `name` text NOT NULL, `score` integer NULL, `note` text NULL, PRIMARY KEY (`id`));\n" +
 		"CREATE INDEX `players_score` ON `players` (`score`);\n",
@@ -90,6 +91,14 @@ var files = map[string]string{
 		"-- Rename temporary table \"new_players\" to \"players\"\nALTER TABLE `new_players` RENAME TO `players`;\n" +
 		"-- Create index \"players_score\" to table: \"players\"\nCREATE INDEX `players_score` ON `players` (`score`);\n" +
 		"-- Enable back the enforcement of foreign-keys constraints\nPRAGMA foreign_keys = on;\n",
+	// Its reviewed down script, as diff writes one: the rebuild back.
+	"down/" + v2 + "_rebuild.sql": "PRAGMA foreign_keys = off;\n" +
+		"CREATE TABLE `new_players` (`id` integer NOT NULL, `name` text NOT NULL, `score` integer NULL, `note` text NULL, PRIMARY KEY (`id`));\n" +
+		"INSERT INTO `new_players` (`id`, `name`, `score`, `note`) SELECT `id`, `name`, `score`, `note` FROM `players`;\n" +
+		"DROP TABLE `players`;\n" +
+		"ALTER TABLE `new_players` RENAME TO `players`;\n" +
+		"CREATE INDEX `players_score` ON `players` (`score`);\n" +
+		"PRAGMA foreign_keys = on;\n",
 }
 
 // rows is the size of the rebuilt table: 100k rows in the long mode; the
@@ -159,7 +168,7 @@ func newProject(t *testing.T) *project {
 }
 
 func makeProject(t *testing.T, p *project) {
-	for _, d := range []string{"migrations", "tmp"} {
+	for _, d := range []string{"migrations/down", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(p.dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
