@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"ariga.io/atlas/sql/migrate"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -82,7 +83,7 @@ func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
 			continue
 		}
 		for _, w := range ws {
-			l := strings.ToLower(w.Table)
+			l := ident.Fold(w.Table)
 			if _, ok := u.existed[l]; ok && w.Action != "create" && w.Action != "alter" {
 				u.measure(ctx, l)
 			}
@@ -124,7 +125,7 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 	var at []string
 	alters := true
 	for _, w := range ws {
-		l := strings.ToLower(w.Table)
+		l := ident.Fold(w.Table)
 		if _, ok := u.existed[l]; !ok {
 			if !slices.Contains(u.made[l], stmt) {
 				u.made[l] = append(u.made[l], stmt)
@@ -228,7 +229,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 // (or vanish). DDL writes it too, but never with writable_schema on.
 func (u *Unit) editsSchema(ctx context.Context, ws []sqlitedb.Write) (bool, error) {
 	for _, w := range ws {
-		switch strings.ToLower(w.Table) {
+		switch ident.Fold(w.Table) {
 		case "sqlite_master", "sqlite_schema":
 			rows, err := u.q.QueryContext(ctx, "PRAGMA writable_schema")
 			if err != nil {
@@ -310,15 +311,12 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if cols, ok := u.start[l]; ok && u.o.Reader == nil {
 		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
 	}
-	if err := t.digest(ctx, q); err != nil {
+	if err := t.digest(ctx, q, t.Key); err != nil {
 		return err
 	}
-	if u.o.Detail[l] {
-		t.Records = map[string][]sqlitedb.Record{}
-		for _, c := range t.Cols {
-			if t.Records[c.Name], err = collect(ctx, q, t.Name, t.Key, c.Name); err != nil {
-				return err
-			}
+	if u.o.Detail[l] && len(t.Cols) > 0 {
+		if t.Records, err = collectRows(ctx, q, t.Name, t.Key, t.names()); err != nil {
+			return err
 		}
 	}
 	u.mu.Lock()
@@ -342,7 +340,7 @@ func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
 					rows.Close()
 					return nil, err
 				}
-				pl := strings.ToLower(p)
+				pl := ident.Fold(p)
 				u.children[pl] = append(u.children[pl], cl)
 			}
 			rows.Close()
@@ -378,7 +376,7 @@ func (u *Unit) Close(ctx context.Context) {
 // copy's statements count too: those that made and filled a table named
 // after it (Atlas's new_<table>) that was renamed away by the end.
 func (u *Unit) Writers(table string) []string {
-	l := strings.ToLower(table)
+	l := ident.Fold(table)
 	out := slices.Clone(u.writers[l])
 	for m, stmts := range u.made {
 		if u.gone[m] && strings.Contains(m, l) {
@@ -432,9 +430,6 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			if succ, err = readTable(ctx, u.q, name); err != nil {
 				return nil, err
 			}
-			if err := succ.digest(ctx, u.q); err != nil {
-				return nil, err
-			}
 		} else if succ, err = u.movedTo(ctx, b, now, fresh); err != nil {
 			return nil, err
 		}
@@ -444,14 +439,18 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			}
 			continue
 		}
-		if sameData(b, succ) {
+		p, err := pairUp(ctx, u.q, b, succ)
+		if err != nil {
+			return nil, err
+		}
+		if sameData(p) {
 			continue
 		}
 		if !u.o.Detail[l] {
 			res.Suspects[l] = true
 			continue
 		}
-		losses, err := u.compare(ctx, b, succ)
+		losses, err := u.compare(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -473,7 +472,7 @@ func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fre
 			if t, err = readTable(ctx, u.q, name); err != nil {
 				return nil, err
 			}
-			if err := t.digest(ctx, u.q); err != nil {
+			if err := t.digest(ctx, u.q, nil); err != nil {
 				return nil, err
 			}
 			fresh[l] = t
@@ -486,10 +485,8 @@ func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fre
 }
 
 func firstKey(t *table) string {
-	for _, rs := range t.Records {
-		if len(rs) > 0 {
-			return rs[0].KeyQ
-		}
+	if len(t.Records) > 0 && len(t.Records[0]) > 0 {
+		return t.Records[0][0].KeyQ
 	}
 	return ""
 }
