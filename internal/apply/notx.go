@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -52,7 +53,7 @@ func (g *stmtGuarded) mayChangeData(ctx context.Context, q string) bool {
 		return true
 	}
 	for _, w := range ws {
-		if !strings.HasPrefix(strings.ToLower(w.Table), "sqlite_") && !strings.EqualFold(w.Table, revisions.Table) {
+		if !strings.HasPrefix(ident.Fold(w.Table), "sqlite_") && !ident.SameName(w.Table, revisions.Table) {
 			return true
 		}
 	}
