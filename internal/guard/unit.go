@@ -19,7 +19,7 @@ import (
 type Options struct {
 	DB   *sql.DB // the database the transaction belongs to (opened by sqlitedb)
 	Name string  // the unit in messages, e.g. the file's path
-	// Detail lists the tables (lower-cased) to compare value by value: the
+	// Detail lists the tables (ident.Fold) to compare value by value: the
 	// suspects of a first run. Nil compares digests only.
 	Detail map[string]bool
 	// Reader, when set, is a second (read-only) connection to the same
