@@ -174,10 +174,28 @@ func (u *Unit) compare(ctx context.Context, p *pair) ([]Loss, error) {
 		return nil, nil
 	}
 	c := &rows{bv: b.Records, av: make([][]sqlitedb.Record, len(b.Cols)), col: make([]*Loss, len(b.Cols))}
+	nb := len(b.Records[0])
+	// Before rows matched by key, and the rest (ub), matched by content.
+	var strict, ub []int
+	count := map[uint64]int{}
+	for i := 0; i < nb; i++ {
+		if r := c.bv[0][i]; p.key != nil && !r.KeyNull {
+			count[r.Key]++
+		}
+	}
+	for i := 0; i < nb; i++ {
+		if r := c.bv[0][i]; p.key == nil || r.KeyNull || count[r.Key] > 1 {
+			ub = append(ub, i)
+		} else {
+			strict = append(strict, i)
+		}
+	}
+	// The values after: of every column b's values moved to, except, when
+	// every row is matched by key, those whose keyed digests are equal.
 	var names []string
 	var at []int
 	for i, j := range p.succ {
-		if j >= 0 && b.Digest.NonNull[i] > 0 {
+		if j >= 0 && b.Digest.NonNull[i] > 0 && (len(ub) > 0 || !sameDigest(b, i, t, j, true)) {
 			names = append(names, t.Cols[j].Name)
 			at = append(at, i)
 		}
@@ -192,37 +210,21 @@ func (u *Unit) compare(ctx context.Context, p *pair) ([]Loss, error) {
 	for k, i := range at {
 		c.av[i] = after[k]
 	}
-	nb, na := len(b.Records[0]), len(after[0])
+	na := len(after[0])
 	c.claimed = make([]bool, na)
 	c.gone = make([]bool, nb)
 	for i := range b.Cols {
 		c.col[i] = &Loss{Kind: ValuesChanged, Table: b.Name, Column: b.Cols[i].Name, Where: u.o.Name}
 	}
-	var ub []int // before rows to match by content
-	if p.key != nil {
-		count := map[uint64]int{}
-		for i := 0; i < nb; i++ {
-			if r := c.bv[0][i]; !r.KeyNull {
-				count[r.Key]++
-			}
-		}
+	if len(strict) > 0 {
 		byKey := map[uint64][]int{}
 		for j := 0; j < na; j++ {
 			if r := after[0][j]; !r.KeyNull {
 				byKey[r.Key] = append(byKey[r.Key], j)
 			}
 		}
-		for i := 0; i < nb; i++ {
-			r := c.bv[0][i]
-			if r.KeyNull || count[r.Key] > 1 {
-				ub = append(ub, i)
-				continue
-			}
-			c.keyed(i, byKey[r.Key])
-		}
-	} else {
-		for i := 0; i < nb; i++ {
-			ub = append(ub, i)
+		for _, i := range strict {
+			c.keyed(i, byKey[c.bv[0][i].Key])
 		}
 	}
 	var pool []int
@@ -249,7 +251,7 @@ func (u *Unit) compare(ctx context.Context, p *pair) ([]Loss, error) {
 	for i, col := range b.Cols {
 		switch {
 		case b.Digest.NonNull[i] == 0:
-		case c.av[i] == nil:
+		case p.succ[i] < 0:
 			l, err := u.dropped(ctx, b, col, c.bv[i], c.gone)
 			if err != nil {
 				return nil, err
