@@ -52,6 +52,9 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	if err := down.Validate(dir); err != nil {
 		return err
 	}
+	if err := env.needDB(); err != nil {
+		return err
+	}
 	if !env.dbExists() {
 		return &ExitError{Code: ExitFailure, Msg: "database " + env.DB + " does not exist: nothing to roll back"}
 	}
