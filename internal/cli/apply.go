@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 
+	"ariga.io/atlas/sql/migrate"
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
@@ -73,5 +76,11 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	_, err = apply.Run(ctx, apply.Options{
 		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator, Progress: env.terminal(),
 	})
+	var hn *migrate.HistoryNonLinearError
+	if errors.As(err, &hn) {
+		// Atlas's text, and what to do: the CLI applies such files only with
+		// --exec-order non-linear, which structmigrate does not offer.
+		return fmt.Errorf("%w; nothing was applied: a file older than the database's version is never run, give it a version newer than the last applied one and re-hash", err)
+	}
 	return err
 }
