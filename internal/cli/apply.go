@@ -69,6 +69,9 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkHistory(ctx, db, dir); err != nil {
+		return err
+	}
 	baseline := o.Baseline
 	if baseline == "" {
 		baseline = env.Project.Baseline

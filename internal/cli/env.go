@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/config"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+	"github.com/structmigrate/structmigrate/internal/status"
 )
 
 // storageVar is the variable the committed atlas.hcl reads for the database
@@ -126,6 +129,17 @@ func (e *Env) openDryRun() (*sql.DB, error) {
 		return e.openDB(true)
 	}
 	return e.openDB(false)
+}
+
+// checkHistory refuses a database whose applied versions the directory
+// does not hold as they were applied (status.CheckHistory): status, apply
+// and rollback give the same error.
+func checkHistory(ctx context.Context, db *sql.DB, dir migdir.Dir) error {
+	revs, err := revisions.New(db).ReadRevisions(ctx)
+	if err != nil {
+		return err
+	}
+	return status.CheckHistory(dir, revs)
 }
 
 // NoDatabaseError refuses a command that needs a database in an env whose

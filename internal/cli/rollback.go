@@ -63,6 +63,9 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkHistory(ctx, db, dir); err != nil {
+		return err
+	}
 	_, err = rollback.Run(ctx, rollback.Options{
 		DB: db, Dir: dir, Down: down, To: o.To, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Progress: env.terminal(),
 	})

@@ -64,6 +64,9 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 		return nil, err
 	}
 	r.Applied = applied
+	if err := CheckHistory(dir, applied); err != nil {
+		return nil, err
+	}
 	var pending, outOfOrder []migrate.File
 	// Pending refuses a non-clean database without history, as apply would.
 	ex, err := migrate.NewExecutor(drv, dir, store)
