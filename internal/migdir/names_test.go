@@ -19,6 +19,11 @@ func TestValidFileName(t *testing.T) {
 		"20261130042119_init.SQL":           false,
 		"20261130042119-init.sql":           false,
 		"20261130042119_a\\b.sql":           false,
+		"20261130042119_été.sql":            true,
+		"20261130042119_a.b.sql":            true,
+		"20261130042119_a\nb.sql":           false, // found by FuzzFile: atlas.sum could not list it
+		"20261130042119_a b.sql":            false,
+		"20261130042119_ah1:b.sql":          false,
 	} {
 		if got := migdir.ValidFileName(name); got != want {
 			t.Errorf("ValidFileName(%q) = %v, want %v", name, got, want)
