@@ -1,10 +1,12 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzLoad: any project file, any env name. Loading never panics; a
@@ -16,6 +18,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("env \"local\" {\n  url = \"sqlite://app.db\"\n}\n"), "local")
 	vars := environ(map[string]string{"STORAGE_PATH": "/data/players.db", "EMPTY": "", "TENANT": "acme"})
 	f.Fuzz(func(t *testing.T, src []byte, env string) {
+		// A hang is a failure too: the panic makes the fuzzer keep the input.
+		stuck := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Load is stuck on %q", src)) })
+		defer stuck.Stop()
 		got, err := Load("atlas.hcl", src, env, vars)
 		if err != nil {
 			if strings.ContainsAny(err.Error(), "\r\n") {
