@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -47,8 +48,8 @@ func mayChangeData(db *sql.DB, q string) bool {
 		return true
 	}
 	for _, w := range ws {
-		t := strings.ToLower(w.Table)
-		if t == "sqlite_sequence" || !strings.HasPrefix(t, "sqlite_") && t != strings.ToLower(revisions.Table) {
+		t := ident.Fold(w.Table)
+		if t == "sqlite_sequence" || !strings.HasPrefix(t, "sqlite_") && !ident.SameName(w.Table, revisions.Table) {
 			return true
 		}
 	}

@@ -3,9 +3,12 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
+	"ariga.io/atlas/sql/migrate"
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
@@ -68,6 +71,9 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkHistory(ctx, db, dir); err != nil {
+		return err
+	}
 	baseline := o.Baseline
 	if baseline == "" {
 		baseline = env.Project.Baseline
@@ -76,5 +82,11 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator, Progress: env.terminal(),
 		LockTimeout: o.Wait,
 	})
+	var hn *migrate.HistoryNonLinearError
+	if errors.As(err, &hn) {
+		// Atlas's text, and what to do: the CLI applies such files only with
+		// --exec-order non-linear, which structmigrate does not offer.
+		return fmt.Errorf("%w; nothing was applied: a file older than the database's version is never run, give it a version newer than the last applied one and re-hash", err)
+	}
 	return env.busy(err, o.Wait)
 }

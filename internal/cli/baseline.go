@@ -41,6 +41,14 @@ func runBaseline(ctx context.Context, env *Env, o baselineOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := env.needDB(); err != nil {
+		return err
+	}
+	// A baseline adopts an existing database; refused, it must leave no
+	// new (empty) file or folder behind.
+	if !env.dbExists() {
+		return &ExitError{Code: ExitFailure, Msg: "database " + env.DB + " does not exist: nothing to adopt (apply creates a new database)"}
+	}
 	db, err := env.openDB(o.DryRun)
 	if err != nil {
 		return err

@@ -54,6 +54,9 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	if err := down.Validate(dir); err != nil {
 		return err
 	}
+	if err := env.needDB(); err != nil {
+		return err
+	}
 	if !env.dbExists() {
 		return &ExitError{Code: ExitFailure, Msg: "database " + env.DB + " does not exist: nothing to roll back"}
 	}
@@ -62,6 +65,9 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkHistory(ctx, db, dir); err != nil {
+		return err
+	}
 	_, err = rollback.Run(ctx, rollback.Options{
 		DB: db, Dir: dir, Down: down, To: o.To, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Progress: env.terminal(),
 		LockTimeout: o.Wait,

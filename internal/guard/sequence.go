@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // The AUTOINCREMENT high-water mark is data too: SQLite keeps, per table,
@@ -47,7 +48,7 @@ func sequences(ctx context.Context, q Queryer) (map[string]sequence, error) {
 		if err := rows.Scan(&s.Name, &s.Seq); err != nil {
 			return nil, err
 		}
-		l := strings.ToLower(s.Name)
+		l := ident.Fold(s.Name)
 		if old, ok := out[l]; !ok || s.Seq > old.Seq {
 			out[l] = s
 		}
@@ -78,7 +79,7 @@ func (u *Unit) lostSequences(ctx context.Context, now map[string]string) ([]Loss
 		if !ok || b.Seq <= 0 {
 			continue
 		}
-		if a := after[strings.ToLower(succ)].Seq; a < b.Seq {
+		if a := after[ident.Fold(succ)].Seq; a < b.Seq {
 			out = append(out, Loss{Kind: ValuesChanged, Table: "sqlite_sequence", Column: "seq", Count: 1, Where: u.o.Name,
 				Example: fmt.Sprintf("name=%s: %d → %d, the AUTOINCREMENT counter of %q", sqlString(b.Name), b.Seq, a, succ)})
 		}

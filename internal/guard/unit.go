@@ -6,10 +6,10 @@ import (
 	"errors"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"ariga.io/atlas/sql/migrate"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -18,7 +18,7 @@ import (
 type Options struct {
 	DB   *sql.DB // the database the transaction belongs to (opened by sqlitedb)
 	Name string  // the unit in messages, e.g. the file's path
-	// Detail lists the tables (lower-cased) to compare value by value: the
+	// Detail lists the tables (ident.Fold) to compare value by value: the
 	// suspects of a first run. Nil compares digests only.
 	Detail map[string]bool
 	// Reader, when set, is a second (read-only) connection to the same
@@ -88,7 +88,7 @@ func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
 			continue
 		}
 		for _, w := range ws {
-			l := strings.ToLower(w.Table)
+			l := ident.Fold(w.Table)
 			if _, ok := u.existed[l]; ok && w.Action != "create" && w.Action != "alter" {
 				u.measure(ctx, l)
 			}
@@ -130,7 +130,7 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 	var at, altered []string
 	alters := true
 	for _, w := range ws {
-		l := strings.ToLower(w.Table)
+		l := ident.Fold(w.Table)
 		if w.Action == "alter" {
 			altered = append(altered, l)
 		}
@@ -241,7 +241,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 // (or vanish). DDL writes it too, but never with writable_schema on.
 func (u *Unit) editsSchema(ctx context.Context, ws []sqlitedb.Write) (bool, error) {
 	for _, w := range ws {
-		switch strings.ToLower(w.Table) {
+		switch ident.Fold(w.Table) {
 		case "sqlite_master", "sqlite_schema":
 			rows, err := u.q.QueryContext(ctx, "PRAGMA writable_schema")
 			if err != nil {
@@ -323,15 +323,12 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if cols, ok := u.start[l]; ok && u.o.Reader == nil {
 		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
 	}
-	if err := t.digest(ctx, q); err != nil {
+	if err := t.digest(ctx, q, t.Key); err != nil {
 		return err
 	}
-	if u.o.Detail[l] {
-		t.Records = map[string][]sqlitedb.Record{}
-		for _, c := range t.Cols {
-			if t.Records[c.Name], err = collect(ctx, q, t.Name, t.Key, c.Name); err != nil {
-				return err
-			}
+	if u.o.Detail[l] && len(t.Cols) > 0 {
+		if t.Records, err = collectRows(ctx, q, t.Name, t.Key, t.names()); err != nil {
+			return err
 		}
 	}
 	u.mu.Lock()
@@ -355,7 +352,7 @@ func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
 					rows.Close()
 					return nil, err
 				}
-				pl := strings.ToLower(p)
+				pl := ident.Fold(p)
 				u.children[pl] = append(u.children[pl], cl)
 			}
 			rows.Close()
@@ -393,7 +390,7 @@ func (u *Unit) Close(ctx context.Context) {
 // where that copy is gone by the end (Atlas's new_<table>, renamed over
 // the original).
 func (u *Unit) Writers(table string) []string {
-	l := strings.ToLower(table)
+	l := ident.Fold(table)
 	out := slices.Concat(u.writers[l], u.made[l]) // made: sqlite_sequence
 	for m, stmts := range u.made {
 		if u.gone[m] && slices.Contains(u.copies[m], l) {
@@ -447,9 +444,6 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			if succ, err = readTable(ctx, u.q, name); err != nil {
 				return nil, err
 			}
-			if err := succ.digest(ctx, u.q); err != nil {
-				return nil, err
-			}
 		} else if succ, err = u.movedTo(ctx, b, now, fresh); err != nil {
 			return nil, err
 		}
@@ -459,14 +453,18 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			}
 			continue
 		}
-		if sameData(b, succ) {
+		p, err := pairUp(ctx, u.q, b, succ)
+		if err != nil {
+			return nil, err
+		}
+		if sameData(p) {
 			continue
 		}
 		if !u.o.Detail[l] {
 			res.Suspects[l] = true
 			continue
 		}
-		losses, err := u.compare(ctx, b, succ)
+		losses, err := u.compare(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -484,7 +482,7 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 // in reads: where they existed, m holds a copy of their rows.
 func (u *Unit) copied(m string, reads []string) {
 	for _, r := range reads {
-		rl := strings.ToLower(r)
+		rl := ident.Fold(r)
 		if _, ok := u.existed[rl]; ok && rl != m && !slices.Contains(u.copies[m], rl) {
 			u.copies[m] = append(u.copies[m], rl)
 		}
@@ -555,7 +553,7 @@ func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fre
 			if t, err = readTable(ctx, u.q, name); err != nil {
 				return nil, err
 			}
-			if err := t.digest(ctx, u.q); err != nil {
+			if err := t.digest(ctx, u.q, nil); err != nil {
 				return nil, err
 			}
 			fresh[l] = t
@@ -568,10 +566,8 @@ func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fre
 }
 
 func firstKey(t *table) string {
-	for _, rs := range t.Records {
-		if len(rs) > 0 {
-			return rs[0].KeyQ
-		}
+	if len(t.Records) > 0 && len(t.Records[0]) > 0 {
+		return t.Records[0][0].KeyQ
 	}
 	return ""
 }
