@@ -34,16 +34,17 @@ const (
 	RuleReview     = "review"
 	RuleData       = "data"
 
-	CodeChecksum     = "SM101" // atlas.sum does not match
-	CodeDownChecksum = "SM102" // down/atlas.sum does not match, or orphan down script
-	CodeFileName     = "SM103" // a .sql file not named <version>_<name>.sql
-	CodeReplay       = "SM201" // a statement fails on the dev database
-	CodeOutOfSync    = "SM301" // the structs would generate a migration
-	CodeIrreversible = "SM401" // up then down does not return to the previous state
-	CodeNonLinear    = "SM501" // a new file is not newer than the base
-	CodeDupVersion   = "SM502" // two files share a version
-	CodeUnconfirmed  = "SM601" // a generated backfill nobody confirmed
-	CodeDataLoss     = "SM701" // measured: a new file loses rows or values the directory's files stored
+	CodeChecksum      = "SM101" // atlas.sum does not match
+	CodeDownChecksum  = "SM102" // down/atlas.sum does not match, or orphan down script
+	CodeFileName      = "SM103" // a .sql file not named <version>_<name>.sql
+	CodeReplay        = "SM201" // a statement fails on the dev database
+	CodeOutOfSync     = "SM301" // the structs would generate a migration
+	CodeIrreversible  = "SM401" // up then down does not return to the previous state
+	CodeNonLinear     = "SM501" // a new file is not newer than the base
+	CodeDupVersion    = "SM502" // two files share a version
+	CodeMergedChanged = "SM503" // a file on the base was edited, renamed or deleted
+	CodeUnconfirmed   = "SM601" // a generated backfill nobody confirmed
+	CodeDataLoss      = "SM701" // measured: a new file loses rows or values the directory's files stored
 )
 
 // Options configure a lint run. Exactly one of Base and Latest selects the
@@ -110,6 +111,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	history(o.Dir, files, isNew, baseVersions, r)
+	if err := merged(o, files, isNew, r); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		if n := plan.Unconfirmed(f); n > 0 {
 			r.add(Diagnostic{Rule: RuleReview, Code: CodeUnconfirmed, File: filepath.Join(o.Dir.Path(), f.Name()), Line: n,
