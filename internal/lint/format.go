@@ -41,7 +41,7 @@ func (r *Report) Write(w io.Writer, format string) error {
 		return enc.Encode(r)
 	case "github":
 		for _, d := range r.Diagnostics {
-			level := "error"
+			level := d.Severity
 			if d.Excused {
 				level = "notice"
 			}
@@ -61,6 +61,8 @@ func (r *Report) Write(w io.Writer, format string) error {
 			fmt.Fprintf(w, "%s: %s: %s", loc, d.Code, d.Message)
 			if d.Excused {
 				fmt.Fprintf(w, " (excused by -- atlas:nolint)")
+			} else if d.Severity == SeverityWarning {
+				fmt.Fprintf(w, " (warning)")
 			}
 			fmt.Fprintln(w)
 			if d.SQL != "" {
@@ -83,7 +85,11 @@ func (r *Report) writeSummary(w io.Writer) error {
 	if len(r.NewFiles) > 0 {
 		news = strings.Join(r.NewFiles, ", ")
 	}
-	_, err := fmt.Fprintf(w, "lint %s: %d errors, %d excused; new files: %s\n", r.Dir, r.Errors, r.Excused, news)
+	warnings := ""
+	if r.Warnings > 0 {
+		warnings = fmt.Sprintf(", %d warnings", r.Warnings)
+	}
+	_, err := fmt.Fprintf(w, "lint %s: %d errors, %d excused%s; new files: %s\n", r.Dir, r.Errors, r.Excused, warnings, news)
 	return err
 }
 
