@@ -51,8 +51,8 @@ type Env struct {
 	Src      string // e.g. the external_schema data source URL, may be ""
 	Dir      string // migration dir path, "file://" stripped, "" if not set
 	Baseline string // migration { baseline = "..." }, "" if not set
-	// Exclude lists Atlas glob patterns of tables (or TABLE.COLUMN) that no
-	// model owns, e.g. an audit table created by hand.
+	// Exclude lists Atlas glob patterns of tables that no model owns, e.g.
+	// an audit table created by hand.
 	Exclude []string
 	Lint    Lint // the top-level lint block, then the env's
 }

@@ -192,8 +192,10 @@ func merge(env, global *Lint) Lint {
 	return out
 }
 
-// evalExclude evaluates an env's exclude: a list of Atlas glob patterns
-// ("audit_log", "audit_*", "t.column"), each checked for syntax.
+// evalExclude evaluates an env's exclude: a list of Atlas glob patterns of
+// tables ("audit_log", "audit_*"), each checked for syntax. Columns
+// ("t.column") are refused: a rebuild of a model's table, planned from the
+// structs, would drop a column the plan does not see.
 func (ev *evaluator) evalExclude(e *envBlock) ([]string, hcl.Diagnostics) {
 	if e.exclude == nil {
 		return nil, nil
@@ -221,8 +223,8 @@ func (ev *evaluator) evalExclude(e *envBlock) ([]string, hcl.Diagnostics) {
 		if p.IsNull() || p.AsString() == "" {
 			return nil, bad("exclude holds an empty pattern.")
 		}
-		if strings.Count(p.AsString(), ".") > 1 {
-			return nil, bad(fmt.Sprintf("exclude pattern %q: want TABLE or TABLE.COLUMN (globs allowed).", p.AsString()))
+		if strings.Contains(p.AsString(), ".") {
+			return nil, bad(fmt.Sprintf("exclude pattern %q: only tables can be excluded (a glob of table names, no schema or column).", p.AsString()))
 		}
 		if _, err := filepath.Match(p.AsString(), ""); err != nil {
 			return nil, bad(fmt.Sprintf("exclude pattern %q: %v.", p.AsString(), err))

@@ -17,7 +17,7 @@ env "inherits" {
 
 env "own" {
   url     = "sqlite://b.db"
-  exclude = ["audit_log", "tmp_*", "players.legacy_*"]
+  exclude = ["audit_log", "tmp_*"]
   lint {
     latest = 2
     incompatible {
