@@ -46,7 +46,7 @@ func (r *Report) Write(w io.Writer, format string) error {
 				level = "notice"
 			}
 			msg := d.Message
-			if d.Hint != "" {
+			if d.Hint != "" && !d.Excused { // an excused finding needs no advice
 				msg += " — " + d.Hint
 			}
 			fmt.Fprintf(w, "::%s file=%s,line=%d,title=%s::%s\n", level, d.File, max(d.Line, 1), d.Code, escape(msg))
