@@ -125,9 +125,7 @@ func (r *Report) add(d Diagnostic) {
 // lint itself could not run.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &Report{Dir: o.Dir.Path(), NewFiles: []string{}, Diagnostics: []Diagnostic{}}
-	if !integrity(o.Dir, r) {
-		return r, nil // the executor refuses a tampered directory: stop here
-	}
+	intact := integrity(o.Dir, r)
 	files, err := o.Dir.Files()
 	if err != nil {
 		return nil, err
@@ -135,6 +133,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	isNew, baseVersions, err := newFiles(o, files)
 	if err != nil {
 		return nil, err
+	}
+	if !intact {
+		// The executor refuses a tampered directory: stop here, but say
+		// whether the change touches a file the base already holds (a
+		// re-hash would not fix that).
+		if err := merged(o, files, isNew, r); err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	for _, f := range files {
 		if isNew[f.Name()] {
