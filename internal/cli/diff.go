@@ -87,7 +87,8 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := plan.Next(ctx, dir, plan.Input{Desired: want, Version: version, Name: o.Name, Renames: hints, Ask: ask, Backfill: o.Backfill})
+	res, err := plan.Next(ctx, dir, plan.Input{Desired: want, Version: version, Name: o.Name, Renames: hints, Ask: ask, Backfill: o.Backfill,
+		Exclude: env.Project.Exclude})
 	if err != nil {
 		return err
 	}
