@@ -10,6 +10,7 @@ require (
 	github.com/rogpeppe/go-internal v1.14.1
 	github.com/urfave/cli/v2 v2.27.7
 	github.com/zclconf/go-cty v1.14.4
+	golang.org/x/term v0.47.0
 	gorm.io/gorm v1.31.2
 	modernc.org/libc v1.80.1
 	modernc.org/sqlite v1.62.0
