@@ -45,7 +45,10 @@ func (r *Report) Write(w io.Writer, format string) error {
 				level = "notice"
 			}
 			msg := d.Message
-			if d.Hint != "" {
+			switch {
+			case d.Excused: // reviewed: say so, as the text format does, not how to excuse it
+				msg += " (excused by -- atlas:nolint)"
+			case d.Hint != "":
 				msg += " — " + d.Hint
 			}
 			fmt.Fprintf(w, "::%s file=%s,line=%d,title=%s::%s\n", level, d.File, max(d.Line, 1), d.Code, escape(msg))
