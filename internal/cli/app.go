@@ -55,13 +55,7 @@ func New(p Program) *cli.App {
 		Metadata: map[string]any{programKey: p},
 		Flags:    globalFlags(),
 		Before: func(c *cli.Context) error {
-			if err := checkLockTimeout(c); err != nil {
-				return err
-			}
-			if noEnv[c.Args().First()] {
-				return nil
-			}
-			return env.load(c)
+			return checkLockTimeout(c)
 		},
 		Commands: []*cli.Command{
 			schemaCmd(env),
@@ -99,6 +93,11 @@ func New(p Program) *cli.App {
 	globals := globalHelp(app)
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = usageError
+		// Each command loads the env in its own Before, which urfave/cli
+		// runs after --help is handled: help needs no project file.
+		if !noEnv[cmd.Name] && cmd.Before == nil {
+			cmd.Before = env.load
+		}
 		cmd.CustomHelpTemplate = cli.CommandHelpTemplate + globals
 	}
 	return app
