@@ -42,7 +42,7 @@ func diffCmd(env *Env) *cli.Command {
 				o.Interactive = c.Bool("interactive")
 			}
 			if c.NArg() > 1 {
-				return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME; put flags before it (diff --check)"}
+				return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME, e.g. structmigrate diff add_nickname"}
 			}
 			return runDiff(c.Context, env, o)
 		},
