@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"github.com/xrash/smetrics"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
@@ -82,7 +83,7 @@ func New(p Program) *cli.App {
 					}
 					return cli.ShowAppHelp(c)
 				}
-				return fmt.Errorf("unknown command %q. %s (run structmigrate --help)", name, suggestCommand(c.App, name))
+				return fmt.Errorf("unknown command %q%s (run structmigrate --help)", name, suggestCommand(c.App, name))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -118,14 +119,32 @@ func globalHelp(app *cli.App) string {
 	return "{{" + strconv.Quote(b.String()) + "}}"
 }
 
-// suggestCommand names the visible command nearest to name (urfave/cli's
-// Jaro-Winkler suggestion).
+// similar is how close (Jaro-Winkler, as urfave/cli's Suggest measures it)
+// a mistyped name must be to a known one to be suggested: "aply" → apply
+// (0.95), but nothing for "bogus" (at most 0.57).
+const similar = 0.75
+
+func similarity(a, b string) float64 { return smetrics.JaroWinkler(a, b, 0.7, 4) }
+
+// suggestCommand returns ". Did you mean "apply"?" for the visible command
+// nearest to name, or "" when none is close.
 func suggestCommand(app *cli.App, name string) string {
-	return cli.SuggestCommand(app.VisibleCommands(), name)
+	best, score := "", similar
+	for _, c := range app.VisibleCommands() {
+		for _, n := range c.Names() {
+			if d := similarity(n, name); d >= score {
+				best, score = n, d
+			}
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return ". " + fmt.Sprintf(cli.SuggestDidYouMeanTemplate, best)
 }
 
 // usageError reports a bad flag on one line instead of the whole help page,
-// with the nearest flag when one is unknown.
+// with the nearest flag (urfave/cli's SuggestFlag) when one is close.
 func usageError(c *cli.Context, err error, _ bool) error {
 	help := "structmigrate --help"
 	flags := c.App.Flags
@@ -135,7 +154,8 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	}
 	const unknown = "flag provided but not defined: -"
 	if msg := err.Error(); strings.HasPrefix(msg, unknown) {
-		if s := cli.SuggestFlag(flags, strings.TrimPrefix(msg, unknown), true); s != "" {
+		name := strings.TrimPrefix(msg, unknown)
+		if s := cli.SuggestFlag(flags, name, true); s != "" && similarity(strings.TrimLeft(s, "-"), name) >= similar {
 			return fmt.Errorf("%w. %s (run %s)", err, fmt.Sprintf(cli.SuggestDidYouMeanTemplate, s), help)
 		}
 	}
