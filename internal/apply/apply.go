@@ -48,9 +48,15 @@ type Result struct {
 // applying the history over it would fail or duplicate objects.
 type NotCleanError struct{ Err error }
 
+// Atlas's text ends "baseline version or allow-dirty is required", naming
+// CLI flags; structmigrate has no --allow-dirty, so it says what to run.
 func (e *NotCleanError) Error() string {
-	return strings.TrimPrefix(e.Err.Error(), "sql/migrate: ") +
-		" (the database has tables but no migration history; adopt it with a baseline instead)"
+	msg := strings.TrimPrefix(e.Err.Error(), "sql/migrate: ")
+	var nc *migrate.NotCleanError
+	if errors.As(e.Err, &nc) {
+		msg = "connected database is not clean: " + nc.Reason
+	}
+	return msg + " (the database has tables but no migration history; adopt it with `structmigrate baseline VERSION` or `apply --baseline VERSION`)"
 }
 
 func (e *NotCleanError) Unwrap() error { return e.Err }

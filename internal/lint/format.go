@@ -46,7 +46,10 @@ func (r *Report) Write(w io.Writer, format string) error {
 				level = "notice"
 			}
 			msg := d.Message
-			if d.Hint != "" && !d.Excused { // an excused finding needs no advice
+			switch {
+			case d.Excused: // reviewed: say so, as the text format does, not how to excuse it
+				msg += " (excused by -- atlas:nolint)"
+			case d.Hint != "":
 				msg += " — " + d.Hint
 			}
 			fmt.Fprintf(w, "::%s file=%s,line=%d,title=%s::%s\n", level, d.File, max(d.Line, 1), d.Code, escape(msg))
