@@ -125,7 +125,8 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 	}
 	if n := len(applied); n > 0 {
 		last := applied[n-1]
-		if last.Error != "" {
+		// A failure that `set` resolved is history, not news.
+		if last.Error != "" && !last.Type.Has(migrate.RevisionTypeResolved) {
 			r.Error, r.SQL = oneLine(last.Error), oneLine(last.ErrorStmt)
 		}
 		if Partial(last) {
