@@ -42,6 +42,7 @@ func TestSet(t *testing.T) {
 		{"forward skips an older unapplied file", []string{"1", "3"}, "4", []string{"1", "3", "4"}, []string{"+4"}, []string{"4"}},
 		{"back removes later rows", []string{"1", "2", "3"}, "1", []string{"1"}, []string{"-2", "-3"}, nil},
 		{"a row without a file goes", []string{"1", "9"}, "2", []string{"1", "2"}, []string{"+2", "-9"}, []string{"2"}},
+		{"a row without a file before the version goes", []string{"1", "2a"}, "4", []string{"1", "2", "3", "4"}, []string{"+2", "-2a", "+3", "+4"}, []string{"2", "3", "4"}},
 		{"nothing to do", []string{"1", "2"}, "2", []string{"1", "2"}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
