@@ -63,11 +63,10 @@ func (r *Report) Print(w io.Writer, o PrintOptions) {
 		}
 	}
 	if len(r.DatabaseDrift) > 0 {
-		fmt.Fprintf(w, "\nThe database differs from the migration directory at %s (changed by hand, or applied from another branch's files?); to reconcile:\n", r.Current)
+		fmt.Fprintf(w, "\nThe database differs from the migration directory at %s (changed by hand?); to reconcile:\n", r.Current)
 		for _, s := range r.DatabaseDrift {
 			fmt.Fprintf(w, "  %s;\n", s)
 		}
-		fmt.Fprintln(w, "  (see docs/rollback.md, \"A version regenerated after a merge\")")
 	}
 	if r.ReplayError != "" {
 		fmt.Fprintf(w, "\nThe migration directory does not replay on an empty database, so drift is unknown:\n  %s\n", r.ReplayError)
