@@ -89,9 +89,13 @@ func unhex(h string) string {
 	return string(b)
 }
 
-// Compare checks that every row and value of before is in after under m.
-// Tables and columns absent from before (new ones) are not checked here:
-// the schema invariant covers them.
+// Compare checks that every row and value of before is in after under m,
+// by the guard's rule of what is not a loss (guard.go): NULLs filled in,
+// rows added, a column renamed (m says where its values went), a value
+// whose storage class changed while its text or number stayed the same
+// (guard.Kept). Tables and columns absent from before (new ones) are not
+// checked here: the schema invariant covers them. m.Dropped lists what may
+// be gone (deliberately dropped, or named by a refusal that --force passed).
 func Compare(before, after *Snapshot, m Mapping) []Problem {
 	var out []Problem
 	names := make([]string, 0, len(before.Tables))
@@ -106,7 +110,9 @@ func Compare(before, after *Snapshot, m Mapping) []Problem {
 		}
 		at := lookup(after, m.table(name))
 		if at == nil {
-			out = append(out, Problem{Kind: "table_lost", Table: name})
+			if len(bt.Rows) > 0 {
+				out = append(out, Problem{Kind: "table_lost", Table: name})
+			}
 			continue
 		}
 		idx := make([]int, len(bt.Cols))
@@ -115,7 +121,7 @@ func Compare(before, after *Snapshot, m Mapping) []Problem {
 			if m.dropped(name, c) {
 				continue
 			}
-			if idx[i] = colIndex(at, m.column(name, c)); idx[i] < 0 {
+			if idx[i] = colIndex(at, m.column(name, c)); idx[i] < 0 && holds(bt, i) {
 				out = append(out, Problem{Kind: "column_lost", Table: name, Column: c})
 			}
 		}
@@ -129,24 +135,25 @@ func Compare(before, after *Snapshot, m Mapping) []Problem {
 				if idx[i] < 0 {
 					continue
 				}
-				av := ar[idx[i]]
-				if av == bv {
-					continue
+				if av := ar[idx[i]]; !bv.kept(av) {
+					out = append(out, Problem{Kind: "value_changed", Table: name, Column: bt.Cols[i], ID: id, Before: bv, After: av,
+						NewTable: m.table(name), NewColumn: m.column(name, bt.Cols[i]), Retyped: m.Retyped[name][bt.Cols[i]]})
 				}
-				if m.Retyped[name][bt.Cols[i]] && bv.Class != "null" && av.Class != "null" && av.Text == bv.Text {
-					continue // an exact conversion
-				}
-				out = append(out, Problem{Kind: "value_changed", Table: name, Column: bt.Cols[i], ID: id, Before: bv, After: av,
-					NewTable: m.table(name), NewColumn: m.column(name, bt.Cols[i]), Retyped: m.Retyped[name][bt.Cols[i]]})
-			}
-		}
-		for _, id := range at.ids() {
-			if _, ok := bt.Rows[id]; !ok {
-				out = append(out, Problem{Kind: "row_added", Table: name, ID: id})
 			}
 		}
 	}
 	return out
+}
+
+// holds reports whether column i of t holds a value its loss would lose
+// (not NULL, not its default).
+func holds(t *TableSnap, i int) bool {
+	for _, r := range t.Rows {
+		if t.losable(r, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup finds a table by name, case-insensitively as SQLite does.

@@ -121,42 +121,62 @@ func TestApplyEdits(t *testing.T) {
 	}
 }
 
+// Compare judges by the guard's rule (guard.Kept and guard.go), on values
+// read from a real database.
 func TestCompare(t *testing.T) {
-	txt := func(s string) Value {
-		return Value{Class: "text", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)}
+	const before = `CREATE TABLE t (id integer PRIMARY KEY, a, b, d DEFAULT 'x');
+		INSERT INTO t VALUES (1, '25', 'x', 'x'), (2, 'abc', NULL, NULL), (3, 2, 3.5, 'x')`
+	snap := func(stmts string) *Snapshot {
+		r := &runner{work: t.TempDir()}
+		db, err := r.open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, s := range strings.Split(stmts, ";") {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		return must(TakeSnapshot(db))
 	}
-	integer := func(s string) Value {
-		return Value{Class: "integer", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)}
-	}
-	null := Value{Class: "null"}
-	snap := func(name string, cols []string, rows map[int64][]Value) *Snapshot {
-		return &Snapshot{Tables: map[string]*TableSnap{name: {Cols: cols, Rows: rows}}}
-	}
-	before := snap("t", []string{"a", "b"}, map[int64][]Value{1: {txt("25"), txt("x")}, 2: {txt("abc"), null}})
-	retyped := Mapping{Retyped: map[string]map[string]bool{"t": {"a": true}}}
+	b := snap(before)
 	cases := []struct {
-		name  string
-		after *Snapshot
-		m     Mapping
-		want  []string
+		name   string
+		change string
+		m      Mapping
+		want   []string
 	}{
-		{"unchanged", before, Mapping{}, nil},
-		{"exact conversion", snap("t", []string{"a", "b"}, map[int64][]Value{1: {integer("25"), txt("x")}, 2: {txt("abc"), null}}), retyped, nil},
-		{"conversion outside a type change", snap("t", []string{"a", "b"}, map[int64][]Value{1: {integer("25"), txt("x")}, 2: {txt("abc"), null}}), Mapping{}, []string{"value_changed t.a 1"}},
-		{"inexact conversion", snap("t", []string{"a", "b"}, map[int64][]Value{1: {integer("25"), txt("x")}, 2: {integer("0"), null}}), retyped, []string{"value_changed t.a 2"}},
-		{"NULL filled", snap("t", []string{"a", "b"}, map[int64][]Value{1: {txt("25"), txt("x")}, 2: {txt("abc"), txt("")}}), retyped, []string{"value_changed t.b 2"}},
-		{"renamed and dropped", snap("u", []string{"z"}, map[int64][]Value{1: {txt("25")}, 2: {txt("abc")}}),
+		{"unchanged", "", Mapping{}, nil},
+		{"same text ('25' → 25)", "UPDATE t SET a = 25 WHERE id = 1", Mapping{}, nil},
+		{"same number (2 → 2.0)", "UPDATE t SET a = 2.0 WHERE id = 3", Mapping{}, nil},
+		{"inexact conversion", "UPDATE t SET a = 0 WHERE id = 2", Mapping{}, []string{"value_changed t.a 2"}},
+		{"a value became NULL", "UPDATE t SET b = NULL WHERE id = 3", Mapping{}, []string{"value_changed t.b 3"}},
+		{"NULLs filled", "UPDATE t SET b = '' WHERE id = 2", Mapping{}, nil},
+		{"rows added", "INSERT INTO t (id) VALUES (9)", Mapping{}, nil},
+		{"renamed and dropped", "ALTER TABLE t RENAME TO u; ALTER TABLE u RENAME COLUMN a TO z; ALTER TABLE u DROP COLUMN b",
 			Mapping{Tables: map[string]string{"t": "u"}, Columns: map[string]map[string]string{"t": {"a": "z"}}, Dropped: []Dropped{{Table: "t", Column: "b"}}}, nil},
-		{"row lost, column lost", snap("t", []string{"a"}, map[int64][]Value{1: {txt("25")}}), Mapping{}, []string{"column_lost t.b 0", "row_lost t. 2"}},
+		{"row lost, column lost", "DELETE FROM t WHERE id = 2; ALTER TABLE t DROP COLUMN b", Mapping{}, []string{"column_lost t.b 0", "row_lost t. 2"}},
+		{"column holding only its default dropped", "ALTER TABLE t DROP COLUMN d", Mapping{}, nil},
 	}
 	for _, c := range cases {
+		after := b
+		if c.change != "" {
+			after = snap(before + ";" + c.change)
+		}
 		var got []string
-		for _, p := range Compare(before, c.after, c.m) {
+		for _, p := range Compare(b, after, c.m) {
 			got = append(got, fmt.Sprintf("%s %s.%s %d", p.Kind, p.Table, p.Column, p.ID))
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: problems %q, want %q", c.name, got, c.want)
 		}
+	}
+	if n := b.losable("t", "d"); n != 0 {
+		t.Errorf("a column holding its default and NULL: %d values to lose, want 0", n)
+	}
+	if n := b.losable("t", "b"); n != 2 {
+		t.Errorf("column b: %d values to lose, want 2", n)
 	}
 }
 
@@ -242,7 +262,7 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 }
 
 func TestRefusalCount(t *testing.T) {
-	msg := `Error: apply refused, it would lose data: migrations/1_step3.sql:4: column "t1"."c5" would lose 3 non-NULL values; table "t2" would lose 1 row; nothing was changed`
+	msg := `Error: apply refused, it would lose data: migrations/1_step3.sql: column "t1"."c5" is dropped with 3 non-NULL values (e.g. id=1: 'a'); migrations/1_step3.sql: table "t2" is dropped with 1 row; nothing was changed`
 	if n, ok := refusalCount(msg, Dropped{Table: "t1", Column: "c5"}); !ok || n != 3 {
 		t.Errorf("column: %d %v", n, ok)
 	}

@@ -298,8 +298,8 @@ func (r *runner) step(k int) bool {
 		if d.Column == "" && len(lookupRows(s0, d.Table)) > 0 {
 			expectRefusal = fmt.Sprintf("dropped table %s holds rows", d.Table)
 		}
-		if d.Column != "" && s0.nonNull(d.Table, d.Column) > 0 {
-			expectRefusal = fmt.Sprintf("dropped column %s.%s holds values", d.Table, d.Column)
+		if d.Column != "" && s0.losable(d.Table, d.Column) > 0 {
+			expectRefusal = fmt.Sprintf("dropped column %s.%s holds values other than its default", d.Table, d.Column)
 		}
 	}
 	if code != 0 {
@@ -471,13 +471,13 @@ func (r *runner) step(k int) bool {
 	return r.checkState(k, phase, r.models[k], s3)
 }
 
-// refusalCount reads the count a drop refusal gives for d, when the
-// message has the guard's form (`column "t"."c" would lose N non-NULL
-// values`, `table "t" would lose N rows`).
+// refusalCount reads the count a drop refusal gives for d, in the guard's
+// form (guard.Loss: `table "t" is dropped with N rows`, `column "t"."c" is
+// dropped with N non-NULL values`).
 func refusalCount(msg string, d Dropped) (int, bool) {
-	re := `table "` + regexp.QuoteMeta(d.Table) + `" would lose (\d+) row`
+	re := `table "` + regexp.QuoteMeta(d.Table) + `" is dropped with (\d+) row`
 	if d.Column != "" {
-		re = `column "` + regexp.QuoteMeta(d.Table) + `"\."` + regexp.QuoteMeta(d.Column) + `" would lose (\d+) non-NULL value`
+		re = `column "` + regexp.QuoteMeta(d.Table) + `"\."` + regexp.QuoteMeta(d.Column) + `" is dropped with (\d+) non-NULL value`
 	}
 	m := regexp.MustCompile(re).FindStringSubmatch(msg)
 	if m == nil {
@@ -487,11 +487,11 @@ func refusalCount(msg string, d Dropped) (int, bool) {
 	return n, err == nil
 }
 
-// lossCount is what dropping d loses: the table's rows or the column's
-// non-NULL values.
+// lossCount is what dropping d loses: the table's rows, or the column's
+// values but NULLs and its default.
 func lossCount(s *Snapshot, d Dropped) int {
 	if d.Column != "" {
-		return s.nonNull(d.Table, d.Column)
+		return s.losable(d.Table, d.Column)
 	}
 	return len(lookupRows(s, d.Table))
 }
