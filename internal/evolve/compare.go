@@ -47,7 +47,7 @@ type Problem struct {
 	Column    string `json:"column,omitempty"`
 	NewTable  string `json:"newTable,omitempty"` // the name after it
 	NewColumn string `json:"newColumn,omitempty"`
-	Retyped   bool   `json:"retyped,omitempty"` // an exact conversion was allowed
+	Retyped   bool   `json:"retyped,omitempty"` // the step changed the column's declared type
 	ID        int64  `json:"id,omitempty"`
 	Before    Value  `json:"before"`
 	After     Value  `json:"after"`

@@ -3,6 +3,7 @@ package evolve
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,11 +19,6 @@ const (
 )
 
 func TestEvolutionShort(t *testing.T) {
-	// Opt-in until the harness's expectations are aligned with the measuring
-	// guard (issue 10, open): on the guard it reports classes to triage.
-	if os.Getenv("STRUCTMIGRATE_EVOLVE") == "" {
-		t.Skip("set STRUCTMIGRATE_EVOLVE=1 (pending alignment with the measuring guard, see issue 10)")
-	}
 	root, err := ModuleRoot(must(os.Getwd()))
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +238,7 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 		"sqlq -exec app.db 'INSERT INTO \"t1\" (\"id\", \"c2\") VALUES (1, ''yes'')'\n",
 		"exec structmigrate-evo-x-1 apply\n",
 		"exec sh -c 'structmigrate-evo-x-1 rollback || true'\n",
-		`stdout '^(text\|796573|integer\|30)$'`,
+		`stdout '^((text\|796573\|.*|[a-z]+\|[^|]*\|796573\|.*|.*\|1)|(integer\|30\|.*|[a-z]+\|[^|]*\|30\|.*|.*\|1))$'`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q:\n%s", want, s)
@@ -251,7 +247,7 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 	f.Phase, f.TraceLen = "apply", 5
 	f.Problems[0].Retyped, f.Problems[0].Applied = true, nil
 	s = Script("x", res, f)
-	for _, want := range []string{"exec sh -c 'structmigrate-evo-x-1 apply || true'\n", `SELECT hex(CAST("c2" AS TEXT)) FROM "t1" WHERE id = 1`, "stdout '^796573$'"} {
+	for _, want := range []string{"exec sh -c 'structmigrate-evo-x-1 apply || true'\n", `hex(CAST("c2" AS TEXT))`, `FROM "t1" WHERE id = 1`, `stdout '^(text\|796573\|.*|[a-z]+\|[^|]*\|796573\|.*|.*\|1)$'`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q:\n%s", want, s)
 		}
@@ -287,6 +283,57 @@ func TestMentions(t *testing.T) {
 	} {
 		if got := mentions(c.msg, c.t, c.c); got != c.want {
 			t.Errorf("mentions(%q, %s.%s) = %v", c.msg, c.t, c.c, got)
+		}
+	}
+}
+
+// A reproduction's value check accepts what the guard keeps and nothing
+// else: run on a real database, printed as sqlq prints rows.
+func TestKeptCheck(t *testing.T) {
+	r := &runner{work: t.TempDir()}
+	db, err := r.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE b (id integer PRIMARY KEY, v); CREATE TABLE a (id integer PRIMARY KEY, v);
+		INSERT INTO b VALUES (1, '25'), (2, 2), (3, 'abc'), (4, 0.5), (5, 9007199254740993), (6, NULL);
+		INSERT INTO a VALUES (1, 25), (2, 2.0), (3, 0), (4, '0.5'), (5, 9007199254740992.0), (6, 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	s := must(TakeSnapshot(db))
+	for id, want := range map[int64]bool{1: true, 2: true, 3: false, 4: true, 5: false, 6: true} {
+		before, after := s.Tables["b"].Rows[id][0], s.Tables["a"].Rows[id][0]
+		if got := before.kept(after); got != want {
+			t.Errorf("id %d: kept %v, want %v", id, got, want)
+		}
+		rows, err := db.Query(keptQuery(`"v"`, `"a"`, id, before))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var line string
+		for rows.Next() {
+			vals := make([]any, 4)
+			ptrs := []any{&vals[0], &vals[1], &vals[2], &vals[3]}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			cells := make([]string, 4)
+			for i, v := range vals {
+				switch v := v.(type) {
+				case nil:
+					cells[i] = "NULL"
+				case []byte:
+					cells[i] = string(v)
+				default:
+					cells[i] = fmt.Sprint(v)
+				}
+			}
+			line = strings.Join(cells, "|")
+		}
+		rows.Close()
+		if got := regexp.MustCompile("^" + keptValue(before) + "$").MatchString(line); got != want {
+			t.Errorf("id %d: %q matches %s: %v, want %v", id, line, keptValue(before), got, want)
 		}
 	}
 }
