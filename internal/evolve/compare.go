@@ -205,3 +205,55 @@ func StepMapping(prev, next Model, e Edit, dropped []Dropped) Mapping {
 	}
 	return m
 }
+
+// unlost lists the columns of named (as before names them) whose values
+// after keeps under m: a refusal naming them was false. A column m drops
+// is lost when it held values other than NULL and its default.
+func unlost(before, after *Snapshot, m Mapping, named []Dropped) []Dropped {
+	ps := Compare(before, after, m)
+	var out []Dropped
+	for _, d := range named {
+		if m.dropped(d.Table, d.Column) {
+			if before.losable(d.Table, d.Column) == 0 {
+				out = append(out, d)
+			}
+			continue
+		}
+		if !slices.ContainsFunc(ps, func(p Problem) bool {
+			return strings.EqualFold(p.Table, d.Table) && (p.Column == "" || strings.EqualFold(p.Column, d.Column))
+		}) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// inverse maps the state after an edit back to the state before it (a
+// rollback): renames undone, and what the edit added to prev deliberately
+// dropped.
+func (m Mapping) inverse(prev, next Model) Mapping {
+	inv := Mapping{Tables: map[string]string{}, Columns: map[string]map[string]string{}}
+	for o, n := range m.Tables {
+		inv.Tables[n] = o
+	}
+	for ot, cs := range m.Columns {
+		nt := m.table(ot)
+		inv.Columns[nt] = map[string]string{}
+		for oc, nc := range cs {
+			inv.Columns[nt][nc] = oc
+		}
+	}
+	for _, nt := range next.Tables {
+		pt := prev.table(inv.table(nt.Name))
+		if pt == nil {
+			inv.Dropped = append(inv.Dropped, Dropped{Table: nt.Name})
+			continue
+		}
+		for _, nc := range nt.Cols {
+			if pt.col(inv.column(nt.Name, nc.Name)) == nil {
+				inv.Dropped = append(inv.Dropped, Dropped{Table: nt.Name, Column: nc.Name})
+			}
+		}
+	}
+	return inv
+}

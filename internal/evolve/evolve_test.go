@@ -111,6 +111,12 @@ func TestApplyEdits(t *testing.T) {
 	if !mp.Retyped["t1"]["a"] || mp.Retyped["t1"]["b"] {
 		t.Errorf("retyped: %v", mp.Retyped)
 	}
+	next, _, _ = Apply(m, Edit{Kind: RenameTable, Table: "t1", Name: "t9"})
+	next, _, _ = Apply(next, Edit{Kind: AddColumn, Table: "t9", Name: "n", Type: "int"})
+	inv := Mapping{Tables: map[string]string{"t1": "t9"}}.inverse(m, next)
+	if inv.table("t9") != "t1" || !inv.dropped("t9", "n") || inv.dropped("t9", "a") {
+		t.Errorf("inverse: %+v", inv)
+	}
 	next, _, _ = Apply(m, Edit{Kind: ChangeType, Table: "t1", Column: "a", Type: "*string"})
 	if mp := StepMapping(m, next, Edit{}, nil); len(mp.Retyped) != 0 {
 		t.Errorf("a pointer form is the same SQL type: %v", mp.Retyped)
@@ -167,6 +173,12 @@ func TestCompare(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: problems %q, want %q", c.name, got, c.want)
 		}
+	}
+	// A refusal naming a column whose values were kept is false.
+	changed := snap(before + "; UPDATE t SET a = 0 WHERE id = 2; ALTER TABLE t DROP COLUMN d")
+	named := []Dropped{{Table: "t", Column: "a"}, {Table: "t", Column: "b"}, {Table: "t", Column: "d"}}
+	if got := unlost(b, changed, Mapping{Dropped: []Dropped{{Table: "t", Column: "d"}}}, named); !slices.Equal(got, named[1:]) {
+		t.Errorf("unlost: %v, want %v", got, named[1:])
 	}
 	if n := b.losable("t", "d"); n != 0 {
 		t.Errorf("a column holding its default and NULL: %d values to lose, want 0", n)

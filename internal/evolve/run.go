@@ -293,6 +293,7 @@ func (r *runner) step(k int) bool {
 	code, _, stderr = r.cli(k, "apply")
 	phase := "apply"
 	var accepted []Dropped // what the refusal named: --force may change it
+	refusal := ""          // the data-loss refusal that --force passed
 	expectRefusal := ""
 	for _, d := range r.drops[k] {
 		if d.Column == "" && len(lookupRows(s0, d.Table)) > 0 {
@@ -337,6 +338,7 @@ func (r *runner) step(k int) bool {
 		}
 		switch {
 		case refusalIsData(stderr):
+			refusal = stderr
 			count("refused_then_forced")
 			r.res.Outcomes["refusal/"+normalize(stderr)]++
 			phase = "apply --force"
@@ -383,6 +385,11 @@ func (r *runner) step(k int) bool {
 		r.failData(k, phase, classify(phase, e, p[0], prev), p)
 		reported = append(reported, where(p)...)
 	}
+	if refusal != "" {
+		if ds := unlost(s0, s1, mapping, accepted); len(ds) > 0 {
+			r.fail(k, phase, "false refusal: apply names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+		}
+	}
 	if !r.checkState(k, phase, r.models[k], s1) {
 		return false
 	}
@@ -391,6 +398,7 @@ func (r *runner) step(k int) bool {
 	// accepted with --force.
 	code, _, stderr = r.cli(k, "rollback")
 	phase = "rollback"
+	var rnamed []Dropped // what a rollback refusal named, by the applied names
 	if code != 0 {
 		s, _ := r.snapshot()
 		if s == nil || !s.Equal(s1) {
@@ -398,8 +406,10 @@ func (r *runner) step(k int) bool {
 			return false
 		}
 		r.res.Outcomes["rollback_refused/"+normalize(stderr)]++
+		refusal = stderr
 		// What the refusal names, --force may change (as for apply).
-		for _, d := range named(r.models[k], stderr) {
+		rnamed = named(r.models[k], stderr)
+		for _, d := range rnamed {
 			for _, pt := range prev.Tables {
 				for _, pc := range pt.Cols {
 					if strings.EqualFold(mapping.table(pt.Name), d.Table) && strings.EqualFold(mapping.column(pt.Name, pc.Name), d.Column) {
@@ -427,6 +437,11 @@ func (r *runner) step(k int) bool {
 	if err != nil {
 		r.fail(k, phase, "harness", err.Error())
 		return false
+	}
+	if phase == "rollback --force" {
+		if ds := unlost(s1, s2, mapping.inverse(prev, r.models[k]), rnamed); len(ds) > 0 {
+			r.fail(k, phase, "false refusal: rollback names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+		}
 	}
 	back := Mapping{Dropped: append(slices.Clone(m.Dropped), reported...)}
 	if p := Compare(s0, s2, back); len(p) > 0 {
