@@ -578,7 +578,8 @@ func constraintFailure(stderr string) bool {
 
 // fixData makes the rows satisfy the constraint the edit adds, as a user
 // would before applying again: NULL in the offending column (NULLs pass
-// unique indexes and checks), or the row's id when it is NOT NULL.
+// unique indexes and checks), or the row's id when it is NOT NULL (only
+// in the NULL rows, when NOT NULL is what failed).
 func (r *runner) fixData(k int, e Edit, stderr string) error {
 	t := r.models[k].table(e.Table)
 	if t == nil {
@@ -593,7 +594,11 @@ func (r *runner) fixData(k int, e Edit, stderr string) error {
 		if c.NotNull {
 			v = "'fix' || id" // unique, and short enough for the check
 		}
-		stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = %s", quoteIdent(e.Table), quoteIdent(c.Name), v))
+		where := ""
+		if strings.Contains(stderr, "NOT NULL constraint failed") {
+			where = " WHERE " + quoteIdent(c.Name) + " IS NULL"
+		}
+		stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = %s%s", quoteIdent(e.Table), quoteIdent(c.Name), v, where))
 	}
 	if len(stmts) == 0 {
 		return fmt.Errorf("no column named")
