@@ -269,6 +269,22 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 	}
 }
 
+// A false refusal's reproduction ends at the refused command, which must
+// pass.
+func TestScriptOfAFalseRefusal(t *testing.T) {
+	res := &Result{Trace: []TraceOp{
+		{Step: 0, Args: []string{"diff", "--interactive=false", "step0"}},
+		{Step: 0, Args: []string{"apply"}},
+		{Step: 1, Args: []string{"diff", "--interactive=false", "step1"}},
+		{Step: 1, Args: []string{"apply"}, Code: 1},
+		{Step: 1, Args: []string{"apply", "--force"}},
+	}}
+	s := Script("x", res, &Failure{Step: 1, Phase: "apply --force", Class: "false refusal: apply names values --force keeps", TraceLen: 5})
+	if !strings.Contains(s, "exec structmigrate-evo-x-1 apply\n") || strings.Contains(s, "--force") || strings.Contains(s, "! exec") {
+		t.Errorf("script:\n%s", s)
+	}
+}
+
 func TestRefusalCount(t *testing.T) {
 	msg := `Error: apply refused, it would lose data: migrations/1_step3.sql: column "t1"."c5" is dropped with 3 non-NULL values (e.g. id=1: 'a'); migrations/1_step3.sql: table "t2" is dropped with 1 row; nothing was changed`
 	if n, ok := refusalCount(msg, Dropped{Table: "t1", Column: "c5"}); !ok || n != 3 {

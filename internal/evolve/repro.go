@@ -66,6 +66,11 @@ func Script(id string, res *Result, f *Failure) string {
 	b.WriteString("# Shrunk: the fewest edits and rows that still fail this way. Models: internal/testmodels/evo_" + goIdent(id) + ".go.\n")
 	b.WriteString("env STORAGE_PATH=app.db\n")
 	ops := res.Trace[:f.TraceLen]
+	if strings.HasPrefix(f.Class, "false refusal") && len(ops) > 1 {
+		// The failing command is the --force that kept everything: the
+		// script ends at the refused command before it, which must pass.
+		ops = ops[:len(ops)-1]
+	}
 	for i, op := range ops {
 		last := i == len(ops)-1
 		if op.SQL != nil {
@@ -102,6 +107,8 @@ func lastCommand(cmd, mayFail string, op TraceOp, f *Failure) string {
 	switch {
 	case strings.HasPrefix(f.Class, "drop not refused"):
 		return "! " + cmd + "\n"
+	case strings.HasPrefix(f.Class, "false refusal"):
+		return cmd + "\n" // nothing is lost: the command must not refuse
 	case strings.Contains(f.Class, "failed"):
 		return cmd + "\n" // the command must succeed
 	case (op.Args[0] == "apply" || op.Args[0] == "rollback") && op.Code == 0 && !strings.HasSuffix(cmd, "--force"):

@@ -468,6 +468,7 @@ func (r *runner) step(k int) bool {
 			return false
 		}
 		r.res.Outcomes["reapply_refused/"+normalize(stderr)]++
+		refusal, rnamed = stderr, named(prev, stderr)
 		phase = "reapply --force"
 		if code, _, stderr = r.cli(k, "apply", "--force"); code != 0 {
 			r.fail(k, phase, "reapply --force failed: "+normalize(stderr), oneLine(stderr))
@@ -478,6 +479,11 @@ func (r *runner) step(k int) bool {
 	if err != nil {
 		r.fail(k, phase, "harness", err.Error())
 		return false
+	}
+	if phase == "reapply --force" {
+		if ds := unlost(s2, s3, mapping, rnamed); len(ds) > 0 {
+			r.fail(k, phase, "false refusal: reapply names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+		}
 	}
 	again := Mapping{Dropped: renamedDrops(append(accepted, reported...), mapping)}
 	if p := Compare(s1, s3, again); len(p) > 0 {
