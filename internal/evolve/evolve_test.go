@@ -280,7 +280,7 @@ func TestScriptOfAFalseRefusal(t *testing.T) {
 		{Step: 1, Args: []string{"apply", "--force"}},
 	}}
 	s := Script("x", res, &Failure{Step: 1, Phase: "apply --force", Class: "false refusal: apply names values --force keeps", TraceLen: 5})
-	if !strings.Contains(s, "exec structmigrate-evo-x-1 apply\n") || strings.Contains(s, "--force") || strings.Contains(s, "! exec") {
+	if !strings.Contains(s, "exec structmigrate-evo-x-1 apply\n") || strings.Contains(s, "-1 apply --force") || strings.Contains(s, "! exec") {
 		t.Errorf("script:\n%s", s)
 	}
 }
