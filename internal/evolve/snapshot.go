@@ -104,21 +104,22 @@ func strings1(db *sql.DB, q string) ([]string, error) {
 }
 
 func snapTable(db *sql.DB, name string) (*TableSnap, error) {
-	rows, err := db.Query(`SELECT name, dflt_value FROM pragma_table_info(?) ORDER BY cid`, name)
+	rows, err := db.Query(`SELECT name, type, dflt_value FROM pragma_table_info(?) ORDER BY cid`, name)
 	if err != nil {
 		return nil, err
 	}
 	ts := &TableSnap{Rows: map[int64][]Value{}}
 	var dflts []sql.NullString
+	var types []string
 	for rows.Next() {
-		var c string
+		var c, typ string
 		var d sql.NullString
-		if err := rows.Scan(&c, &d); err != nil {
+		if err := rows.Scan(&c, &typ, &d); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if c != "id" {
-			ts.Cols, dflts = append(ts.Cols, c), append(dflts, d)
+			ts.Cols, dflts, types = append(ts.Cols, c), append(dflts, d), append(types, typ)
 		}
 	}
 	rows.Close()
@@ -158,18 +159,39 @@ func snapTable(db *sql.DB, name string) (*TableSnap, error) {
 			}
 		}
 	}
-	// Defaults, read like values: dropping a column that holds only its
+	// Defaults, as a row gets them (the column's affinity applied: DEFAULT
+	// 0 in a real column stores 0.0): dropping a column that holds only its
 	// default loses nothing (the guard's rule), so a drop expects a refusal
 	// only for other values.
 	ts.Defaults = make([]*Value, len(ts.Cols))
 	for i, d := range dflts {
-		if !d.Valid {
-			continue
+		if d.Valid {
+			ts.Defaults[i] = storedDefault(db, types[i], d.String)
 		}
-		q := "SELECT 0, " + readValue("v") + " FROM (SELECT (" + d.String + ") AS v)"
-		_ = scanValues(db, q, 1, func(_ int64, vals []Value) { ts.Defaults[i] = &vals[0] }) // not a constant: no default
 	}
 	return ts, nil
+}
+
+// storedDefault is the value a row gets from DEFAULT dflt in a column of
+// type typ, read in a temporary table (the file is not touched); nil when
+// the default is not a constant.
+func storedDefault(db *sql.DB, typ, dflt string) *Value {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE evolve_default (v "+typ+" DEFAULT ("+dflt+"))"); err != nil {
+		return nil
+	}
+	defer conn.ExecContext(ctx, "DROP TABLE temp.evolve_default")
+	if _, err := conn.ExecContext(ctx, "INSERT INTO temp.evolve_default DEFAULT VALUES"); err != nil {
+		return nil
+	}
+	var out *Value
+	_ = scanValues(conn, "SELECT 0, "+readValue("v")+" FROM temp.evolve_default", 1, func(_ int64, vals []Value) { out = &vals[0] })
+	return out
 }
 
 // readValue selects what a Value is made of. The real comes back as a
@@ -181,8 +203,10 @@ func readValue(q string) string {
 
 // scanValues runs q (an id, then readValue of n values) and calls row for
 // every row.
-func scanValues(db *sql.DB, q string, n int, row func(int64, []Value)) error {
-	rows, err := db.Query(q)
+func scanValues(db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, n int, row func(int64, []Value)) error {
+	rows, err := db.QueryContext(context.Background(), q)
 	if err != nil {
 		return err
 	}
