@@ -325,7 +325,11 @@ func (r *runner) step(k int) bool {
 				}
 			}
 			if n, ok := refusalCount(stderr, d); ok && n != lossCount(s0, d) {
-				r.fail(k, phase, "drop refusal counts wrong", fmt.Sprintf("%s (the database holds %d)", oneLine(stderr), lossCount(s0, d)))
+				class := "drop refusal counts wrong"
+				if d.Column != "" && n == s0.rawLosable(d.Table, d.Column) {
+					class = PendingDefault
+				}
+				r.fail(k, phase, class, fmt.Sprintf("%s (the database holds %d)", oneLine(stderr), lossCount(s0, d)))
 				return false
 			}
 		}
@@ -387,7 +391,7 @@ func (r *runner) step(k int) bool {
 	}
 	if refusal != "" {
 		if ds := unlost(s0, s1, mapping, accepted); len(ds) > 0 {
-			r.fail(k, phase, "false refusal: apply names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+			r.falseRefusal(k, phase, "apply", s0, ds, refusal)
 		}
 	}
 	if !r.checkState(k, phase, r.models[k], s1) {
@@ -440,7 +444,7 @@ func (r *runner) step(k int) bool {
 	}
 	if phase == "rollback --force" {
 		if ds := unlost(s1, s2, mapping.inverse(prev, r.models[k]), rnamed); len(ds) > 0 {
-			r.fail(k, phase, "false refusal: rollback names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+			r.falseRefusal(k, phase, "rollback", s1, ds, refusal)
 		}
 	}
 	back := Mapping{Dropped: append(slices.Clone(m.Dropped), reported...)}
@@ -482,7 +486,7 @@ func (r *runner) step(k int) bool {
 	}
 	if phase == "reapply --force" {
 		if ds := unlost(s2, s3, mapping, rnamed); len(ds) > 0 {
-			r.fail(k, phase, "false refusal: reapply names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+			r.falseRefusal(k, phase, "reapply", s2, ds, refusal)
 		}
 	}
 	again := Mapping{Dropped: renamedDrops(append(accepted, reported...), mapping)}
@@ -490,6 +494,26 @@ func (r *runner) step(k int) bool {
 		r.failData(k, phase, classify(phase, e, p[0], prev), p)
 	}
 	return r.checkState(k, phase, r.models[k], s3)
+}
+
+// PendingDefault is a known product bug, reproduced in
+// testdata/pending/evolve_default_*.txtar: the guard compares a dropped
+// column's values with its DEFAULT expression's value, not with the value a
+// row stores (DEFAULT 0 in a real column stores 0.0), so it counts the
+// stored default as lost. The fix is in internal/guard's compare/table
+// code. A failure that this explains fully gets this class.
+const PendingDefault = "pending: the guard counts a dropped column's stored default as lost"
+
+// falseRefusal records a refusal that named columns --force then kept
+// (ds, as before names them).
+func (r *runner) falseRefusal(k int, phase, op string, before *Snapshot, ds []Dropped, refusal string) {
+	class := PendingDefault
+	for _, d := range ds {
+		if before.rawLosable(d.Table, d.Column) == 0 {
+			class = "false refusal: " + op + " names values --force keeps"
+		}
+	}
+	r.fail(k, phase, class, fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
 }
 
 // refusalCount reads the count a drop refusal gives for d, in the guard's

@@ -48,6 +48,10 @@ type TableSnap struct {
 	Cols     []string
 	Rows     map[int64][]Value
 	Defaults []*Value
+	// RawDefaults are the DEFAULT expressions' values, before the
+	// column's affinity: what the guard compares with today (see
+	// PendingDefault).
+	RawDefaults []*Value
 }
 
 // Snapshot is the state of the database the invariants compare.
@@ -164,9 +168,12 @@ func snapTable(db *sql.DB, name string) (*TableSnap, error) {
 	// default loses nothing (the guard's rule), so a drop expects a refusal
 	// only for other values.
 	ts.Defaults = make([]*Value, len(ts.Cols))
+	ts.RawDefaults = make([]*Value, len(ts.Cols))
 	for i, d := range dflts {
 		if d.Valid {
 			ts.Defaults[i] = storedDefault(db, types[i], d.String)
+			q := "SELECT 0, " + readValue("v") + " FROM (SELECT (" + d.String + ") AS v)"
+			_ = scanValues(db, q, 1, func(_ int64, vals []Value) { ts.RawDefaults[i] = &vals[0] })
 		}
 	}
 	return ts, nil
@@ -299,6 +306,26 @@ func (s *Snapshot) losable(table, col string) int {
 	n := 0
 	for _, r := range t.Rows {
 		if t.losable(r, i) {
+			n++
+		}
+	}
+	return n
+}
+
+// rawLosable is losable by the DEFAULT expression's value instead of the
+// stored default (see PendingDefault).
+func (s *Snapshot) rawLosable(table, col string) int {
+	t := lookup(s, table)
+	if t == nil {
+		return 0
+	}
+	i := colIndex(t, col)
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range t.Rows {
+		if r[i].Class != "null" && (t.RawDefaults[i] == nil || !r[i].same(*t.RawDefaults[i])) {
 			n++
 		}
 	}
