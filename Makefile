@@ -63,6 +63,20 @@ bench:
 	@{ $(GO) test -run '^$$' -bench . -benchmem ./... 2>&1; echo "go test exit status: $$?"; } | tee bench/out/gobench.txt
 	$(GO) run ./bench $(BENCHFLAGS)
 
+## fuzz [FUZZTIME=30s]: the Go fuzz targets, each for FUZZTIME: atlas.sum parsing and
+## migration file names and directives (internal/migdir), atlas.hcl loading
+## (internal/config). Their seed corpora (testdata/fuzz/<target>) run in `make test`;
+## a failing input go writes to testdata/fuzz is committed with its fix.
+FUZZTIME ?= 30s
+FUZZ_TARGETS = ./internal/migdir:FuzzSumFile ./internal/migdir:FuzzFile ./internal/config:FuzzLoad
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; \
+	done
+
 ## fuzz-evolution [duration=5m | total=10000] [seed=N] [seq=SEED steps=N] [FUZZFLAGS='-seqs 40 -rows 5 -v']:
 ## the long evolution test (internal/evolve, docs/reliability.md): random model edits over random
 ## data, each step through diff, apply, rollback, apply, until the duration is spent (default 5m)

@@ -36,9 +36,11 @@ env "ci" {
 
 # Production: the file named by $STORAGE_PATH, which must be set (there is no
 # default, so a missing variable is an error rather than a new empty database).
+# Unset, the url names no driver, so the Atlas CLI refuses it too (unknown
+# driver "storage-path-not-set") instead of creating a file named "sqlite:".
 # Only applies migrations, so it needs no dev database.
 env "prod" {
-  url = "sqlite://${getenv("STORAGE_PATH")}"
+  url = getenv("STORAGE_PATH") != "" ? "sqlite://${getenv("STORAGE_PATH")}" : "storage-path-not-set://"
   migration {
     dir = "file://migrations"
   }

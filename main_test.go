@@ -19,6 +19,7 @@ import (
 func TestMain(m *testing.M) {
 	cmds := map[string]func(){
 		"structmigrate": func() { os.Exit(cli.Main(os.Args, program(), os.Stdout, os.Stderr)) },
+		"sqlhold":       func() { os.Exit(sqlHold()) },
 	}
 	for name, models := range testmodels.Sets {
 		p := program()
@@ -45,7 +46,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sqlq": cmdSQL,
+			"sqlq":     cmdSQL,
+			"waitfile": cmdWaitFile,
 		},
 	})
 }

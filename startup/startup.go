@@ -152,10 +152,11 @@ func Check(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
 // file, line and statement. Structs or database drift does not stop it:
 // check the returned report.
 //
-// Like the CLIs, Apply takes the Atlas migration lock, a file named
-// atlas_migrate_execute.lock in os.TempDir() (one per host, whatever the
-// database): while another apply holds it, Apply fails at once with
-// "another migration is running" instead of waiting.
+// Like the CLI, Apply takes the migration lock (see internal/dblock): a
+// flock on the file <database>.lock, which the OS releases when its holder
+// dies, and the Atlas CLI's atlas_migrate_execute.lock in os.TempDir(). It
+// waits up to 30 s (bounded by ctx) for another run, then fails with
+// "another migration is running".
 func Apply(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
 	return run(ctx, db, true, opts)
 }

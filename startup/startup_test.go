@@ -352,9 +352,10 @@ func TestOperatorMatchesCLI(t *testing.T) {
 	}
 }
 
-// While another apply holds the migration lock, Apply fails at once; Check
-// takes no lock.
+// While the Atlas CLI holds its migration lock, Apply waits (bounded by
+// the context); Check takes no lock.
 func TestLockHeld(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
 	lock := filepath.Join(os.TempDir(), "atlas_migrate_execute.lock")
 	expires := strconv.FormatInt(time.Now().Add(time.Minute).UnixNano(), 10)
 	if err := os.WriteFile(lock, []byte(expires), 0o644); err != nil {

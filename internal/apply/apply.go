@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"ariga.io/atlas/sql/migrate"
 
+	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -30,6 +32,9 @@ type Options struct {
 	Out      io.Writer
 	Operator string // written to operator_version
 	Progress bool   // show a long statement's progress (a terminal)
+	// LockTimeout bounds the wait for the migration lock and for a busy
+	// database (0: dblock.DefaultWait).
+	LockTimeout time.Duration
 
 	reader *sql.DB // see Reader
 }
@@ -83,12 +88,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := sqlitedb.Adopt(ctx, o.DB); err != nil {
 		return nil, err
 	}
-	drv, err := sqlitedb.Driver(o.DB)
-	if err != nil {
-		return nil, err
-	}
 	if !o.DryRun {
-		unlock, err := Lock(ctx, drv, o.Out)
+		unlock, err := dblock.Take(ctx, o.DB, dblock.Options{Wait: o.LockTimeout, Out: o.Out})
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +168,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // directive: then each statement that may change stored data is measured
 // in a savepoint of its own.
 func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
-	if mode := txMode(f); mode == "none" {
+	if !InTx(f) {
 		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err

@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
@@ -36,6 +36,8 @@ type BaselineOptions struct {
 	Version  string
 	DryRun   bool
 	Operator string
+	// LockTimeout bounds the wait for the migration lock (0: dblock.DefaultWait).
+	LockTimeout time.Duration
 }
 
 // Baseline adopts a database made without migrations (e.g. by GORM's
@@ -44,11 +46,7 @@ type BaselineOptions struct {
 // as the Atlas CLI writes it), so the files after it are pending.
 func Baseline(ctx context.Context, o BaselineOptions) error {
 	if !o.DryRun {
-		drv, err := sqlitedb.Driver(o.DB)
-		if err != nil {
-			return err
-		}
-		unlock, err := Lock(ctx, drv, io.Discard)
+		unlock, err := dblock.Take(ctx, o.DB, dblock.Options{Wait: o.LockTimeout})
 		if err != nil {
 			return err
 		}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -18,12 +20,21 @@ import (
 // dryRun prints each pending file and runs it, under the same guard as a
 // real apply, inside one transaction that is always rolled back: what it
 // reports (data loss, failures) is measured on the real rows, not guessed.
+//
+// A `-- atlas:txmode none` file cannot run inside a transaction as apply
+// runs it (outside any, foreign keys on, VACUUM allowed): when one is
+// pending, the dry run copies the database (VACUUM INTO a temporary file)
+// and applies the files to the copy exactly as apply does, each file
+// committed there, then deletes the copy.
 func (o Options) dryRun(ctx context.Context, pending []migrate.File) error {
+	if slices.ContainsFunc(pending, func(f migrate.File) bool { return !InTx(f) }) {
+		return o.dryRunCopy(ctx, pending)
+	}
 	// Unreviewed SQL runs here: it may not reach other files.
 	if err := sqlitedb.Isolate(o.DB); err != nil {
 		return err
 	}
-	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+	tx, err := openTx(ctx, o.DB)
 	if err != nil {
 		return err
 	}
@@ -31,12 +42,54 @@ func (o Options) dryRun(ctx context.Context, pending []migrate.File) error {
 	if err := revisions.New(tx).Init(ctx); err != nil {
 		return err
 	}
-	quiet := NewLogger(io.Discard)
+	done, err := o.dryFiles(pending, func(f migrate.File) error { return runGuarded(ctx, o, NewLogger(io.Discard), f, tx) })
+	if done {
+		fmt.Fprintln(o.Out, "-- dry run: the files ran in a transaction that was rolled back; nothing changed")
+	}
+	return err
+}
+
+// dryRunCopy runs the dry run on a temporary copy of the database.
+func (o Options) dryRunCopy(ctx context.Context, pending []migrate.File) error {
+	dir, err := os.MkdirTemp("", "structmigrate-dry-run-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "copy.db")
+	if _, err := o.DB.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("dry run: copy the database to %s: %w", path, err)
+	}
+	db, err := sqlitedb.OpenFile(path, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Unreviewed SQL runs here: it may not reach other files.
+	if err := sqlitedb.Isolate(db); err != nil {
+		return err
+	}
+	c := o
+	c.DB, c.reader = db, nil
+	if err := revisions.New(db).Init(ctx); err != nil {
+		return err
+	}
+	done, err := o.dryFiles(pending, func(f migrate.File) error { return runFile(ctx, c, NewLogger(io.Discard), f) })
+	if done {
+		fmt.Fprintln(o.Out, "-- dry run: the files ran, as apply runs them, on a copy of the database that was deleted (a txmode none file cannot run in a transaction); nothing changed")
+	}
+	return err
+}
+
+// dryFiles prints each file and runs it; the first that fails or is
+// refused gets the verdict, and the files after it are only printed. done
+// reports whether every file ran.
+func (o Options) dryFiles(pending []migrate.File, run func(migrate.File) error) (done bool, err error) {
 	for i, f := range pending {
 		if err := printDry(o.Out, pending[i:i+1]); err != nil {
-			return err
+			return false, err
 		}
-		if err := runGuarded(ctx, o, quiet, f, tx); err != nil {
+		if err := run(f); err != nil {
 			verdict := "would fail"
 			if errors.As(err, new(*guard.LossError)) {
 				verdict = "would be refused without --force"
@@ -44,11 +97,10 @@ func (o Options) dryRun(ctx context.Context, pending []migrate.File) error {
 			fmt.Fprintf(o.Out, "-- %s: %s\n", verdict, migdir.OneLine(err.Error(), 2000))
 			if rest := pending[i+1:]; len(rest) > 0 {
 				fmt.Fprintf(o.Out, "-- not run: %s after it\n", Plural(len(rest), "file"))
-				return printDry(o.Out, rest)
+				return false, printDry(o.Out, rest)
 			}
-			return nil
+			return false, nil
 		}
 	}
-	fmt.Fprintln(o.Out, "-- dry run: the files ran in a transaction that was rolled back; nothing changed")
-	return nil
+	return true, nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/ident"
@@ -58,10 +57,7 @@ func (o Options) begin(ctx context.Context, outer schema.ExecQuerier) (*scope, e
 			return err
 		}}, nil
 	}
-	// sqlite.OpenTx switches foreign keys off outside the transaction
-	// (SQLite ignores the PRAGMA inside one) and refuses to commit new
-	// foreign-key violations.
-	tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+	tx, err := openTx(ctx, o.DB) // foreign keys off, see openTx
 	if err != nil {
 		return nil, err
 	}

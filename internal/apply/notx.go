@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -30,29 +31,25 @@ func (g *stmtGuarded) ScanStmts(input string) ([]*migrate.Stmt, error) {
 }
 
 func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if !g.mayChangeData(ctx, q) {
-		return g.Driver.ExecContext(ctx, q, args...)
-	}
 	var res sql.Result
-	o := guard.Options{DB: g.o.DB, Name: filepath.Join(g.o.Dir.Path(), g.f.Name())}
-	err := guard.Measure(ctx, g.o.DB, o, func(u *guard.Unit) error {
-		return u.Exec(ctx, q, func() error {
-			var err error
-			res, err = g.Driver.ExecContext(ctx, q, args...)
-			return err
-		})
+	err := measureStmt(ctx, g.o.DB, filepath.Join(g.o.Dir.Path(), g.f.Name()), q, func() error {
+		var err error
+		res, err = g.Driver.ExecContext(ctx, q, args...)
+		return err
 	}, func(u *guard.Unit, losses []guard.Loss) error { return g.o.judge(g.f, u, losses) })
 	return res, err
 }
 
-// mayChangeData reports whether q writes a user table that exists.
-func (g *stmtGuarded) mayChangeData(ctx context.Context, q string) bool {
-	ws, err := sqlitedb.Writes(g.o.DB, q)
+// mayChangeData reports whether q writes a user table that exists, or
+// sqlite_sequence (the AUTOINCREMENT counters the guard keeps).
+func mayChangeData(db *sql.DB, q string) bool {
+	ws, err := sqlitedb.Writes(db, q)
 	if err != nil {
 		return true
 	}
 	for _, w := range ws {
-		if !strings.HasPrefix(strings.ToLower(w.Table), "sqlite_") && !strings.EqualFold(w.Table, revisions.Table) {
+		t := ident.Fold(w.Table)
+		if t == "sqlite_sequence" || !strings.HasPrefix(t, "sqlite_") && !ident.SameName(w.Table, revisions.Table) {
 			return true
 		}
 	}

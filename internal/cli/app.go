@@ -40,8 +40,14 @@ func New(p Program) *cli.App {
 			&cli.StringFlag{Name: "env", Value: "local", Usage: "`NAME` of the env block in the project file"},
 			&cli.StringFlag{Name: "dir", Usage: "migration `DIR` on disk (overrides the env's migration.dir; default: the env's, else the embedded copy)"},
 			&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides $STORAGE_PATH and the env's url)"},
+			lockTimeoutFlag,
 		},
-		Before: env.load,
+		Before: func(c *cli.Context) error {
+			if err := checkLockTimeout(c); err != nil {
+				return err
+			}
+			return env.load(c)
+		},
 		Commands: []*cli.Command{
 			schemaCmd(env),
 			diffCmd(env),

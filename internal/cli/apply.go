@@ -3,8 +3,12 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
+	"time"
 
+	"ariga.io/atlas/sql/migrate"
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
@@ -16,6 +20,7 @@ type applyOptions struct {
 	DryRun   bool
 	Force    bool
 	Baseline string
+	Wait     time.Duration // --lock-timeout
 }
 
 func applyCmd(env *Env) *cli.Command {
@@ -24,12 +29,12 @@ func applyCmd(env *Env) *cli.Command {
 		Usage:     "apply pending migration files to the database, one transaction per file",
 		ArgsUsage: "[N]",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the SQL that would run; change nothing"},
-			&cli.BoolFlag{Name: "force", Usage: "apply even when a file drops a table or column holding data"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the pending files and run them under the data-loss guard in a transaction that is rolled back (on a temporary copy of the database when a file has -- atlas:txmode none); say which file would be refused or fail; change nothing"},
+			&cli.BoolFlag{Name: "force", Usage: "apply even when the guard measures a loss of rows or values that the file does not declare (-- atlas:nolint DS102/DS103)"},
 			&cli.StringFlag{Name: "baseline", Usage: "adopt a database without history at `VERSION` first (see baseline); default: the env's migration.baseline"},
 		},
 		Action: func(c *cli.Context) error {
-			o := applyOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Baseline: c.String("baseline")}
+			o := applyOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Baseline: c.String("baseline"), Wait: c.Duration(lockTimeoutFlag.Name)}
 			if c.NArg() > 1 {
 				return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
 			}
@@ -66,12 +71,22 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkHistory(ctx, db, dir); err != nil {
+		return err
+	}
 	baseline := o.Baseline
 	if baseline == "" {
 		baseline = env.Project.Baseline
 	}
 	_, err = apply.Run(ctx, apply.Options{
 		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator, Progress: env.terminal(),
+		LockTimeout: o.Wait,
 	})
-	return err
+	var hn *migrate.HistoryNonLinearError
+	if errors.As(err, &hn) {
+		// Atlas's text, and what to do: the CLI applies such files only with
+		// --exec-order non-linear, which structmigrate does not offer.
+		return fmt.Errorf("%w; nothing was applied: a file older than the database's version is never run, give it a version newer than the last applied one and re-hash", err)
+	}
+	return env.busy(err, o.Wait)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,6 +13,7 @@ import (
 type baselineOptions struct {
 	Version string
 	DryRun  bool
+	Wait    time.Duration // --lock-timeout
 }
 
 func baselineCmd(env *Env) *cli.Command {
@@ -29,7 +31,7 @@ func baselineCmd(env *Env) *cli.Command {
 			if c.NArg() != 1 {
 				return &ExitError{Code: ExitFailure, Msg: "baseline needs exactly one VERSION, e.g. structmigrate baseline 20261130042119"}
 			}
-			return runBaseline(c.Context, env, baselineOptions{Version: c.Args().First(), DryRun: c.Bool("dry-run")})
+			return runBaseline(c.Context, env, baselineOptions{Version: c.Args().First(), DryRun: c.Bool("dry-run"), Wait: c.Duration(lockTimeoutFlag.Name)})
 		},
 	}
 }
@@ -39,13 +41,21 @@ func runBaseline(ctx context.Context, env *Env, o baselineOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := env.needDB(); err != nil {
+		return err
+	}
+	// A baseline adopts an existing database; refused, it must leave no
+	// new (empty) file or folder behind.
+	if !env.dbExists() {
+		return &ExitError{Code: ExitFailure, Msg: "database " + env.DB + " does not exist: nothing to adopt (apply creates a new database)"}
+	}
 	db, err := env.openDB(o.DryRun)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := apply.Baseline(ctx, apply.BaselineOptions{DB: db, Dir: dir, Version: o.Version, DryRun: o.DryRun, Operator: Operator}); err != nil {
-		return err
+	if err := apply.Baseline(ctx, apply.BaselineOptions{DB: db, Dir: dir, Version: o.Version, DryRun: o.DryRun, Operator: Operator, LockTimeout: o.Wait}); err != nil {
+		return env.busy(err, o.Wait)
 	}
 	verb := "Recorded"
 	if o.DryRun {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -13,11 +14,15 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/config"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+	"github.com/structmigrate/structmigrate/internal/status"
 )
 
-// storageVar names the database file for the local and prod envs, and
-// overrides the env's url, as the README documents.
+// storageVar is the variable the committed atlas.hcl reads for the database
+// file. The binary never reads it itself: like the Atlas CLI, it acts only
+// where atlas.hcl reads it, so one atlas.hcl names one database for both
+// tools. --db stands in for it inside the file.
 const storageVar = "STORAGE_PATH"
 
 // Env is what every command shares: the program, the resolved environment
@@ -32,8 +37,8 @@ type Env struct {
 	Out, Err io.Writer
 }
 
-// load resolves the project file, the env, the flags and STORAGE_PATH.
-// Precedence: --db > $STORAGE_PATH > env url; --dir > env migration.dir.
+// load resolves the project file, the env and the flags.
+// Precedence: --db > env url; --dir > env migration.dir.
 func (e *Env) load(c *cli.Context) error {
 	e.Out, e.Err = c.App.Writer, c.App.ErrWriter
 	path := c.String("config")
@@ -63,11 +68,9 @@ func (e *Env) load(c *cli.Context) error {
 	if e.Dir == "" {
 		e.Dir = "migrations"
 	}
-	switch sp := os.Getenv(storageVar); {
+	switch {
 	case dbFlag != "":
 		e.DB = dbFlag
-	case sp != "":
-		e.DB = sp
 	case cfg.InMemory:
 		e.InMemory = true
 	default:
@@ -93,15 +96,22 @@ func (e *Env) writeDir() (*migrate.LocalDir, error) { return migdir.Open(e.Dir, 
 // missing file reads as an empty database. Otherwise the file and its
 // folder are created. An in-memory env gets a fresh private database.
 func (e *Env) openDB(readOnly bool) (*sql.DB, error) {
+	if err := e.needDB(); err != nil {
+		return nil, err
+	}
 	if e.InMemory {
 		return sqlitedb.OpenMemory("env_" + e.Project.Name)
 	}
-	if readOnly {
-		if _, err := os.Stat(e.DB); errors.Is(err, os.ErrNotExist) {
-			return sqlitedb.OpenMemory("absent")
+	fi, err := os.Stat(e.DB)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, fmt.Errorf("database %s is a directory, not a SQLite file (check --db or the env's url)", e.DB)
+	case errors.Is(err, os.ErrNotExist) && readOnly:
+		return sqlitedb.OpenMemory("absent")
+	case !readOnly:
+		if err := os.MkdirAll(filepath.Dir(e.DB), 0o755); err != nil {
+			return nil, err
 		}
-	} else if err := os.MkdirAll(filepath.Dir(e.DB), 0o755); err != nil {
-		return nil, err
 	}
 	db, err := sqlitedb.OpenFile(e.DB, readOnly)
 	if err != nil {
@@ -119,6 +129,35 @@ func (e *Env) openDryRun() (*sql.DB, error) {
 		return e.openDB(true)
 	}
 	return e.openDB(false)
+}
+
+// checkHistory refuses a database whose applied versions the directory
+// does not hold as they were applied (status.CheckHistory): status, apply
+// and rollback give the same error.
+func checkHistory(ctx context.Context, db *sql.DB, dir migdir.Dir) error {
+	revs, err := revisions.New(db).ReadRevisions(ctx)
+	if err != nil {
+		return err
+	}
+	return status.CheckHistory(dir, revs)
+}
+
+// NoDatabaseError refuses a command that needs a database in an env whose
+// url is not set (e.g. gorm, which is for the Atlas CLI's migrate diff):
+// without it, SQLite would open a temporary database and the command would
+// "succeed" on nothing.
+type NoDatabaseError struct{ Env string }
+
+func (e *NoDatabaseError) Error() string {
+	return fmt.Sprintf("env %q has no url: this command needs a database (use an env with a url, or --db FILE)", e.Env)
+}
+
+// needDB refuses to go on without a database to work on.
+func (e *Env) needDB() error {
+	if !e.InMemory && e.DB == "" {
+		return &NoDatabaseError{Env: e.Project.Name}
+	}
+	return nil
 }
 
 // dbExists reports whether there is a database to work on.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,6 +14,7 @@ type rollbackOptions struct {
 	To     string
 	DryRun bool
 	Force  bool
+	Wait   time.Duration // --lock-timeout
 }
 
 func rollbackCmd(env *Env) *cli.Command {
@@ -32,7 +34,7 @@ func rollbackCmd(env *Env) *cli.Command {
 			if c.NArg() > 0 {
 				return &ExitError{Code: ExitFailure, Msg: "rollback takes no arguments; use --to VERSION"}
 			}
-			return runRollback(c.Context, env, rollbackOptions{To: c.String("to"), DryRun: c.Bool("dry-run"), Force: c.Bool("force")})
+			return runRollback(c.Context, env, rollbackOptions{To: c.String("to"), DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Wait: c.Duration(lockTimeoutFlag.Name)})
 		},
 	}
 }
@@ -52,6 +54,9 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	if err := down.Validate(dir); err != nil {
 		return err
 	}
+	if err := env.needDB(); err != nil {
+		return err
+	}
 	if !env.dbExists() {
 		return &ExitError{Code: ExitFailure, Msg: "database " + env.DB + " does not exist: nothing to roll back"}
 	}
@@ -60,8 +65,12 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkHistory(ctx, db, dir); err != nil {
+		return err
+	}
 	_, err = rollback.Run(ctx, rollback.Options{
 		DB: db, Dir: dir, Down: down, To: o.To, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Progress: env.terminal(),
+		LockTimeout: o.Wait,
 	})
-	return err
+	return env.busy(err, o.Wait)
 }

@@ -17,7 +17,10 @@
 //	}
 //
 // Expressions are HCL native syntax (interpolation, conditionals, ...) with
-// one function, getenv(name), which returns "" for an unset variable.
+// one function, getenv(name), which returns "" for an unset variable, as in
+// the Atlas CLI. An unset or empty variable may be tested (a conditional's
+// condition), but one whose "" reaches a value of the loaded env is an
+// error naming it: "sqlite://${getenv("TENANT")}.db" must not mean ".db".
 package config
 
 import (
@@ -276,9 +279,9 @@ type evaluator struct {
 	f      *file
 	ctx    *hcl.EvalContext
 	getenv func(string) string
-	// reads records the names passed to getenv while it is not nil.
+	// reads records the unset or empty variables read by getenv while it is not nil.
 	reads *[]string
-	// Per local: its value and the getenv names it read, directly or through other locals.
+	// Per local: its value and the unset getenv names it read, directly or through other locals.
 	localVals map[string]cty.Value
 	localEnv  map[string][]string
 }
@@ -313,10 +316,17 @@ func newEvaluator(f *file, getenv func(string) string) *evaluator {
 				Type:   function.StaticReturnType(cty.String),
 				Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 					name := args[0].AsString()
+					v := ev.getenv(name)
+					if v != "" {
+						return cty.StringVal(v), nil
+					}
 					if ev.reads != nil {
 						*ev.reads = append(*ev.reads, name)
 					}
-					return cty.StringVal(ev.getenv(name)), nil
+					// The mark follows the "" through interpolation and
+					// functions, but not out of a conditional's condition
+					// (HCL unmarks it): a tested variable is no error.
+					return cty.StringVal("").Mark(unsetVar(name)), nil
 				},
 			}),
 		},
@@ -416,7 +426,7 @@ func (ev *evaluator) evalData() error {
 			diags = append(diags, ds...)
 			continue
 		}
-		if validProgram(v) {
+		if v, _ = v.UnmarkDeep(); validProgram(v) {
 			continue
 		}
 		diags = append(diags, &hcl.Diagnostic{
@@ -450,7 +460,8 @@ func validProgram(v cty.Value) bool {
 type resolved struct {
 	Env
 	urlAttr, dirAttr *hcl.Attribute
-	urlEnv           []string // getenv names read while evaluating url
+	urlEnv           []string // unset getenv names read (tested) while evaluating url
+	unset            error    // *UnsetError: an attribute holds an unset variable's ""
 }
 
 func (ev *evaluator) evalEnv(e *envBlock) (*resolved, hcl.Diagnostics) {
@@ -474,6 +485,10 @@ func (ev *evaluator) evalEnv(e *envBlock) (*resolved, hcl.Diagnostics) {
 		if ds.HasErrors() {
 			diags = append(diags, ds...)
 			return ""
+		}
+		v, marks := v.UnmarkDeep()
+		if len(marks) > 0 && r.unset == nil {
+			r.unset = &UnsetError{At: pos(a.Expr.Range()), Env: e.name, Attr: what, Vars: unsetNames(marks)}
 		}
 		s, err := convert.Convert(v, cty.String)
 		if err != nil || s.IsNull() || !s.IsKnown() {
@@ -504,11 +519,17 @@ func typeName(v cty.Value) string {
 
 // validate checks the url and migration dir of the loaded env and splits them.
 func (r *resolved) validate() (*Env, error) {
+	if r.unset != nil {
+		return nil, r.unset
+	}
 	e := r.Env
 	if r.urlAttr != nil {
 		const scheme = "sqlite://"
 		at := pos(r.urlAttr.Expr.Range())
 		if !strings.HasPrefix(e.URL, scheme) {
+			if len(r.urlEnv) > 0 { // e.g. prod's url when STORAGE_PATH is unset
+				return nil, &UnsetError{At: at, Env: e.Name, Attr: "url", Vars: uniq(r.urlEnv), URL: e.URL}
+			}
 			return nil, fmt.Errorf("%s: env %q: url %q is not supported (only sqlite:// URLs are)", at, e.Name, e.URL)
 		}
 		path, rawQuery, _ := strings.Cut(strings.TrimPrefix(e.URL, scheme), "?")
@@ -519,8 +540,10 @@ func (r *resolved) validate() (*Env, error) {
 		e.InMemory = query.Get("mode") == "memory"
 		switch {
 		case e.InMemory:
+		case path == "" && len(r.urlEnv) > 0:
+			return nil, &UnsetError{At: at, Env: e.Name, Attr: "url", Vars: uniq(r.urlEnv), URL: e.URL}
 		case path == "":
-			return nil, fmt.Errorf("env %q: url %q has no database path%s", e.Name, e.URL, unsetHint(r.urlEnv))
+			return nil, fmt.Errorf("%s: env %q: url %q has no database path", at, e.Name, e.URL)
 		default:
 			e.DBPath = path
 		}
@@ -542,25 +565,56 @@ func (r *resolved) validate() (*Env, error) {
 	return &e, nil
 }
 
-// unsetHint names the environment variables read while evaluating a url:
-// " (is STORAGE_PATH set?)", " (are A and B set?)", or "" for none.
-func unsetHint(names []string) string {
-	var uniq []string
+// uniq returns names sorted, without repeats.
+func uniq(names []string) []string {
+	var out []string
 	seen := make(map[string]bool)
 	for _, n := range names {
 		if !seen[n] {
 			seen[n] = true
-			uniq = append(uniq, n)
+			out = append(out, n)
 		}
 	}
-	switch len(uniq) {
-	case 0:
-		return ""
-	case 1:
-		return fmt.Sprintf(" (is %s set?)", uniq[0])
-	default:
-		return fmt.Sprintf(" (are %s and %s set?)", strings.Join(uniq[:len(uniq)-1], ", "), uniq[len(uniq)-1])
+	sort.Strings(out)
+	return out
+}
+
+// unsetVar marks the "" getenv returns for the named unset or empty variable.
+type unsetVar string
+
+// UnsetError reports an attribute of the loaded env whose value holds the ""
+// of an unset or empty environment variable.
+type UnsetError struct {
+	At   string // file:line:col of the expression
+	Env  string
+	Attr string   // url, dev, src, migration.dir, migration.baseline
+	Vars []string // the variables, sorted
+	// URL is set when the variables were only tested, and the url the
+	// file chose for their absence is not one structmigrate can open.
+	URL string
+}
+
+func (e *UnsetError) Error() string {
+	verb := "is"
+	if len(e.Vars) > 1 {
+		verb = "are"
 	}
+	msg := fmt.Sprintf("%s: env %q: %s uses $%s, which %s not set (or empty)", e.At, e.Env, e.Attr, strings.Join(e.Vars, ", $"), verb)
+	if e.URL != "" {
+		msg += fmt.Sprintf(" (url %q)", e.URL)
+	}
+	return msg
+}
+
+func unsetNames(marks cty.ValueMarks) []string {
+	var names []string
+	for m := range marks {
+		if n, ok := m.(unsetVar); ok {
+			names = append(names, string(n))
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // pos formats the start of a range as file:line:col.

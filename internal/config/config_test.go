@@ -166,22 +166,42 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "prod without STORAGE_PATH",
 			file: projectFile, env: "prod",
-			want: `env "prod": url "sqlite://" has no database path (is STORAGE_PATH set?)`,
+			want: `../../atlas.hcl:43:9: env "prod": url uses $STORAGE_PATH, which is not set (or empty) (url "storage-path-not-set://")`,
 		},
 		{
 			name: "prod with empty STORAGE_PATH",
 			file: projectFile, env: "prod", vars: map[string]string{"STORAGE_PATH": ""},
-			want: `env "prod": url "sqlite://" has no database path (is STORAGE_PATH set?)`,
+			want: `../../atlas.hcl:43:9: env "prod": url uses $STORAGE_PATH, which is not set (or empty) (url "storage-path-not-set://")`,
 		},
 		{
 			name: "empty path, two variables",
 			file: "testdata/locals.hcl", env: "two_vars",
-			want: `env "two_vars": url "sqlite://" has no database path (are A_DIR and B_FILE set?)`,
+			want: `testdata/locals.hcl:30:9: env "two_vars": url uses $A_DIR, $B_FILE, which are not set (or empty)`,
+		},
+		{
+			name: "one of two variables unset",
+			file: "testdata/locals.hcl", env: "two_vars", vars: map[string]string{"A_DIR": "/srv/"},
+			want: `testdata/locals.hcl:30:9: env "two_vars": url uses $B_FILE, which is not set (or empty)`,
+		},
+		{
+			name: "unset variable before a path",
+			file: "testdata/locals.hcl", env: "in_path",
+			want: `testdata/locals.hcl:39:9: env "in_path": url uses $NOPE, which is not set (or empty)`,
+		},
+		{
+			name: "unset variable through a local",
+			file: "testdata/locals.hcl", env: "via_local", vars: map[string]string{"TENANT": ""},
+			want: `testdata/locals.hcl:43:9: env "via_local": url uses $TENANT, which is not set (or empty)`,
+		},
+		{
+			name: "unset variable in the migration dir",
+			file: "testdata/locals.hcl", env: "in_dir",
+			want: `testdata/locals.hcl:53:11: env "in_dir": migration.dir uses $MIGRATIONS, which is not set (or empty)`,
 		},
 		{
 			name: "empty path, no variables",
 			file: "testdata/locals.hcl", env: "no_vars",
-			want: `env "no_vars": url "sqlite://?_fk=1" has no database path`,
+			want: `testdata/locals.hcl:34:9: env "no_vars": url "sqlite://?_fk=1" has no database path`,
 		},
 		{
 			name: "unknown env",
@@ -283,7 +303,7 @@ func TestNames(t *testing.T) {
 		want []string
 	}{
 		{projectFile, []string{"local", "ci", "prod", "gorm"}},
-		{"testdata/locals.hcl", []string{"dev", "bare", "abs", "two_vars", "no_vars"}},
+		{"testdata/locals.hcl", []string{"dev", "bare", "abs", "two_vars", "no_vars", "in_path", "via_local", "in_dir"}},
 		{"testdata/urls.hcl", []string{"postgres", "good_dir", "atlas_dir", "plain_dir", "bad_query"}},
 		{"testdata/no_envs.hcl", []string{}},
 	}

@@ -4,8 +4,11 @@
 // that existed when the unit began — SQLite's authorizer says which tables a
 // compiled statement writes, triggers included — the table is digested
 // (rows, and per column a checksum of every stored value with its storage
-// class, keyed by the primary key). At the end the table's successor (same
-// name, or the table its digests moved to) is digested again and compared.
+// class, keyed by the primary key; a row without a key, or whose key has a
+// NULL, by its whole content; every hash keyed by a secret drawn per
+// process). At the end the table's successor (same name, or the table its
+// digests moved to) is digested again, keyed by the old key's columns where
+// they (or their rename successors) remain, and compared.
 // Where digests differ the caller runs the unit again with Detail, which
 // compares value by value and names table, column, count and an example.
 //

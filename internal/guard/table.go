@@ -29,10 +29,11 @@ type table struct {
 	Cols    []column // stored columns (generated ones derive from these)
 	Key     []string // primary key columns in key order; none = unkeyed
 	Digest  *sqlitedb.Digest
-	Records map[string][]sqlitedb.Record // Detail: column → values
+	DKey    []string            // the columns Digest is keyed by; nil: whole rows
+	Records [][]sqlitedb.Record // Detail: per column (as Cols), its values row by row
 }
 
-// tables lists the user tables of the main schema, lower-cased name → name;
+// tables lists the user tables of the main schema, ident.Fold(name) → name;
 // the revisions table is the history's, not data a migration keeps. Virtual
 // tables count (an FTS5 table may hold the only copy of its text): their
 // modules write their shadow tables at run time, unseen by the authorizer,
@@ -51,8 +52,8 @@ func tables(ctx context.Context, q Queryer) (map[string]string, error) {
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		if !strings.EqualFold(n, revisions.Table) {
-			ts[strings.ToLower(n)] = n
+		if !ident.SameName(n, revisions.Table) {
+			ts[ident.Fold(n)] = n
 		}
 	}
 	return ts, rows.Err()
@@ -89,30 +90,32 @@ func readTable(ctx context.Context, q Queryer, name string) (*table, error) {
 	return t, nil
 }
 
-func (t *table) column(name string) (column, bool) {
-	for _, c := range t.Cols {
-		if strings.EqualFold(c.Name, name) {
-			return c, true
+// index returns the position of the column SQLite takes name for; -1: none.
+func (t *table) index(name string) int {
+	for i, c := range t.Cols {
+		if ident.SameName(c.Name, name) {
+			return i
 		}
 	}
-	return column{}, false
+	return -1
 }
 
-func (t *table) keyList() string {
-	ks := make([]string, len(t.Key))
-	for i, k := range t.Key {
-		ks[i] = ident.Quote(k)
+func (t *table) names() []string {
+	ns := make([]string, len(t.Cols))
+	for i, c := range t.Cols {
+		ns[i] = c.Name
 	}
-	return strings.Join(ks, ", ")
+	return ns
 }
 
-// digest measures t in one scan.
-func (t *table) digest(ctx context.Context, q Queryer) error {
-	id, d := sqlitedb.NewDigest(len(t.Cols))
+// digest measures t in one scan, keying rows by the columns key (nil:
+// each row by its whole content).
+func (t *table) digest(ctx context.Context, q Queryer, key []string) error {
+	id, d := sqlitedb.NewDigest(t.names())
 	defer sqlitedb.DropSlot(id)
-	args := []string{"?", fmt.Sprint(len(t.Key))}
-	if len(t.Key) > 0 {
-		args = append(args, t.keyList())
+	args := []string{"?", fmt.Sprint(len(key))}
+	for _, k := range key {
+		args = append(args, ident.Quote(k))
 	}
 	for _, c := range t.Cols {
 		args = append(args, ident.Quote(c.Name))
@@ -120,15 +123,24 @@ func (t *table) digest(ctx context.Context, q Queryer) error {
 	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM main."+ident.Quote(t.Name), id); err != nil {
 		return fmt.Errorf("measure table %q: %w", t.Name, err)
 	}
-	t.Digest = d
+	t.Digest, t.DKey = d, key
 	return nil
 }
 
 // collect reads every value of col, keyed by key (nil: unkeyed).
 func collect(ctx context.Context, q Queryer, tname string, key []string, col string) ([]sqlitedb.Record, error) {
+	vs, err := collectRows(ctx, q, tname, key, []string{col})
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}
+
+// collectRows reads every value of cols in one scan, keyed by key (nil:
+// unkeyed): per column, its values row by row (the rows align).
+func collectRows(ctx context.Context, q Queryer, tname string, key []string, cols []string) ([][]sqlitedb.Record, error) {
 	id, rs := sqlitedb.NewCollection()
 	defer sqlitedb.DropSlot(id)
-	c := ident.Quote(col)
 	keyQ := "''"
 	args := []string{"?", fmt.Sprint(len(key))}
 	if len(key) > 0 {
@@ -139,11 +151,26 @@ func collect(ctx context.Context, q Queryer, tname string, key []string, col str
 		}
 		keyQ = strings.Join(qs, " || ', ' || ")
 	}
-	args = append(args, c, "CAST("+c+" AS TEXT)", "substr(quote("+c+"), 1, 60)", keyQ)
-	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM main."+ident.Quote(tname), id); err != nil {
-		return nil, fmt.Errorf("measure column %q.%q: %w", tname, col, err)
+	for i, col := range cols {
+		c := ident.Quote(col)
+		kq := "''"
+		if i == 0 {
+			kq = keyQ // one rendering of the key per row is enough
+		}
+		args = append(args, c, "CAST("+c+" AS TEXT)", "substr(quote("+c+"), 1, 60)", kq)
 	}
-	return *rs, nil
+	if err := exec(ctx, q, "SELECT count(sm_collect("+strings.Join(args, ", ")+")) FROM main."+ident.Quote(tname), id); err != nil {
+		return nil, fmt.Errorf("measure table %q: %w", tname, err)
+	}
+	out := make([][]sqlitedb.Record, len(cols))
+	n := len(*rs) / len(cols)
+	for i := range out {
+		out[i] = make([]sqlitedb.Record, n)
+		for r := 0; r < n; r++ {
+			out[i][r] = (*rs)[r*len(cols)+i]
+		}
+	}
+	return out, nil
 }
 
 // defaultValue evaluates a column default (a constant expression).

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"ariga.io/atlas/sql/migrate"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -18,7 +18,7 @@ import (
 type Options struct {
 	DB   *sql.DB // the database the transaction belongs to (opened by sqlitedb)
 	Name string  // the unit in messages, e.g. the file's path
-	// Detail lists the tables (lower-cased) to compare value by value: the
+	// Detail lists the tables (ident.Fold) to compare value by value: the
 	// suspects of a first run. Nil compares digests only.
 	Detail map[string]bool
 	// Reader, when set, is a second (read-only) connection to the same
@@ -36,6 +36,9 @@ type Unit struct {
 	before   map[string]*table
 	writers  map[string][]string // lower table → statements that wrote it
 	made     map[string][]string // the same for tables the unit created
+	copies   map[string][]string // made table → tables that existed that its writers read
+	renamed  map[string]string   // lower table → the name an ALTER TABLE gave it
+	seq      map[string]sequence // sqlite_sequence when the unit began
 	gone     map[string]bool     // tables the unit created that are gone at End
 	fk       bool
 	children map[string][]string
@@ -50,7 +53,10 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Unit{o: o, q: q, existed: ex, start: map[string][]column{}, before: map[string]*table{}, writers: map[string][]string{}, made: map[string][]string{}, gone: map[string]bool{}}
+	u := &Unit{o: o, q: q, existed: ex, start: map[string][]column{}, before: map[string]*table{}, writers: map[string][]string{}, made: map[string][]string{}, copies: map[string][]string{}, renamed: map[string]string{}, gone: map[string]bool{}}
+	if u.seq, err = sequences(ctx, q); err != nil {
+		return nil, err
+	}
 	rows, err := q.QueryContext(ctx, "PRAGMA foreign_keys")
 	if err != nil {
 		return nil, err
@@ -82,7 +88,7 @@ func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
 			continue
 		}
 		for _, w := range ws {
-			l := strings.ToLower(w.Table)
+			l := ident.Fold(w.Table)
 			if _, ok := u.existed[l]; ok && w.Action != "create" && w.Action != "alter" {
 				u.measure(ctx, l)
 			}
@@ -97,7 +103,7 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 		defer sqlitedb.DenyTxControl(u.o.DB)()
 		return run0()
 	}
-	ws, err := sqlitedb.Writes(u.o.DB, stmt)
+	ws, reads, err := sqlitedb.Access(u.o.DB, stmt)
 	if err == nil {
 		for _, w := range ws {
 			if w.Action == "transaction" {
@@ -121,14 +127,18 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 		}
 		return run()
 	}
-	var at []string
+	var at, altered []string
 	alters := true
 	for _, w := range ws {
-		l := strings.ToLower(w.Table)
+		l := ident.Fold(w.Table)
+		if w.Action == "alter" {
+			altered = append(altered, l)
+		}
 		if _, ok := u.existed[l]; !ok {
 			if !slices.Contains(u.made[l], stmt) {
 				u.made[l] = append(u.made[l], stmt)
 			}
+			u.copied(l, reads)
 			continue // made by this unit: nothing stored before it
 		}
 		if w.Action == "create" {
@@ -157,6 +167,9 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 				}
 			}
 		}
+	}
+	if len(altered) > 0 {
+		run = u.renames(ctx, altered, run)
 	}
 	if alters && len(at) == 1 {
 		return u.alter(ctx, at[0], run)
@@ -228,7 +241,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 // (or vanish). DDL writes it too, but never with writable_schema on.
 func (u *Unit) editsSchema(ctx context.Context, ws []sqlitedb.Write) (bool, error) {
 	for _, w := range ws {
-		switch strings.ToLower(w.Table) {
+		switch ident.Fold(w.Table) {
 		case "sqlite_master", "sqlite_schema":
 			rows, err := u.q.QueryContext(ctx, "PRAGMA writable_schema")
 			if err != nil {
@@ -310,15 +323,12 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if cols, ok := u.start[l]; ok && u.o.Reader == nil {
 		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
 	}
-	if err := t.digest(ctx, q); err != nil {
+	if err := t.digest(ctx, q, t.Key); err != nil {
 		return err
 	}
-	if u.o.Detail[l] {
-		t.Records = map[string][]sqlitedb.Record{}
-		for _, c := range t.Cols {
-			if t.Records[c.Name], err = collect(ctx, q, t.Name, t.Key, c.Name); err != nil {
-				return err
-			}
+	if u.o.Detail[l] && len(t.Cols) > 0 {
+		if t.Records, err = collectRows(ctx, q, t.Name, t.Key, t.names()); err != nil {
+			return err
 		}
 	}
 	u.mu.Lock()
@@ -342,7 +352,7 @@ func (u *Unit) descendants(ctx context.Context, l string) ([]string, error) {
 					rows.Close()
 					return nil, err
 				}
-				pl := strings.ToLower(p)
+				pl := ident.Fold(p)
 				u.children[pl] = append(u.children[pl], cl)
 			}
 			rows.Close()
@@ -375,13 +385,15 @@ func (u *Unit) Close(ctx context.Context) {
 
 // Writers returns the statements of the unit that wrote table (as named
 // before the unit), to read their `-- atlas:nolint` directives. A table
-// copy's statements count too: those that made and filled a table named
-// after it (Atlas's new_<table>) that was renamed away by the end.
+// copy's statements count too: those that made and filled a table from
+// this one (the authorizer saw a statement write it and read this table),
+// where that copy is gone by the end (Atlas's new_<table>, renamed over
+// the original).
 func (u *Unit) Writers(table string) []string {
-	l := strings.ToLower(table)
-	out := slices.Clone(u.writers[l])
+	l := ident.Fold(table)
+	out := slices.Concat(u.writers[l], u.made[l]) // made: sqlite_sequence
 	for m, stmts := range u.made {
-		if u.gone[m] && strings.Contains(m, l) {
+		if u.gone[m] && slices.Contains(u.copies[m], l) {
 			for _, st := range stmts {
 				if !slices.Contains(out, st) {
 					out = append(out, st)
@@ -428,11 +440,8 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 	for _, l := range ls {
 		b := u.before[l]
 		var succ *table
-		if name, ok := now[l]; ok {
+		if name, ok := u.successor(l, now); ok {
 			if succ, err = readTable(ctx, u.q, name); err != nil {
-				return nil, err
-			}
-			if err := succ.digest(ctx, u.q); err != nil {
 				return nil, err
 			}
 		} else if succ, err = u.movedTo(ctx, b, now, fresh); err != nil {
@@ -444,20 +453,91 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			}
 			continue
 		}
-		if sameData(b, succ) {
+		p, err := pairUp(ctx, u.q, b, succ)
+		if err != nil {
+			return nil, err
+		}
+		if sameData(p) {
 			continue
 		}
 		if !u.o.Detail[l] {
 			res.Suspects[l] = true
 			continue
 		}
-		losses, err := u.compare(ctx, b, succ)
+		losses, err := u.compare(ctx, p)
 		if err != nil {
 			return nil, err
 		}
 		res.Losses = append(res.Losses, losses...)
 	}
+	seq, err := u.lostSequences(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	res.Losses = append(res.Losses, seq...)
 	return res, nil
+}
+
+// copied records that the statement writing made table m read the tables
+// in reads: where they existed, m holds a copy of their rows.
+func (u *Unit) copied(m string, reads []string) {
+	for _, r := range reads {
+		rl := ident.Fold(r)
+		if _, ok := u.existed[rl]; ok && rl != m && !slices.Contains(u.copies[m], rl) {
+			u.copies[m] = append(u.copies[m], rl)
+		}
+	}
+}
+
+// renames wraps run, a statement that alters the tables altered, to record
+// where an ALTER TABLE … RENAME moved one: the one name that appeared as
+// its own vanished (measured on the schema, not read from the SQL).
+func (u *Unit) renames(ctx context.Context, altered []string, run func() error) func() error {
+	return func() error {
+		prior, err := tables(ctx, u.q)
+		if err != nil {
+			return err
+		}
+		if err := run(); err != nil {
+			return err
+		}
+		now, err := tables(ctx, u.q)
+		if err != nil {
+			return err
+		}
+		var added []string
+		for l := range now {
+			if _, ok := prior[l]; !ok {
+				added = append(added, l)
+			}
+		}
+		for _, l := range altered {
+			if _, ok := now[l]; !ok && len(added) == 1 {
+				u.renamed[l] = added[0]
+				delete(u.renamed, added[0]) // that name holds these rows now
+			}
+		}
+		return nil
+	}
+}
+
+// successor returns the name of the table that holds, at the end, the rows
+// table l held: where the unit's renames took them (a table archived as
+// t_old keeps its rows there, not in a new empty t), else l itself.
+func (u *Unit) successor(l string, now map[string]string) (string, bool) {
+	cur, seen := l, map[string]bool{l: true}
+	for {
+		next, ok := u.renamed[cur]
+		if !ok || seen[next] {
+			break
+		}
+		cur, seen[next] = next, true
+	}
+	if name, ok := now[cur]; ok {
+		return name, true
+	}
+	name, ok := now[l]
+	return name, ok
 }
 
 // movedTo finds the table a vanished table was renamed to: one the unit
@@ -473,7 +553,7 @@ func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fre
 			if t, err = readTable(ctx, u.q, name); err != nil {
 				return nil, err
 			}
-			if err := t.digest(ctx, u.q); err != nil {
+			if err := t.digest(ctx, u.q, nil); err != nil {
 				return nil, err
 			}
 			fresh[l] = t
@@ -486,10 +566,8 @@ func (u *Unit) movedTo(ctx context.Context, b *table, now map[string]string, fre
 }
 
 func firstKey(t *table) string {
-	for _, rs := range t.Records {
-		if len(rs) > 0 {
-			return rs[0].KeyQ
-		}
+	if len(t.Records) > 0 && len(t.Records[0]) > 0 {
+		return t.Records[0][0].KeyQ
 	}
 	return ""
 }

@@ -36,6 +36,7 @@ const (
 
 	CodeChecksum     = "SM101" // atlas.sum does not match
 	CodeDownChecksum = "SM102" // down/atlas.sum does not match, or orphan down script
+	CodeFileName     = "SM103" // a .sql file not named <version>_<name>.sql
 	CodeReplay       = "SM201" // a statement fails on the dev database
 	CodeOutOfSync    = "SM301" // the structs would generate a migration
 	CodeIrreversible = "SM401" // up then down does not return to the previous state
@@ -165,7 +166,11 @@ func integrity(dir migdir.Dir, r *Report) bool {
 		r.add(d)
 		ok = false
 	}
-	if err := migdir.Validate(dir); err != nil {
+	var ne *migdir.NameError
+	if err := migdir.Validate(dir); errors.As(err, &ne) {
+		r.add(Diagnostic{Rule: RuleIntegrity, Code: CodeFileName, Message: err.Error(), File: ne.Path})
+		return false
+	} else if err != nil {
 		report(CodeChecksum, err)
 	}
 	down, err := migdir.OpenDown(dir, false)

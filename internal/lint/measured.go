@@ -6,14 +6,17 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 
+	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
-// measured replays the directory on a dev database and runs each new file
-// under the data-loss guard that apply uses, on the rows the earlier files
-// stored (seed data): what a file loses there, apply would refuse too.
+// measured replays the directory on a dev database, each file as apply
+// runs it (apply.RunMeasured: a transaction with foreign keys off, or
+// txmode none), and each new file under the data-loss guard that apply
+// uses, on the rows the earlier files stored (seed data): what a file
+// loses there, apply would refuse too.
 // Statements that fail are rule SM201's (reported by the replay).
 func measured(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
 	dev, err := sqlitedb.OpenDev()
@@ -22,32 +25,14 @@ func measured(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew m
 	}
 	defer dev.Close()
 	for _, f := range files {
-		stmts, err := migdir.StmtDecls(f)
-		if err != nil {
-			return nil
-		}
 		path := filepath.Join(dir.Path(), f.Name())
-		run := func(u *guard.Unit) error {
-			for _, st := range stmts {
-				exec := func() error { _, err := dev.DB.ExecContext(ctx, st.Text); return err }
-				if u != nil {
-					err = u.Exec(ctx, st.Text, exec)
-				} else {
-					err = exec()
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 		if !isNew[f.Name()] {
-			if run(nil) != nil {
+			if apply.RunMeasured(ctx, dev.DB, f, path, nil) != nil {
 				return nil
 			}
 			continue
 		}
-		err = guard.Measure(ctx, dev.DB, guard.Options{DB: dev.DB, Name: path}, run, func(u *guard.Unit, losses []guard.Loss) error {
+		err = apply.RunMeasured(ctx, dev.DB, f, path, func(u *guard.Unit, losses []guard.Loss) error {
 			open, declared, err := guard.Undeclared(f, path, u, losses)
 			if err != nil {
 				return err

@@ -65,8 +65,12 @@ func (e *ChecksumError) Error() string {
 
 func (e *ChecksumError) Unwrap() error { return e.Err }
 
-// Validate checks atlas.sum against the files, as every CLI command does first.
+// Validate checks the file names, then atlas.sum against the files, as
+// every CLI command does first.
 func Validate(dir Dir) error {
+	if err := CheckNames(dir); err != nil {
+		return err
+	}
 	err := migrate.Validate(dir)
 	switch {
 	case err == nil:
@@ -80,6 +84,9 @@ func Validate(dir Dir) error {
 
 // Hash rewrites atlas.sum from the files (the CLI's `migrate hash`).
 func Hash(dir migrate.Dir) error {
+	if err := CheckNames(dir); err != nil {
+		return err
+	}
 	sum, err := dir.Checksum()
 	if err != nil {
 		return err
@@ -103,6 +110,9 @@ func CheckName(name string) error {
 func NextVersion(dir migrate.Dir, now time.Time) (string, error) {
 	const layout = "20060102150405"
 	v := now.UTC().Format(layout)
+	if err := CheckNames(dir); err != nil {
+		return "", err
+	}
 	files, err := dir.Files()
 	if err != nil {
 		return "", err

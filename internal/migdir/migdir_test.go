@@ -457,14 +457,26 @@ func TestNextVersion(t *testing.T) {
 		path := t.TempDir()
 		writeFiles(t, path, map[string]string{
 			"20261130033654_init.sql": "SELECT 1;\n",
-			"v2_fix.sql":              "SELECT 2;\n",
+			"9_fix.sql":               "SELECT 2;\n", // sorts last
 		})
 		v, err := migdir.NextVersion(openDir(t, path), now)
 		if err == nil {
 			t.Fatalf("NextVersion = %q, want an error", v)
 		}
-		if !strings.Contains(err.Error(), `"v2"`) {
+		if !strings.Contains(err.Error(), `"9"`) {
 			t.Errorf("error %q does not name the version", err)
+		}
+	})
+	t.Run("not a migration file name", func(t *testing.T) {
+		path := t.TempDir()
+		writeFiles(t, path, map[string]string{
+			"20261130033654_init.sql": "SELECT 1;\n",
+			"v2_fix.sql":              "SELECT 2;\n",
+		})
+		v, err := migdir.NextVersion(openDir(t, path), now)
+		var ne *migdir.NameError
+		if !errors.As(err, &ne) || ne.Path != filepath.Join(path, "v2_fix.sql") {
+			t.Fatalf("NextVersion = %q, %v; want a NameError for v2_fix.sql", v, err)
 		}
 	})
 }

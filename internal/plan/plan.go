@@ -149,7 +149,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, p, err := build(ctx, dev.Driver, changes, in.Version, in.Name, in.Backfill, false, objs)
+	up, p, err := build(ctx, dev.Driver, current, changes, in.Version, in.Name, in.Backfill, false, objs)
 	if err != nil {
 		// The desired names are checked above: a refused one is the directory's.
 		return nil, ident.At(err, dir.Path())
@@ -164,7 +164,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	// The down script is not refused for NOT NULL: it returns to a state
 	// the directory already had; if NULLs were written since, its table
 	// copy fails inside the rollback's transaction and nothing changes.
-	down, _, err := build(ctx, dev.Driver, reverse, in.Version, in.Name, false, true, objs)
+	down, _, err := build(ctx, dev.Driver, in.Desired, reverse, in.Version, in.Name, false, true, objs)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", ident.At(err, dir.Path()))
 	}
@@ -182,12 +182,13 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 // UPDATE). A down script re-adds a dropped NOT NULL column without default
 // filled with its zero value: SQLite refuses ADD COLUMN … NOT NULL without a
 // default, and the dropped values cannot come back anyway. Views and
-// triggers are kept across table rebuilds. A table copy moves values as
+// triggers, and AUTOINCREMENT counters (from is the schema the plan starts
+// at), are kept across table rebuilds. A table copy moves values as
 // Atlas writes it (`col`, or IFNULL(`col`, default)), never with CAST:
 // SQLite then applies the new column's affinity, which converts only values
 // it can represent, where CAST(x AS datetime) would turn '1986-10-16…' into
 // 1986.
-func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, version, name string, backfill, down bool, objs []Object) (migrate.File, *migrate.Plan, error) {
+func build(ctx context.Context, drv migrate.Driver, from *schema.Schema, changes []schema.Change, version, name string, backfill, down bool, objs []Object) (migrate.File, *migrate.Plan, error) {
 	var (
 		p   *migrate.Plan
 		err error
@@ -213,6 +214,7 @@ func build(ctx context.Context, drv migrate.Driver, changes []schema.Change, ver
 	if _, err := Preserve(p, objs); err != nil {
 		return nil, nil, err
 	}
+	KeepSequences(p, from)
 	if err := CheckPlan(p); err != nil {
 		return nil, nil, err
 	}

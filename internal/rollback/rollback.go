@@ -13,12 +13,14 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
@@ -40,6 +42,9 @@ type Options struct {
 	Out    io.Writer
 	// Progress shows a long statement's progress (a terminal).
 	Progress bool
+	// LockTimeout bounds the wait for the migration lock and for a busy
+	// database (0: dblock.DefaultWait).
+	LockTimeout time.Duration
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -66,6 +71,17 @@ type step struct {
 	up   migrate.File
 	down migrate.File // nil: computed
 	prev string       // version before rev ("" = none)
+	// reconcile: not a version's revert, but the computed step that removes
+	// the drift (live schema → the directory at rev, which stays applied).
+	reconcile bool
+}
+
+// unitName names a step in the guard's messages and its detail key.
+func (s step) unitName() string {
+	if s.reconcile {
+		return "drift at version " + s.rev.Version
+	}
+	return "version " + s.rev.Version
 }
 
 // Run performs the rollback.
@@ -80,7 +96,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	if !o.DryRun {
-		unlock, err := apply.Lock(ctx, drv, o.Out)
+		unlock, err := dblock.Take(ctx, o.DB, dblock.Options{Wait: o.LockTimeout, Out: o.Out})
 		if err != nil {
 			return nil, err
 		}
@@ -106,8 +122,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, s := range steps {
 		res.Reverted = append(res.Reverted, s.rev.Version)
 	}
+	// The drift step (below) reverts no version.
 	// Objects the migrations did not make (drift) are not the rollback's
-	// to remove: refuse unless forced.
+	// to remove: refuse unless forced. Forced, a computed step first takes
+	// the database to the directory's state at its version, so the down
+	// scripts run on the schema they were written for.
 	if last := steps[0].rev; last.Applied == last.Total {
 		drift, err := plan.Drift(ctx, o.Dir, last.Version, drv, live)
 		if err != nil {
@@ -119,6 +138,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				return nil, derr
 			}
 			fmt.Fprintf(o.Out, "  -- proceeding with --force: %v\n", derr)
+			steps = append([]step{{rev: last, reconcile: true, prev: last.Version}}, steps...)
 		}
 	}
 	// Every version runs under the data-loss guard, all in one transaction;
@@ -182,9 +202,13 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	}
 	store := revisions.New(tx)
 	suspects := map[string]map[string]bool{}
-	log.Intro("Rolling back %s to %s:", apply.Plural(len(steps), "version"), orNone(target))
+	n := len(steps)
+	if n > 0 && steps[0].reconcile {
+		n--
+	}
+	log.Intro("Rolling back %s to %s:", apply.Plural(n, "version"), orNone(target))
 	for i, s := range steps {
-		opts := guard.Options{DB: o.DB, Name: "version " + s.rev.Version, Detail: detail[s.rev.Version]}
+		opts := guard.Options{DB: o.DB, Name: s.unitName(), Detail: detail[s.unitName()]}
 		if i == 0 {
 			opts.Reader = reader
 		}
@@ -193,7 +217,7 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 			return nil, err
 		}
 		defer unit.Close(ctx)
-		if s.down != nil && s.rev.Applied == s.rev.Total {
+		if s.down != nil && s.rev.Applied == s.rev.Total && !s.reconcile {
 			unit.Prefetch(ctx, s.down)
 		}
 		if err := o.revert(ctx, log, &apply.Guarded{Driver: drv, Unit: unit}, s); err != nil {
@@ -206,15 +230,19 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 		}
 		if len(r.Suspects) > 0 {
 			if detail == nil {
-				suspects[s.rev.Version] = r.Suspects
+				suspects[s.unitName()] = r.Suspects
 			} else {
 				for t := range r.Suspects { // changed between the runs: report as measured
-					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: "version " + s.rev.Version})
+					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.unitName()})
 				}
 			}
 		}
 		if err := o.judge(s, unit, r.Losses, res); err != nil {
 			return nil, err
+		}
+		if s.reconcile {
+			log.FileDone()
+			continue
 		}
 		if err := store.DeleteRevision(ctx, s.rev.Version); err != nil {
 			return nil, err
@@ -245,7 +273,7 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 func (o Options) judge(s step, unit *guard.Unit, losses []guard.Loss, res *Result) error {
 	var f migrate.File
 	var path string
-	if s.down != nil && s.rev.Applied == s.rev.Total {
+	if s.down != nil && s.rev.Applied == s.rev.Total && !s.reconcile {
 		f, path = s.down, filepath.Join(o.Down.Path(), s.down.Name())
 	}
 	open, declared, err := guard.Undeclared(f, path, unit, losses)
@@ -255,12 +283,12 @@ func (o Options) judge(s step, unit *guard.Unit, losses []guard.Loss, res *Resul
 	for _, l := range declared {
 		fmt.Fprintf(o.Out, "  -- declared data loss (atlas:nolint %s): %s\n", l.Kind.Code(), l)
 	}
-	return o.refuse(res, open)
+	return o.refuse(res, open, path)
 }
 
 // revert undoes one version inside the transaction.
 func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, s step) error {
-	if s.down != nil && s.rev.Applied == s.rev.Total {
+	if s.down != nil && s.rev.Applied == s.rev.Total && !s.reconcile {
 		path := filepath.Join(o.Down.Path(), s.down.Name())
 		log.File("reverting version %s (%s)", s.rev.Version, path)
 		stmts, err := migdir.StmtDecls(s.down)
@@ -275,11 +303,14 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 		}
 		return nil
 	}
-	why := "no down script"
-	if s.down != nil {
-		why = "partially applied: its down script assumes a complete file"
+	switch {
+	case s.reconcile:
+		log.File("removing the drift (computed, with --force: live schema → directory at %s)", s.rev.Version)
+	case s.down != nil:
+		log.File("reverting version %s (computed, partially applied: its down script assumes a complete file: live schema → directory at %s)", s.rev.Version, orNone(s.prev))
+	default:
+		log.File("reverting version %s (computed, no down script: live schema → directory at %s)", s.rev.Version, orNone(s.prev))
 	}
-	log.File("reverting version %s (computed, %s: live schema → directory at %s)", s.rev.Version, why, orNone(s.prev))
 	cur, err := inspect(ctx, drv)
 	if err != nil {
 		return err
@@ -308,6 +339,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	if _, err := plan.Preserve(p, objs); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
+	plan.KeepSequences(p, cur)
 	if err := plan.CheckPlan(p); err != nil {
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
@@ -376,8 +408,10 @@ func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
 	return target, steps, nil
 }
 
-// refuse stops on losses unless forced; a dry run only reports them.
-func (o Options) refuse(res *Result, losses []guard.Loss) error {
+// refuse stops on losses unless forced; a dry run only reports them. down
+// is the down script that ran, where a reviewed loss can be declared; ""
+// for a computed rollback.
+func (o Options) refuse(res *Result, losses []guard.Loss, down string) error {
 	if len(losses) == 0 {
 		return nil
 	}
@@ -388,7 +422,11 @@ func (o Options) refuse(res *Result, losses []guard.Loss) error {
 		}
 		return nil
 	}
-	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: "review it with --dry-run, back the database up, then use --force"}
+	hint := "review it with --dry-run, back the database up, then use --force"
+	if down != "" {
+		hint = "review it with --dry-run; if intended, declare it in " + down + " with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement and run `structmigrate hash`, or back the database up and use --force"
+	}
+	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: hint}
 	if o.DryRun {
 		fmt.Fprintf(o.Out, "  -- would be refused without --force: %v\n", err)
 		return nil

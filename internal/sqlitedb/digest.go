@@ -1,14 +1,19 @@
 package sqlitedb
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // Two native SQL functions let the data-loss guard read every stored value
@@ -16,12 +21,13 @@ import (
 // database/sql scan of 1M rows costs ~1 s; this ~0.15 s):
 //
 //	sm_digest(slot, nkey, key..., col...)           per row: fold into Digest
-//	sm_collect(slot, nkey, key..., v, text, q, kq)  per row: append a Record
+//	sm_collect(slot, nkey, key..., (v, text, q, kq)...)  per row: append Records
 //
 // slot names the Go accumulator (NewDigest/NewCollection); nkey leading
 // values form the row's key (its primary key; none = an unkeyed multiset).
 // Both return NULL. They read storage classes and bytes exactly: a value's
-// hash covers its class, so 25 and '25' differ.
+// hash covers its class, so 25 and '25' differ. Every hash is keyed by a
+// secret drawn per process (seed).
 
 // Storage classes, as sqlite3_value_type reports them.
 const (
@@ -36,22 +42,31 @@ const (
 // sum over rows of hash(row key, value), and its count of non-NULL values.
 // Equal digests mean (up to hash collisions) the same values under the same
 // keys; NULLs are not counted, so a column that held only NULLs digests to 0.
+// A row without a key (an unkeyed table, or a key with a NULL in it: SQLite
+// lets a non-INTEGER primary key hold NULL in several rows) is keyed by the
+// hash of its whole row, so values moved between such rows change the sums.
 type Digest struct {
 	Rows    int64
-	Sum     []uint64 // keyed: hash(key, value)
-	Unkeyed []uint64 // hash(value) alone, for a successor keyed differently
+	Sum     []uint64 // keyed: hash(key or whole row, value)
+	Unkeyed []uint64 // hash(value) alone, to find a renamed column
 	NonNull []int64
+	label   []uint64 // per column, from its name: the whole-row hash's weights
+	class   []int32  // scratch for one row
+	hash    []uint64
 }
 
 // Record is one stored value, for comparing a column value by value.
 type Record struct {
-	Key    uint64 // hash of the row key (0 when unkeyed)
-	Class  int32
-	Hash   uint64 // hash of class and bytes
-	Num    uint64 // integer or float64 bits, for numeric comparison
-	Text   uint64 // hash of CAST(v AS TEXT): equal renderings, equal hashes
-	Quoted string // quote(v), shortened: for messages
-	KeyQ   string // the key, quoted: for messages
+	// Key hashes the row key's text (CAST AS TEXT), as the guard's value rule
+	// compares: a text key '1' that became the integer 1 keeps its row.
+	Key     uint64
+	KeyNull bool // the key has a NULL: not a row identity
+	Class   int32
+	Hash    uint64 // hash of class and bytes
+	Num     uint64 // integer or float64 bits, for numeric comparison
+	Text    uint64 // hash of CAST(v AS TEXT): equal renderings, equal hashes
+	Quoted  string // quote(v), shortened: for messages
+	KeyQ    string // the key, quoted: for messages
 }
 
 var (
@@ -59,16 +74,47 @@ var (
 	slotSeq atomic.Int64
 )
 
-// NewDigest returns a slot for sm_digest and its accumulator; call
-// DropSlot when done.
-func NewDigest(cols int) (int64, *Digest) {
-	d := &Digest{Sum: make([]uint64, cols), Unkeyed: make([]uint64, cols), NonNull: make([]int64, cols)}
+// seed keys every hash of the run. The hashes are sums of per-value terms,
+// so with a public hash a file could compute a value that cancels another
+// change in a column's sum; with a secret drawn per process it cannot.
+var seed = func() (s [8]uint64) {
+	var b [64]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	for i := range s {
+		s[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return s
+}()
+
+const (
+	seedInt = iota
+	seedFloat
+	seedText
+	seedBlob
+	seedOut
+	seedKey
+	seedRow
+	seedLabel
+)
+
+// NewDigest returns a slot for sm_digest over the named columns and its
+// accumulator; call DropSlot when done.
+func NewDigest(cols []string) (int64, *Digest) {
+	n := len(cols)
+	d := &Digest{Sum: make([]uint64, n), Unkeyed: make([]uint64, n), NonNull: make([]int64, n),
+		label: make([]uint64, n), class: make([]int32, n), hash: make([]uint64, n)}
+	for i, c := range cols {
+		d.label[i] = hashBytes([]byte(ident.Fold(c)), seed[seedLabel]) | 1
+	}
 	id := slotSeq.Add(1)
 	slots.Store(id, d)
 	return id, d
 }
 
-// NewCollection returns a slot for sm_collect and the slice it fills.
+// NewCollection returns a slot for sm_collect and the slice it fills: one
+// Record per column per row, row by row.
 func NewCollection() (int64, *[]Record) {
 	rs := new([]Record)
 	id := slotSeq.Add(1)
@@ -118,21 +164,28 @@ func mix(h uint64) uint64 {
 	return h
 }
 
+// keyed is a keyed permutation of x: the public mixer with secret keys
+// before and between its rounds (the Even–Mansour construction).
+func keyed(x, k uint64) uint64 { return mix(mix(x^k) ^ seed[seedOut]) }
+
 func hashMem(p uintptr, n int32, seed uint64) uint64 {
-	h := mix(seed ^ uint64(n)*0x9e3779b97f4a7c15)
 	if n <= 0 || p == 0 {
-		return h
+		return hashBytes(nil, seed)
 	}
-	b := unsafe.Slice((*byte)(cmem(p)), n)
+	return hashBytes(unsafe.Slice((*byte)(cmem(p)), n), seed)
+}
+
+func hashBytes(b []byte, k uint64) uint64 {
+	h := mix(k ^ uint64(len(b))*0x9e3779b97f4a7c15)
 	for len(b) >= 8 {
-		h = mix(h ^ *(*uint64)(unsafe.Pointer(&b[0])) + 0x9e3779b97f4a7c15)
+		h = mix(h ^ binary.LittleEndian.Uint64(b) + 0x9e3779b97f4a7c15)
 		b = b[8:]
 	}
 	var t uint64
 	for i, c := range b {
 		t |= uint64(c) << (8 * i)
 	}
-	return mix(h ^ t ^ uint64(len(b))<<56)
+	return mix(mix(h^t^uint64(len(b))<<56) ^ seed[seedOut])
 }
 
 // value hashes one sqlite3_value; it also returns the class and the
@@ -142,30 +195,51 @@ func value(tls *libc.TLS, v uintptr) (class int32, h, num uint64) {
 	switch class {
 	case sqlite3.SQLITE_INTEGER:
 		num = uint64(sqlite3.Xsqlite3_value_int64(tls, v))
-		h = mix(num ^ 0x1111111111111111)
+		h = keyed(num, seed[seedInt])
 	case sqlite3.SQLITE_FLOAT:
 		num = math.Float64bits(sqlite3.Xsqlite3_value_double(tls, v))
-		h = mix(num ^ 0x2222222222222222)
+		h = keyed(num, seed[seedFloat])
 	case sqlite3.SQLITE_TEXT:
 		p := sqlite3.Xsqlite3_value_text(tls, v)
-		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), 0x3333333333333333)
+		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), seed[seedText])
 	case sqlite3.SQLITE_BLOB:
 		p := sqlite3.Xsqlite3_value_blob(tls, v)
-		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), 0x4444444444444444)
+		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), seed[seedBlob])
 	}
 	return class, h, num
 }
 
-func keyHash(tls *libc.TLS, argv uintptr, nkey int32) uint64 {
-	if nkey == 0 {
-		return 0
-	}
-	k := uint64(0x5555555555555555)
+// keyHash hashes the row key exactly (class and bytes), as the digest
+// keys rows; null reports a NULL in it.
+func keyHash(tls *libc.TLS, argv uintptr, nkey int32) (k uint64, null bool) {
+	k = seed[seedKey]
 	for i := int32(0); i < nkey; i++ {
-		_, h, _ := value(tls, arg(argv, 2+i))
+		c, h, _ := value(tls, arg(argv, 2+i))
+		null = null || c == sqlite3.SQLITE_NULL
 		k = mix(k*31 + h)
 	}
-	return k
+	return k, null
+}
+
+// keyText hashes the row key's text, as CAST(k AS TEXT) renders it.
+func keyText(tls *libc.TLS, argv uintptr, nkey int32) (k uint64, null bool) {
+	k = seed[seedKey]
+	var buf [24]byte
+	for i := int32(0); i < nkey; i++ {
+		v := arg(argv, 2+i)
+		var h uint64
+		switch sqlite3.Xsqlite3_value_type(tls, v) {
+		case sqlite3.SQLITE_NULL:
+			null = true
+		case sqlite3.SQLITE_INTEGER:
+			h = hashBytes(strconv.AppendInt(buf[:0], sqlite3.Xsqlite3_value_int64(tls, v), 10), seed[seedText])
+		default: // a real renders as SQLite's CAST does; text and blob are their bytes
+			p := sqlite3.Xsqlite3_value_text(tls, v)
+			h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), seed[seedText])
+		}
+		k = mix(k*31 + h)
+	}
+	return k, null
 }
 
 func header(tls *libc.TLS, argv uintptr, argc int32) (any, int32, bool) {
@@ -187,13 +261,28 @@ func digestFunc(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 		sqlite3.Xsqlite3_result_error(tls, ctx, errBadCall, -1)
 		return
 	}
-	k := keyHash(tls, argv, nkey)
+	k, null := keyHash(tls, argv, nkey)
 	d.Rows++
-	for i := int32(0); i < argc-2-nkey; i++ {
-		class, h, _ := value(tls, arg(argv, 2+nkey+i))
-		if class == sqlite3.SQLITE_NULL {
+	n := argc - 2 - nkey
+	for i := int32(0); i < n; i++ {
+		d.class[i], d.hash[i], _ = value(tls, arg(argv, 2+nkey+i))
+	}
+	if nkey == 0 || null {
+		// The whole row is the key: a sum of its values weighted by their
+		// columns' labels, mixed (so that rows do not add up linearly).
+		r := seed[seedRow]
+		for i := int32(0); i < n; i++ {
+			if d.class[i] != sqlite3.SQLITE_NULL {
+				r += d.hash[i] * d.label[i]
+			}
+		}
+		k = mix(mix(r) ^ seed[seedOut])
+	}
+	for i := int32(0); i < n; i++ {
+		if d.class[i] == sqlite3.SQLITE_NULL {
 			continue
 		}
+		h := d.hash[i]
 		d.Sum[i] += mix(k*0x9e3779b97f4a7c15 + h)
 		d.Unkeyed[i] += h
 		d.NonNull[i]++
@@ -201,22 +290,26 @@ func digestFunc(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 	sqlite3.Xsqlite3_result_null(tls, ctx)
 }
 
+// collectFunc appends, for each group of (v, text, quoted, key quoted)
+// after the key, one Record.
 func collectFunc(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 	s, nkey, ok := header(tls, argv, argc)
 	rs, _ := s.(*[]Record)
-	if !ok || rs == nil || argc-2-nkey != 4 {
+	if !ok || rs == nil || argc-2-nkey < 4 || (argc-2-nkey)%4 != 0 {
 		sqlite3.Xsqlite3_result_error(tls, ctx, errBadCall, -1)
 		return
 	}
-	base := 2 + nkey
-	r := Record{Key: keyHash(tls, argv, nkey)}
-	r.Class, r.Hash, r.Num = value(tls, arg(argv, base))
-	if r.Class != sqlite3.SQLITE_NULL {
-		_, r.Text, _ = value(tls, arg(argv, base+1))
-		r.Quoted = text(tls, arg(argv, base+2))
+	k, null := keyText(tls, argv, nkey)
+	for base := 2 + nkey; base < argc; base += 4 {
+		r := Record{Key: k, KeyNull: null}
+		r.Class, r.Hash, r.Num = value(tls, arg(argv, base))
+		if r.Class != sqlite3.SQLITE_NULL {
+			_, r.Text, _ = value(tls, arg(argv, base+1))
+			r.Quoted = text(tls, arg(argv, base+2))
+		}
 		r.KeyQ = text(tls, arg(argv, base+3))
+		*rs = append(*rs, r)
 	}
-	*rs = append(*rs, r)
 	sqlite3.Xsqlite3_result_null(tls, ctx)
 }
 

@@ -9,6 +9,8 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlite"
+
+	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
 // Driver returns Atlas's SQLite driver over db, with its inspector's
@@ -99,7 +101,7 @@ func (f *fastInspect) indexList(ctx context.Context, table string) (*sql.Rows, e
 		return nil, err
 	}
 	const cols = "SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, "
-	idx := f.indexes[strings.ToLower(table)]
+	idx := f.indexes[ident.Fold(table)]
 	if len(idx) == 0 {
 		return f.ExecQuerier.QueryContext(ctx, cols+"NULL FROM pragma_index_list(?) AS il WHERE 0", table)
 	}
@@ -140,7 +142,7 @@ func (f *fastInspect) load(ctx context.Context) error {
 		if err := rows.Scan(&x.name, &table, &x.sql); err != nil {
 			return err
 		}
-		t := strings.ToLower(table)
+		t := ident.Fold(table)
 		f.indexes[t] = append(f.indexes[t], x)
 	}
 	f.version = v

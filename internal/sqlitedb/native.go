@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -44,8 +45,9 @@ type connState struct {
 	handle   uintptr
 	mu       sync.Mutex
 	isolated bool
-	record   *[]Write // non-nil while Writes compiles a statement
-	denyTx   bool     // while a migration's own statement runs (RunFileStmt)
+	record   *[]Write  // non-nil while Writes compiles a statement
+	reads    *[]string // non-nil while Access compiles a statement
+	denyTx   bool      // while a migration's own statement runs (RunFileStmt)
 }
 
 var states sync.Map // handle (uintptr) → *connState
@@ -209,7 +211,7 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 	}
 	s := v.(*connState)
 	s.mu.Lock()
-	rec, isolated, denyTx := s.record, s.isolated, s.denyTx
+	rec, reads, isolated, denyTx := s.record, s.reads, s.isolated, s.denyTx
 	s.mu.Unlock()
 	switch action {
 	case sqlite3.SQLITE_ATTACH:
@@ -234,6 +236,11 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 	}
 	var w Write
 	switch action {
+	case sqlite3.SQLITE_READ:
+		if t := libc.GoString(z1); reads != nil && !slices.Contains(*reads, t) {
+			*reads = append(*reads, t)
+		}
+		return sqlite3.SQLITE_OK
 	case sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT:
 		w = Write{Action: "transaction", Table: libc.GoString(z1)}
 	case sqlite3.SQLITE_INSERT:
@@ -264,23 +271,30 @@ func authorize(_ *libc.TLS, h uintptr, action int32, z1, z2, _, _ uintptr) int32
 // db must come from this package, and its connection must be idle (a
 // transaction between two statements).
 func Writes(db *sql.DB, text string) ([]Write, error) {
+	ws, _, err := Access(db, text)
+	return ws, err
+}
+
+// Access is Writes, and also the tables the statements read (columns of
+// them that a SELECT, a WHERE or a trigger reads): what a statement
+// copies a table's rows from.
+func Access(db *sql.DB, text string) (writes []Write, reads []string, err error) {
 	s := stateOf(db)
 	if s == nil {
-		return nil, fmt.Errorf("sqlitedb: database not opened by this package")
+		return nil, nil, fmt.Errorf("sqlitedb: database not opened by this package")
 	}
-	var ws []Write
 	s.mu.Lock()
-	s.record = &ws
+	s.record, s.reads = &writes, &reads
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.record = nil
+		s.record, s.reads = nil, nil
 		s.mu.Unlock()
 	}()
 	if err := compile(s.handle, text); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ws, nil
+	return writes, reads, nil
 }
 
 // compile prepares and finalizes each statement of text in turn, never

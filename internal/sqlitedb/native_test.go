@@ -145,7 +145,7 @@ func TestDigest(t *testing.T) {
 	}
 	defer db.Close()
 	digest := func() Digest {
-		id, d := NewDigest(2)
+		id, d := NewDigest([]string{"a", "b"})
 		defer DropSlot(id)
 		if _, err := db.Exec("SELECT count(sm_digest(?, 1, id, a, b)) FROM t", id); err != nil {
 			t.Fatal(err)
@@ -173,7 +173,7 @@ INSERT INTO t VALUES ('1', 25, 'x'), ('2', NULL, x'00ff'), ('3', 1.5, '')`); err
 		if _, err := tx.Exec(change); err != nil {
 			t.Fatal(err)
 		}
-		id, d := NewDigest(2)
+		id, d := NewDigest([]string{"a", "b"})
 		if _, err := tx.Exec("SELECT count(sm_digest(?, 1, id, a, b)) FROM t", id); err != nil {
 			t.Fatal(err)
 		}

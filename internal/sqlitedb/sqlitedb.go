@@ -15,7 +15,8 @@ import (
 // DriverName is the database/sql driver name registered by glebarez/go-sqlite.
 const DriverName = "sqlite"
 
-// FileDSN returns the DSN of the SQLite file at path, with foreign keys on.
+// FileDSN returns the DSN of the SQLite file at path, with foreign keys on
+// and a busy timeout (which the migration lock sets to --lock-timeout).
 // readOnly opens it with mode=ro so that read-only commands never create or
 // change the file.
 func FileDSN(path string, readOnly bool) string {
@@ -24,6 +25,11 @@ func FileDSN(path string, readOnly bool) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	if readOnly {
 		q.Set("mode", "ro")
+	} else {
+		// BEGIN IMMEDIATE takes the write lock first, where the busy
+		// timeout applies; a deferred transaction that reads, then writes
+		// while another process writes gets SQLITE_BUSY at once.
+		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }

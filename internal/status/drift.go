@@ -23,7 +23,7 @@ const (
 )
 
 // drift fills StructsDrift (models given) and DatabaseDrift.
-func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, applied []*migrate.Revision) error {
+func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, applied []*migrate.Revision, outOfOrder []migrate.File) error {
 	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return err
@@ -65,6 +65,16 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	if err != nil {
 		return err
 	}
+	if len(outOfOrder) > 0 {
+		// The database holds the files applied, not the ones added out of
+		// order before its version: compare with those alone.
+		without, err := skipFiles(dir, files, outOfOrder)
+		if err != nil {
+			return err
+		}
+		r.DatabaseDrift, err = plan.Drift(ctx, without, current, dev.Driver, live)
+		return err
+	}
 	// Up to date (the common case): the state at the current version is the
 	// head already replayed above; replay again only when behind.
 	if head == nil || len(files) == 0 || files[len(files)-1].Version() != current {
@@ -87,4 +97,27 @@ func (r *Report) ExitCode() int {
 		return ExitPending
 	}
 	return 0
+}
+
+// skipFiles returns dir, already validated, without the files skip, as an
+// in-memory directory re-hashed so that it validates.
+func skipFiles(dir migdir.Dir, files, skip []migrate.File) (migdir.Dir, error) {
+	drop := make(map[string]bool, len(skip))
+	for _, f := range skip {
+		drop[f.Name()] = true
+	}
+	m := &migrate.MemDir{}
+	m.SetPath(dir.Path())
+	for _, f := range files {
+		if drop[f.Name()] {
+			continue
+		}
+		if err := m.WriteFile(f.Name(), f.Bytes()); err != nil {
+			return nil, err
+		}
+	}
+	if err := migdir.Hash(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

@@ -64,6 +64,9 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 		return nil, err
 	}
 	r.Applied = applied
+	if err := CheckHistory(dir, applied); err != nil {
+		return nil, err
+	}
 	var pending, outOfOrder []migrate.File
 	// Pending refuses a non-clean database without history, as apply would.
 	ex, err := migrate.NewExecutor(drv, dir, store)
@@ -99,7 +102,8 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 	}
 	switch {
 	case len(outOfOrder) > 0:
-		r.Status, r.Next = Pending, outOfOrder[0].Version()
+		// As the CLI: apply refuses these files, so no version is next.
+		r.Status, r.Next = Pending, ""
 	case len(pending) > 0:
 		r.Status, r.Next = Pending, pending[0].Version()
 	default:
@@ -112,7 +116,7 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 			r.Error, r.SQL = last.Error, last.ErrorStmt
 		}
 	}
-	if err := r.drift(ctx, db, dir, models, applied); err != nil {
+	if err := r.drift(ctx, db, dir, models, applied, outOfOrder); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -131,9 +135,21 @@ func names(fs []migrate.File) []string {
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "Migration Status: %s\n", r.Status)
 	fmt.Fprintf(w, "  -- Current Version: %s\n", r.Current)
-	fmt.Fprintf(w, "  -- Next Version:    %s\n", r.Next)
+	next := r.Next
+	if next == "" {
+		next = "UNKNOWN"
+	}
+	fmt.Fprintf(w, "  -- Next Version:    %s\n", next)
 	fmt.Fprintf(w, "  -- Executed Files:  %d\n", r.Count)
-	fmt.Fprintf(w, "  -- Pending Files:   %d\n", len(r.Pending))
+	// The CLI's wording: "1 (out of order)", "3 (2 out of order)".
+	fmt.Fprintf(w, "  -- Pending Files:   %d", len(r.Pending)+len(r.OutOfOrder))
+	switch {
+	case len(r.OutOfOrder) > 0 && len(r.Pending) > 0:
+		fmt.Fprintf(w, " (%d out of order)", len(r.OutOfOrder))
+	case len(r.OutOfOrder) > 0:
+		fmt.Fprint(w, " (out of order)")
+	}
+	fmt.Fprintln(w)
 	for _, a := range r.Applied {
 		fmt.Fprintf(w, "     applied: %s_%s (%s, %s)\n", a.Version, a.Description, a.Type, a.ExecutedAt.Format("2006-01-02 15:04:05"))
 	}
@@ -155,7 +171,13 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s;\n", s)
 		}
 	}
-	if r.Error != "" {
+	if len(r.OutOfOrder) > 0 && r.Error != "" {
+		// Not an attempt that failed: apply refuses these files (the CLI
+		// runs them only with --exec-order non-linear, which structmigrate
+		// does not offer). Give the file a newer version to apply it.
+		fmt.Fprintf(w, "\n  ERROR: %s\n", r.Error)
+		fmt.Fprintf(w, "  (apply refuses a file older than the current version %s: rename it with a newer version and re-hash)\n", r.Current)
+	} else if r.Error != "" {
 		fmt.Fprintf(w, "\nLast migration attempt had errors:\n")
 		if r.SQL != "" {
 			fmt.Fprintf(w, "  -- SQL:   %s\n", r.SQL)

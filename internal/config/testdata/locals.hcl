@@ -33,3 +33,23 @@ env "two_vars" {
 env "no_vars" {
   url = "sqlite://?_fk=1"
 }
+
+# Issue 11 item 9: an unset variable inside a url would name another file.
+env "in_path" {
+  url = "sqlite://${getenv("NOPE")}/players.db"
+}
+
+env "via_local" {
+  url = "sqlite://./storage/${local.tenant}.db"
+}
+
+locals {
+  tenant = getenv("TENANT")
+}
+
+env "in_dir" {
+  url = "sqlite://app.db"
+  migration {
+    dir = "file://${getenv("MIGRATIONS")}"
+  }
+}
