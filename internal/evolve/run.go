@@ -96,7 +96,7 @@ type TraceOp struct {
 }
 
 const config = `env "local" {
-  url = "sqlite://evolve.db"
+  url = "sqlite://app.db"
   dev = "sqlite://dev?mode=memory"
   migration {
     dir = "file://migrations"
