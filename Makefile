@@ -85,11 +85,13 @@ fuzz:
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; \
 	done
 
-## fuzz-evolution [duration=10m] [seed=N] [seq=SEED steps=N] [FUZZFLAGS='-seqs 40 -rows 5 -v']:
+## fuzz-evolution [duration=5m | total=10000] [seed=N] [seq=SEED steps=N] [FUZZFLAGS='-seqs 40 -rows 5 -v']:
 ## the long evolution test (internal/evolve, docs/reliability.md): random model edits over random
-## data, each step through diff, apply, rollback, apply, until the duration is spent. The first
-## failure of each class is shrunk into internal/testmodels/evo_*.go + testdata/evolve/*.txtar.
-## seq= runs one sequence again, by the seed a failure prints.
+## data, each step through diff, apply, rollback, apply, until the duration is spent (default 5m)
+## or, with total=, until that many steps ran; prints sequences, steps and failures per batch and
+## in all. The first failure of each class is shrunk into internal/testmodels/evo_*.go +
+## testdata/evolve/*.txtar. seq= runs one sequence again, by the seed a failure prints (steps=
+## is the number of edits per sequence, 12 by default, as when it was found).
 .PHONY: fuzz-evolution
 fuzz-evolution:
-	$(GO) run ./internal/evolve/fuzz $(if $(duration),-duration $(duration)) $(if $(seed),-seed $(seed)) $(if $(seq),-seq $(seq)) $(if $(steps),-steps $(steps)) $(FUZZFLAGS)
+	$(GO) run ./internal/evolve/fuzz $(if $(duration),-duration $(duration)) $(if $(total),-total $(total)) $(if $(seed),-seed $(seed)) $(if $(seq),-seq $(seq)) $(if $(steps),-steps $(steps)) $(FUZZFLAGS)

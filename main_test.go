@@ -58,11 +58,6 @@ func TestScripts(t *testing.T) {
 // edits and rows that once broke a data-safety invariant, and checks that
 // invariant. Their models are internal/testmodels/evo_*.go.
 func TestEvolveRegressions(t *testing.T) {
-	// Opt-in until the harness's expectations are aligned with the measuring
-	// guard (issue 10, open): on the guard it reports classes to triage.
-	if os.Getenv("STRUCTMIGRATE_EVOLVE") == "" {
-		t.Skip("set STRUCTMIGRATE_EVOLVE=1 (pending alignment with the measuring guard, see issue 10)")
-	}
 	testscript.Run(t, testscript.Params{
 		Dir:  "testdata/evolve",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sqlq": cmdSQL},

@@ -257,6 +257,7 @@ func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d sequences, %d steps, %d failures in %d classes, %d sequences ended early by a failing apply (not an invariant)\n",
 		s.Sequences, s.Steps, s.failures(), len(s.Failures), len(s.Ended))
+	fmt.Fprintf(&b, "outcomes: %s\n", s.outcomeTotals())
 	for class, fs := range s.Failures {
 		fmt.Fprintf(&b, "  FAIL %s (%d): seed %d step %d (%s %s): %s\n", class, len(fs), fs[0].Seed, fs[0].Step, fs[0].Edit.Kind, fs[0].Phase, trunc(fs[0].Detail, 400))
 	}
@@ -280,6 +281,32 @@ func (s Summary) Details() string {
 		}
 	}
 	return b.String()
+}
+
+// outcomeTotals adds the outcomes up over edit kinds and messages: how
+// often apply went through, was refused then forced, was fixed, and how
+// often rollback and the second apply were refused.
+func (s Summary) outcomeTotals() string {
+	t := map[string]int{}
+	for k, n := range s.Outcomes {
+		head, tail, _ := strings.Cut(k, "/")
+		switch {
+		case kindIndex(head) >= 0 && tail != "run":
+			t[tail] += n
+		case head == "rollback_refused" || head == "reapply_refused" || head == "failed":
+			t[head] += n
+		}
+	}
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, t[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s Summary) failures() int {

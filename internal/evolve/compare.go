@@ -47,7 +47,7 @@ type Problem struct {
 	Column    string `json:"column,omitempty"`
 	NewTable  string `json:"newTable,omitempty"` // the name after it
 	NewColumn string `json:"newColumn,omitempty"`
-	Retyped   bool   `json:"retyped,omitempty"` // an exact conversion was allowed
+	Retyped   bool   `json:"retyped,omitempty"` // the step changed the column's declared type
 	ID        int64  `json:"id,omitempty"`
 	Before    Value  `json:"before"`
 	After     Value  `json:"after"`
@@ -89,9 +89,13 @@ func unhex(h string) string {
 	return string(b)
 }
 
-// Compare checks that every row and value of before is in after under m.
-// Tables and columns absent from before (new ones) are not checked here:
-// the schema invariant covers them.
+// Compare checks that every row and value of before is in after under m,
+// by the guard's rule of what is not a loss (guard.go): NULLs filled in,
+// rows added, a column renamed (m says where its values went), a value
+// whose storage class changed while its text or number stayed the same
+// (guard.Kept). Tables and columns absent from before (new ones) are not
+// checked here: the schema invariant covers them. m.Dropped lists what may
+// be gone (deliberately dropped, or named by a refusal that --force passed).
 func Compare(before, after *Snapshot, m Mapping) []Problem {
 	var out []Problem
 	names := make([]string, 0, len(before.Tables))
@@ -106,7 +110,9 @@ func Compare(before, after *Snapshot, m Mapping) []Problem {
 		}
 		at := lookup(after, m.table(name))
 		if at == nil {
-			out = append(out, Problem{Kind: "table_lost", Table: name})
+			if len(bt.Rows) > 0 {
+				out = append(out, Problem{Kind: "table_lost", Table: name})
+			}
 			continue
 		}
 		idx := make([]int, len(bt.Cols))
@@ -115,7 +121,7 @@ func Compare(before, after *Snapshot, m Mapping) []Problem {
 			if m.dropped(name, c) {
 				continue
 			}
-			if idx[i] = colIndex(at, m.column(name, c)); idx[i] < 0 {
+			if idx[i] = colIndex(at, m.column(name, c)); idx[i] < 0 && holds(bt, i) {
 				out = append(out, Problem{Kind: "column_lost", Table: name, Column: c})
 			}
 		}
@@ -129,24 +135,25 @@ func Compare(before, after *Snapshot, m Mapping) []Problem {
 				if idx[i] < 0 {
 					continue
 				}
-				av := ar[idx[i]]
-				if av == bv {
-					continue
+				if av := ar[idx[i]]; !bv.kept(av) {
+					out = append(out, Problem{Kind: "value_changed", Table: name, Column: bt.Cols[i], ID: id, Before: bv, After: av,
+						NewTable: m.table(name), NewColumn: m.column(name, bt.Cols[i]), Retyped: m.Retyped[name][bt.Cols[i]]})
 				}
-				if m.Retyped[name][bt.Cols[i]] && bv.Class != "null" && av.Class != "null" && av.Text == bv.Text {
-					continue // an exact conversion
-				}
-				out = append(out, Problem{Kind: "value_changed", Table: name, Column: bt.Cols[i], ID: id, Before: bv, After: av,
-					NewTable: m.table(name), NewColumn: m.column(name, bt.Cols[i]), Retyped: m.Retyped[name][bt.Cols[i]]})
-			}
-		}
-		for _, id := range at.ids() {
-			if _, ok := bt.Rows[id]; !ok {
-				out = append(out, Problem{Kind: "row_added", Table: name, ID: id})
 			}
 		}
 	}
 	return out
+}
+
+// holds reports whether column i of t holds a value its loss would lose
+// (not NULL, not its default).
+func holds(t *TableSnap, i int) bool {
+	for _, r := range t.Rows {
+		if t.losable(r, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup finds a table by name, case-insensitively as SQLite does.
@@ -197,4 +204,56 @@ func StepMapping(prev, next Model, e Edit, dropped []Dropped) Mapping {
 		}
 	}
 	return m
+}
+
+// unlost lists the columns of named (as before names them) whose values
+// after keeps under m: a refusal naming them was false. A column m drops
+// is lost when it held values other than NULL and its default.
+func unlost(before, after *Snapshot, m Mapping, named []Dropped) []Dropped {
+	ps := Compare(before, after, m)
+	var out []Dropped
+	for _, d := range named {
+		if m.dropped(d.Table, d.Column) {
+			if before.losable(d.Table, d.Column) == 0 {
+				out = append(out, d)
+			}
+			continue
+		}
+		if !slices.ContainsFunc(ps, func(p Problem) bool {
+			return strings.EqualFold(p.Table, d.Table) && (p.Column == "" || strings.EqualFold(p.Column, d.Column))
+		}) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// inverse maps the state after an edit back to the state before it (a
+// rollback): renames undone, and what the edit added to prev deliberately
+// dropped.
+func (m Mapping) inverse(prev, next Model) Mapping {
+	inv := Mapping{Tables: map[string]string{}, Columns: map[string]map[string]string{}}
+	for o, n := range m.Tables {
+		inv.Tables[n] = o
+	}
+	for ot, cs := range m.Columns {
+		nt := m.table(ot)
+		inv.Columns[nt] = map[string]string{}
+		for oc, nc := range cs {
+			inv.Columns[nt][nc] = oc
+		}
+	}
+	for _, nt := range next.Tables {
+		pt := prev.table(inv.table(nt.Name))
+		if pt == nil {
+			inv.Dropped = append(inv.Dropped, Dropped{Table: nt.Name})
+			continue
+		}
+		for _, nc := range nt.Cols {
+			if pt.col(inv.column(nt.Name, nc.Name)) == nil {
+				inv.Dropped = append(inv.Dropped, Dropped{Table: nt.Name, Column: nc.Name})
+			}
+		}
+	}
+	return inv
 }

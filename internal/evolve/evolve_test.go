@@ -3,6 +3,7 @@ package evolve
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,11 +19,6 @@ const (
 )
 
 func TestEvolutionShort(t *testing.T) {
-	// Opt-in until the harness's expectations are aligned with the measuring
-	// guard (issue 10, open): on the guard it reports classes to triage.
-	if os.Getenv("STRUCTMIGRATE_EVOLVE") == "" {
-		t.Skip("set STRUCTMIGRATE_EVOLVE=1 (pending alignment with the measuring guard, see issue 10)")
-	}
 	root, err := ModuleRoot(must(os.Getwd()))
 	if err != nil {
 		t.Fatal(err)
@@ -115,48 +111,85 @@ func TestApplyEdits(t *testing.T) {
 	if !mp.Retyped["t1"]["a"] || mp.Retyped["t1"]["b"] {
 		t.Errorf("retyped: %v", mp.Retyped)
 	}
+	next, _, _ = Apply(m, Edit{Kind: RenameTable, Table: "t1", Name: "t9"})
+	next, _, _ = Apply(next, Edit{Kind: AddColumn, Table: "t9", Name: "n", Type: "int"})
+	inv := Mapping{Tables: map[string]string{"t1": "t9"}}.inverse(m, next)
+	if inv.table("t9") != "t1" || !inv.dropped("t9", "n") || inv.dropped("t9", "a") {
+		t.Errorf("inverse: %+v", inv)
+	}
 	next, _, _ = Apply(m, Edit{Kind: ChangeType, Table: "t1", Column: "a", Type: "*string"})
 	if mp := StepMapping(m, next, Edit{}, nil); len(mp.Retyped) != 0 {
 		t.Errorf("a pointer form is the same SQL type: %v", mp.Retyped)
 	}
 }
 
+// Compare judges by the guard's rule (guard.Kept and guard.go), on values
+// read from a real database.
 func TestCompare(t *testing.T) {
-	txt := func(s string) Value {
-		return Value{Class: "text", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)}
+	const before = `CREATE TABLE t (id integer PRIMARY KEY, a, b, d DEFAULT 'x');
+		INSERT INTO t VALUES (1, '25', 'x', 'x'), (2, 'abc', NULL, NULL), (3, 2, 3.5, 'x')`
+	snap := func(stmts string) *Snapshot {
+		r := &runner{work: t.TempDir()}
+		db, err := r.open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, s := range strings.Split(stmts, ";") {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+		return must(TakeSnapshot(db))
 	}
-	integer := func(s string) Value {
-		return Value{Class: "integer", Bytes: fmt.Sprintf("%X", s), Text: fmt.Sprintf("%X", s)}
-	}
-	null := Value{Class: "null"}
-	snap := func(name string, cols []string, rows map[int64][]Value) *Snapshot {
-		return &Snapshot{Tables: map[string]*TableSnap{name: {Cols: cols, Rows: rows}}}
-	}
-	before := snap("t", []string{"a", "b"}, map[int64][]Value{1: {txt("25"), txt("x")}, 2: {txt("abc"), null}})
-	retyped := Mapping{Retyped: map[string]map[string]bool{"t": {"a": true}}}
+	b := snap(before)
 	cases := []struct {
-		name  string
-		after *Snapshot
-		m     Mapping
-		want  []string
+		name   string
+		change string
+		m      Mapping
+		want   []string
 	}{
-		{"unchanged", before, Mapping{}, nil},
-		{"exact conversion", snap("t", []string{"a", "b"}, map[int64][]Value{1: {integer("25"), txt("x")}, 2: {txt("abc"), null}}), retyped, nil},
-		{"conversion outside a type change", snap("t", []string{"a", "b"}, map[int64][]Value{1: {integer("25"), txt("x")}, 2: {txt("abc"), null}}), Mapping{}, []string{"value_changed t.a 1"}},
-		{"inexact conversion", snap("t", []string{"a", "b"}, map[int64][]Value{1: {integer("25"), txt("x")}, 2: {integer("0"), null}}), retyped, []string{"value_changed t.a 2"}},
-		{"NULL filled", snap("t", []string{"a", "b"}, map[int64][]Value{1: {txt("25"), txt("x")}, 2: {txt("abc"), txt("")}}), retyped, []string{"value_changed t.b 2"}},
-		{"renamed and dropped", snap("u", []string{"z"}, map[int64][]Value{1: {txt("25")}, 2: {txt("abc")}}),
+		{"unchanged", "", Mapping{}, nil},
+		{"same text ('25' → 25)", "UPDATE t SET a = 25 WHERE id = 1", Mapping{}, nil},
+		{"same number (2 → 2.0)", "UPDATE t SET a = 2.0 WHERE id = 3", Mapping{}, nil},
+		{"inexact conversion", "UPDATE t SET a = 0 WHERE id = 2", Mapping{}, []string{"value_changed t.a 2"}},
+		{"a value became NULL", "UPDATE t SET b = NULL WHERE id = 3", Mapping{}, []string{"value_changed t.b 3"}},
+		{"NULLs filled", "UPDATE t SET b = '' WHERE id = 2", Mapping{}, nil},
+		{"rows added", "INSERT INTO t (id) VALUES (9)", Mapping{}, nil},
+		{"renamed and dropped", "ALTER TABLE t RENAME TO u; ALTER TABLE u RENAME COLUMN a TO z; ALTER TABLE u DROP COLUMN b",
 			Mapping{Tables: map[string]string{"t": "u"}, Columns: map[string]map[string]string{"t": {"a": "z"}}, Dropped: []Dropped{{Table: "t", Column: "b"}}}, nil},
-		{"row lost, column lost", snap("t", []string{"a"}, map[int64][]Value{1: {txt("25")}}), Mapping{}, []string{"column_lost t.b 0", "row_lost t. 2"}},
+		{"row lost, column lost", "DELETE FROM t WHERE id = 2; ALTER TABLE t DROP COLUMN b", Mapping{}, []string{"column_lost t.b 0", "row_lost t. 2"}},
+		{"column holding only its default dropped", "ALTER TABLE t DROP COLUMN d", Mapping{}, nil},
 	}
 	for _, c := range cases {
+		after := b
+		if c.change != "" {
+			after = snap(before + ";" + c.change)
+		}
 		var got []string
-		for _, p := range Compare(before, c.after, c.m) {
+		for _, p := range Compare(b, after, c.m) {
 			got = append(got, fmt.Sprintf("%s %s.%s %d", p.Kind, p.Table, p.Column, p.ID))
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: problems %q, want %q", c.name, got, c.want)
 		}
+	}
+	// A refusal naming a column whose values were kept is false.
+	changed := snap(before + "; UPDATE t SET a = 0 WHERE id = 2; ALTER TABLE t DROP COLUMN d")
+	named := []Dropped{{Table: "t", Column: "a"}, {Table: "t", Column: "b"}, {Table: "t", Column: "d"}}
+	if got := unlost(b, changed, Mapping{Dropped: []Dropped{{Table: "t", Column: "d"}}}, named); !slices.Equal(got, named[1:]) {
+		t.Errorf("unlost: %v, want %v", got, named[1:])
+	}
+	// A default counts as stored: DEFAULT 0 in a real column is 0.0.
+	r := snap("CREATE TABLE r (id integer PRIMARY KEY, x real DEFAULT 0, y real DEFAULT 0); INSERT INTO r (id, y) VALUES (1, 0), (2, 1)")
+	if n, m := r.losable("r", "x"), r.losable("r", "y"); n != 0 || m != 1 {
+		t.Errorf("real columns with DEFAULT 0: %d and %d values to lose, want 0 and 1", n, m)
+	}
+	if n := b.losable("t", "d"); n != 0 {
+		t.Errorf("a column holding its default and NULL: %d values to lose, want 0", n)
+	}
+	if n := b.losable("t", "b"); n != 2 {
+		t.Errorf("column b: %d values to lose, want 2", n)
 	}
 }
 
@@ -222,7 +255,7 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 		"sqlq -exec app.db 'INSERT INTO \"t1\" (\"id\", \"c2\") VALUES (1, ''yes'')'\n",
 		"exec structmigrate-evo-x-1 apply\n",
 		"exec sh -c 'structmigrate-evo-x-1 rollback || true'\n",
-		`stdout '^(text\|796573|integer\|30)$'`,
+		`stdout '^((text\|796573\|.*|[a-z]+\|[^|]*\|796573\|.*|.*\|1)|(integer\|30\|.*|[a-z]+\|[^|]*\|30\|.*|.*\|1))$'`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q:\n%s", want, s)
@@ -231,7 +264,7 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 	f.Phase, f.TraceLen = "apply", 5
 	f.Problems[0].Retyped, f.Problems[0].Applied = true, nil
 	s = Script("x", res, f)
-	for _, want := range []string{"exec sh -c 'structmigrate-evo-x-1 apply || true'\n", `SELECT hex(CAST("c2" AS TEXT)) FROM "t1" WHERE id = 1`, "stdout '^796573$'"} {
+	for _, want := range []string{"exec sh -c 'structmigrate-evo-x-1 apply || true'\n", `hex(CAST("c2" AS TEXT))`, `FROM "t1" WHERE id = 1`, `stdout '^(text\|796573\|.*|[a-z]+\|[^|]*\|796573\|.*|.*\|1)$'`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q:\n%s", want, s)
 		}
@@ -241,8 +274,24 @@ func TestScriptAcceptsARefusal(t *testing.T) {
 	}
 }
 
+// A false refusal's reproduction ends at the refused command, which must
+// pass.
+func TestScriptOfAFalseRefusal(t *testing.T) {
+	res := &Result{Trace: []TraceOp{
+		{Step: 0, Args: []string{"diff", "--interactive=false", "step0"}},
+		{Step: 0, Args: []string{"apply"}},
+		{Step: 1, Args: []string{"diff", "--interactive=false", "step1"}},
+		{Step: 1, Args: []string{"apply"}, Code: 1},
+		{Step: 1, Args: []string{"apply", "--force"}},
+	}}
+	s := Script("x", res, &Failure{Step: 1, Phase: "apply --force", Class: "false refusal: apply names values --force keeps", TraceLen: 5})
+	if !strings.Contains(s, "exec structmigrate-evo-x-1 apply\n") || strings.Contains(s, "-1 apply --force") || strings.Contains(s, "! exec") {
+		t.Errorf("script:\n%s", s)
+	}
+}
+
 func TestRefusalCount(t *testing.T) {
-	msg := `Error: apply refused, it would lose data: migrations/1_step3.sql:4: column "t1"."c5" would lose 3 non-NULL values; table "t2" would lose 1 row; nothing was changed`
+	msg := `Error: apply refused, it would lose data: migrations/1_step3.sql: column "t1"."c5" is dropped with 3 non-NULL values (e.g. id=1: 'a'); migrations/1_step3.sql: table "t2" is dropped with 1 row; nothing was changed`
 	if n, ok := refusalCount(msg, Dropped{Table: "t1", Column: "c5"}); !ok || n != 3 {
 		t.Errorf("column: %d %v", n, ok)
 	}
@@ -267,6 +316,57 @@ func TestMentions(t *testing.T) {
 	} {
 		if got := mentions(c.msg, c.t, c.c); got != c.want {
 			t.Errorf("mentions(%q, %s.%s) = %v", c.msg, c.t, c.c, got)
+		}
+	}
+}
+
+// A reproduction's value check accepts what the guard keeps and nothing
+// else: run on a real database, printed as sqlq prints rows.
+func TestKeptCheck(t *testing.T) {
+	r := &runner{work: t.TempDir()}
+	db, err := r.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE b (id integer PRIMARY KEY, v); CREATE TABLE a (id integer PRIMARY KEY, v);
+		INSERT INTO b VALUES (1, '25'), (2, 2), (3, 'abc'), (4, 0.5), (5, 9007199254740993), (6, NULL);
+		INSERT INTO a VALUES (1, 25), (2, 2.0), (3, 0), (4, '0.5'), (5, 9007199254740992.0), (6, 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	s := must(TakeSnapshot(db))
+	for id, want := range map[int64]bool{1: true, 2: true, 3: false, 4: true, 5: false, 6: true} {
+		before, after := s.Tables["b"].Rows[id][0], s.Tables["a"].Rows[id][0]
+		if got := before.kept(after); got != want {
+			t.Errorf("id %d: kept %v, want %v", id, got, want)
+		}
+		rows, err := db.Query(keptQuery(`"v"`, `"a"`, id, before))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var line string
+		for rows.Next() {
+			vals := make([]any, 4)
+			ptrs := []any{&vals[0], &vals[1], &vals[2], &vals[3]}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			cells := make([]string, 4)
+			for i, v := range vals {
+				switch v := v.(type) {
+				case nil:
+					cells[i] = "NULL"
+				case []byte:
+					cells[i] = string(v)
+				default:
+					cells[i] = fmt.Sprint(v)
+				}
+			}
+			line = strings.Join(cells, "|")
+		}
+		rows.Close()
+		if got := regexp.MustCompile("^" + keptValue(before) + "$").MatchString(line); got != want {
+			t.Errorf("id %d: %q matches %s: %v, want %v", id, line, keptValue(before), got, want)
 		}
 	}
 }

@@ -66,6 +66,11 @@ func Script(id string, res *Result, f *Failure) string {
 	b.WriteString("# Shrunk: the fewest edits and rows that still fail this way. Models: internal/testmodels/evo_" + goIdent(id) + ".go.\n")
 	b.WriteString("env STORAGE_PATH=app.db\n")
 	ops := res.Trace[:f.TraceLen]
+	if strings.HasPrefix(f.Class, "false refusal") && len(ops) > 1 {
+		// The failing command is the --force that kept everything: the
+		// script ends at the refused command before it, which must pass.
+		ops = ops[:len(ops)-1]
+	}
 	for i, op := range ops {
 		last := i == len(ops)-1
 		if op.SQL != nil {
@@ -102,6 +107,8 @@ func lastCommand(cmd, mayFail string, op TraceOp, f *Failure) string {
 	switch {
 	case strings.HasPrefix(f.Class, "drop not refused"):
 		return "! " + cmd + "\n"
+	case strings.HasPrefix(f.Class, "false refusal"):
+		return cmd + "\n" // nothing is lost: the command must not refuse
 	case strings.Contains(f.Class, "failed"):
 		return cmd + "\n" // the command must succeed
 	case (op.Args[0] == "apply" || op.Args[0] == "rollback") && op.Code == 0 && !strings.HasSuffix(cmd, "--force"):
@@ -135,23 +142,40 @@ func check(f *Failure) string {
 		}
 		switch p.Kind {
 		case "value_changed":
-			c := quoteIdent(p.NewColumn)
-			if p.Retyped && !strings.HasPrefix(f.Phase, "rollback") && !strings.HasPrefix(f.Phase, "reapply") {
-				// The text rendering must survive (an exact conversion).
-				fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^%s$'\n", shellQuote(fmt.Sprintf("SELECT hex(CAST(%s AS TEXT)) FROM %s WHERE id = %d", c, quoteIdent(t), p.ID)), p.Before.Text)
-				continue
-			}
-			want := regexpValue(p.Before)
+			want := keptValue(p.Before)
 			if p.Applied != nil && strings.HasPrefix(f.Phase, "rollback") {
 				// A refused rollback keeps the applied value.
-				want = "(" + want + "|" + regexpValue(*p.Applied) + ")"
+				want = "(" + want + "|" + keptValue(*p.Applied) + ")"
 			}
-			fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^%s$'\n", shellQuote(fmt.Sprintf("SELECT typeof(%[1]s), CASE WHEN typeof(%[1]s) = 'real' THEN %[1]s ELSE hex(%[1]s) END FROM %[2]s WHERE id = %[3]d", c, quoteIdent(t), p.ID)), want)
+			fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^%s$'\n", shellQuote(keptQuery(quoteIdent(p.NewColumn), quoteIdent(t), p.ID, p.Before)), want)
 		case "row_lost":
 			fmt.Fprintf(&b, "sqlq app.db %s\nstdout '^1$'\n", shellQuote(fmt.Sprintf("SELECT count(*) FROM %s WHERE id = %d", quoteIdent(t), p.ID)))
 		}
 	}
 	return b.String()
+}
+
+// keptQuery selects what keptValue matches: the value (typeof|value), its
+// text (hex of CAST AS TEXT), and whether it is before's number.
+func keptQuery(col, table string, id int64, before Value) string {
+	num := "NULL"
+	switch before.Class {
+	case "integer":
+		num = unhex(before.Bytes)
+	case "real":
+		num = before.Bytes[strings.IndexByte(before.Bytes, '(')+1 : len(before.Bytes)-1]
+	}
+	return fmt.Sprintf("SELECT typeof(%[1]s), CASE WHEN typeof(%[1]s) = 'real' THEN %[1]s ELSE hex(%[1]s) END, hex(CAST(%[1]s AS TEXT)), typeof(%[1]s) IN ('integer', 'real') AND %[1]s = %[4]s FROM %[2]s WHERE id = %[3]d", col, table, id, num)
+}
+
+// keptValue is a regexp of the rows of keptQuery that keep v by the
+// guard's rule (guard.Kept): the same value, the same text, or the same
+// number (a NULL before: anything).
+func keptValue(v Value) string {
+	if v.Class == "null" {
+		return `.*`
+	}
+	return "(" + regexpValue(v) + `\|.*|[a-z]+\|[^|]*\|` + v.Text + `\|.*|.*\|1)`
 }
 
 // regexpValue is what sqlq prints for v (typeof|value), as a regexp.

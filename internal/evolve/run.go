@@ -96,7 +96,7 @@ type TraceOp struct {
 }
 
 const config = `env "local" {
-  url = "sqlite://evolve.db"
+  url = "sqlite://app.db"
   dev = "sqlite://dev?mode=memory"
   migration {
     dir = "file://migrations"
@@ -293,13 +293,14 @@ func (r *runner) step(k int) bool {
 	code, _, stderr = r.cli(k, "apply")
 	phase := "apply"
 	var accepted []Dropped // what the refusal named: --force may change it
+	refusal := ""          // the data-loss refusal that --force passed
 	expectRefusal := ""
 	for _, d := range r.drops[k] {
 		if d.Column == "" && len(lookupRows(s0, d.Table)) > 0 {
 			expectRefusal = fmt.Sprintf("dropped table %s holds rows", d.Table)
 		}
-		if d.Column != "" && s0.nonNull(d.Table, d.Column) > 0 {
-			expectRefusal = fmt.Sprintf("dropped column %s.%s holds values", d.Table, d.Column)
+		if d.Column != "" && s0.losable(d.Table, d.Column) > 0 {
+			expectRefusal = fmt.Sprintf("dropped column %s.%s holds values other than its default", d.Table, d.Column)
 		}
 	}
 	if code != 0 {
@@ -337,6 +338,7 @@ func (r *runner) step(k int) bool {
 		}
 		switch {
 		case refusalIsData(stderr):
+			refusal = stderr
 			count("refused_then_forced")
 			r.res.Outcomes["refusal/"+normalize(stderr)]++
 			phase = "apply --force"
@@ -383,6 +385,11 @@ func (r *runner) step(k int) bool {
 		r.failData(k, phase, classify(phase, e, p[0], prev), p)
 		reported = append(reported, where(p)...)
 	}
+	if refusal != "" {
+		if ds := unlost(s0, s1, mapping, accepted); len(ds) > 0 {
+			r.falseRefusal(k, phase, "apply", s0, ds, refusal)
+		}
+	}
 	if !r.checkState(k, phase, r.models[k], s1) {
 		return false
 	}
@@ -391,6 +398,7 @@ func (r *runner) step(k int) bool {
 	// accepted with --force.
 	code, _, stderr = r.cli(k, "rollback")
 	phase = "rollback"
+	var rnamed []Dropped // what a rollback refusal named, by the applied names
 	if code != 0 {
 		s, _ := r.snapshot()
 		if s == nil || !s.Equal(s1) {
@@ -398,8 +406,10 @@ func (r *runner) step(k int) bool {
 			return false
 		}
 		r.res.Outcomes["rollback_refused/"+normalize(stderr)]++
+		refusal = stderr
 		// What the refusal names, --force may change (as for apply).
-		for _, d := range named(r.models[k], stderr) {
+		rnamed = named(r.models[k], stderr)
+		for _, d := range rnamed {
 			for _, pt := range prev.Tables {
 				for _, pc := range pt.Cols {
 					if strings.EqualFold(mapping.table(pt.Name), d.Table) && strings.EqualFold(mapping.column(pt.Name, pc.Name), d.Column) {
@@ -428,6 +438,11 @@ func (r *runner) step(k int) bool {
 		r.fail(k, phase, "harness", err.Error())
 		return false
 	}
+	if phase == "rollback --force" {
+		if ds := unlost(s1, s2, mapping.inverse(prev, r.models[k]), rnamed); len(ds) > 0 {
+			r.falseRefusal(k, phase, "rollback", s1, ds, refusal)
+		}
+	}
 	back := Mapping{Dropped: append(slices.Clone(m.Dropped), reported...)}
 	if p := Compare(s0, s2, back); len(p) > 0 {
 		for i := range p {
@@ -453,6 +468,7 @@ func (r *runner) step(k int) bool {
 			return false
 		}
 		r.res.Outcomes["reapply_refused/"+normalize(stderr)]++
+		refusal, rnamed = stderr, named(prev, stderr)
 		phase = "reapply --force"
 		if code, _, stderr = r.cli(k, "apply", "--force"); code != 0 {
 			r.fail(k, phase, "reapply --force failed: "+normalize(stderr), oneLine(stderr))
@@ -464,6 +480,11 @@ func (r *runner) step(k int) bool {
 		r.fail(k, phase, "harness", err.Error())
 		return false
 	}
+	if phase == "reapply --force" {
+		if ds := unlost(s2, s3, mapping, rnamed); len(ds) > 0 {
+			r.falseRefusal(k, phase, "reapply", s2, ds, refusal)
+		}
+	}
 	again := Mapping{Dropped: renamedDrops(append(accepted, reported...), mapping)}
 	if p := Compare(s1, s3, again); len(p) > 0 {
 		r.failData(k, phase, classify(phase, e, p[0], prev), p)
@@ -471,13 +492,19 @@ func (r *runner) step(k int) bool {
 	return r.checkState(k, phase, r.models[k], s3)
 }
 
-// refusalCount reads the count a drop refusal gives for d, when the
-// message has the guard's form (`column "t"."c" would lose N non-NULL
-// values`, `table "t" would lose N rows`).
+// falseRefusal records a refusal that named columns --force then kept
+// (ds, as before names them).
+func (r *runner) falseRefusal(k int, phase, op string, before *Snapshot, ds []Dropped, refusal string) {
+	r.fail(k, phase, "false refusal: "+op+" names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
+}
+
+// refusalCount reads the count a drop refusal gives for d, in the guard's
+// form (guard.Loss: `table "t" is dropped with N rows`, `column "t"."c" is
+// dropped with N non-NULL values`).
 func refusalCount(msg string, d Dropped) (int, bool) {
-	re := `table "` + regexp.QuoteMeta(d.Table) + `" would lose (\d+) row`
+	re := `table "` + regexp.QuoteMeta(d.Table) + `" is dropped with (\d+) row`
 	if d.Column != "" {
-		re = `column "` + regexp.QuoteMeta(d.Table) + `"\."` + regexp.QuoteMeta(d.Column) + `" would lose (\d+) non-NULL value`
+		re = `column "` + regexp.QuoteMeta(d.Table) + `"\."` + regexp.QuoteMeta(d.Column) + `" is dropped with (\d+) non-NULL value`
 	}
 	m := regexp.MustCompile(re).FindStringSubmatch(msg)
 	if m == nil {
@@ -487,11 +514,11 @@ func refusalCount(msg string, d Dropped) (int, bool) {
 	return n, err == nil
 }
 
-// lossCount is what dropping d loses: the table's rows or the column's
-// non-NULL values.
+// lossCount is what dropping d loses: the table's rows, or the column's
+// values but NULLs and its default.
 func lossCount(s *Snapshot, d Dropped) int {
 	if d.Column != "" {
-		return s.nonNull(d.Table, d.Column)
+		return s.losable(d.Table, d.Column)
 	}
 	return len(lookupRows(s, d.Table))
 }
@@ -563,7 +590,8 @@ func constraintFailure(stderr string) bool {
 
 // fixData makes the rows satisfy the constraint the edit adds, as a user
 // would before applying again: NULL in the offending column (NULLs pass
-// unique indexes and checks), or the row's id when it is NOT NULL.
+// unique indexes and checks), or the row's id when it is NOT NULL (only
+// in the NULL rows, when NOT NULL is what failed).
 func (r *runner) fixData(k int, e Edit, stderr string) error {
 	t := r.models[k].table(e.Table)
 	if t == nil {
@@ -578,7 +606,11 @@ func (r *runner) fixData(k int, e Edit, stderr string) error {
 		if c.NotNull {
 			v = "'fix' || id" // unique, and short enough for the check
 		}
-		stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = %s", quoteIdent(e.Table), quoteIdent(c.Name), v))
+		where := ""
+		if strings.Contains(stderr, "NOT NULL constraint failed") {
+			where = " WHERE " + quoteIdent(c.Name) + " IS NULL"
+		}
+		stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = %s%s", quoteIdent(e.Table), quoteIdent(c.Name), v, where))
 	}
 	if len(stmts) == 0 {
 		return fmt.Errorf("no column named")

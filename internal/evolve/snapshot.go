@@ -1,20 +1,38 @@
 package evolve
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // Value is one stored value, exactly: its storage class and its bytes (the
-// IEEE bits for a real), plus its text rendering (CAST(x AS TEXT)), by
-// which a type change's conversion is judged exact.
+// IEEE bits for a real), plus its text rendering (CAST(x AS TEXT)); and the
+// same value as the guard reads it, which guard.Kept judges: the oracle
+// asks the guard's own rule whether a rewritten value is kept, instead of
+// a copy of it.
 type Value struct {
-	Class string `json:"class"` // null, integer, real, text, blob
-	Bytes string `json:"bytes"` // hex of the value (text and blob bytes, integer digits), or the float bits
-	Text  string `json:"text"`  // hex of CAST(x AS TEXT); "" for NULL
+	Class string          `json:"class"` // null, integer, real, text, blob
+	Bytes string          `json:"bytes"` // hex of the value (text and blob bytes, integer digits), or the float bits
+	Text  string          `json:"text"`  // hex of CAST(x AS TEXT); "" for NULL
+	Rec   sqlitedb.Record `json:"-"`     // read by guard.Values
+}
+
+// same reports whether v and o are the same stored value (class and bytes).
+func (v Value) same(o Value) bool { return v.Class == o.Class && v.Bytes == o.Bytes }
+
+// kept reports whether after holds v's value by the guard's rule
+// (guard.Kept: the same value, the same text, or the same number). A NULL
+// before is not checked: filling NULLs loses nothing.
+func (v Value) kept(after Value) bool {
+	return v.Class == "null" || v.same(after) || guard.Kept(v.Rec, after.Rec)
 }
 
 func (v Value) String() string {
@@ -24,10 +42,12 @@ func (v Value) String() string {
 	return v.Class + ":" + v.Bytes
 }
 
-// TableSnap is one table's columns and rows keyed by id.
+// TableSnap is one table's columns and rows keyed by id, and the value of
+// each column's default (nil: none, or not a constant).
 type TableSnap struct {
-	Cols []string
-	Rows map[int64][]Value
+	Cols     []string
+	Rows     map[int64][]Value
+	Defaults []*Value
 }
 
 // Snapshot is the state of the database the invariants compare.
@@ -84,55 +104,137 @@ func strings1(db *sql.DB, q string) ([]string, error) {
 }
 
 func snapTable(db *sql.DB, name string) (*TableSnap, error) {
-	cols, err := strings1(db, fmt.Sprintf(`SELECT name FROM pragma_table_info(%s) ORDER BY cid`, sqlString(name)))
+	rows, err := db.Query(`SELECT name, type, dflt_value FROM pragma_table_info(?) ORDER BY cid`, name)
 	if err != nil {
 		return nil, err
 	}
 	ts := &TableSnap{Rows: map[int64][]Value{}}
-	var sel []string
-	for _, c := range cols {
-		if c == "id" {
-			continue
+	var dflts []sql.NullString
+	var types []string
+	for rows.Next() {
+		var c, typ string
+		var d sql.NullString
+		if err := rows.Scan(&c, &typ, &d); err != nil {
+			rows.Close()
+			return nil, err
 		}
-		ts.Cols = append(ts.Cols, c)
-		q := quoteIdent(c)
-		// The real comes back as a float64 (an expression has no declared
-		// type, so the driver never parses a datetime column's text).
-		sel = append(sel, fmt.Sprintf("typeof(%[1]s), CASE WHEN typeof(%[1]s) = 'real' THEN %[1]s END, hex(CASE WHEN typeof(%[1]s) <> 'real' THEN %[1]s END), hex(CAST(%[1]s AS TEXT))", q))
+		if c != "id" {
+			ts.Cols, dflts, types = append(ts.Cols, c), append(dflts, d), append(types, typ)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sel := make([]string, len(ts.Cols))
+	for i, c := range ts.Cols {
+		sel[i] = readValue(quoteIdent(c))
 	}
 	q := "SELECT id"
 	if len(sel) > 0 {
 		q += ", " + strings.Join(sel, ", ")
 	}
-	rows, err := db.Query(q + " FROM " + quoteIdent(name))
-	if err != nil {
+	if err := scanValues(db, q+" FROM "+quoteIdent(name), len(ts.Cols), func(id int64, vals []Value) { ts.Rows[id] = vals }); err != nil {
 		return nil, err
+	}
+	// The guard's reading of every non-NULL value, by the row key it names.
+	for i, c := range ts.Cols {
+		recs, err := guard.Values(context.Background(), db, name, []string{"id"}, c)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if r.Class == sqlitedb.ClassNull {
+				continue
+			}
+			id, err := strconv.ParseInt(strings.TrimPrefix(r.KeyQ, "id="), 10, 64)
+			if err != nil || ts.Rows[id] == nil || ts.Rows[id][i].Class == "null" {
+				return nil, fmt.Errorf("guard.Values(%s.%s) read %q at an unknown row", name, c, r.KeyQ)
+			}
+			ts.Rows[id][i].Rec = r
+		}
+		for id, r := range ts.Rows {
+			if r[i].Class != "null" && r[i].Rec.Class == sqlitedb.ClassNull {
+				return nil, fmt.Errorf("guard.Values(%s.%s) did not read row id=%d", name, c, id)
+			}
+		}
+	}
+	// Defaults, as a row gets them (the column's affinity applied: DEFAULT
+	// 0 in a real column stores 0.0): dropping a column that holds only its
+	// default loses nothing (the guard's rule), so a drop expects a refusal
+	// only for other values.
+	ts.Defaults = make([]*Value, len(ts.Cols))
+	for i, d := range dflts {
+		if d.Valid {
+			ts.Defaults[i] = storedDefault(db, types[i], d.String)
+		}
+	}
+	return ts, nil
+}
+
+// storedDefault is the value a row gets from DEFAULT dflt in a column of
+// type typ, read in a temporary table (the file is not touched); nil when
+// the default is not a constant.
+func storedDefault(db *sql.DB, typ, dflt string) *Value {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE evolve_default (v "+typ+" DEFAULT ("+dflt+"))"); err != nil {
+		return nil
+	}
+	defer conn.ExecContext(ctx, "DROP TABLE temp.evolve_default")
+	if _, err := conn.ExecContext(ctx, "INSERT INTO temp.evolve_default DEFAULT VALUES"); err != nil {
+		return nil
+	}
+	var out *Value
+	_ = scanValues(conn, "SELECT 0, "+readValue("v")+" FROM temp.evolve_default", 1, func(_ int64, vals []Value) { out = &vals[0] })
+	return out
+}
+
+// readValue selects what a Value is made of. The real comes back as a
+// float64 (an expression has no declared type, so the driver never parses
+// a datetime column's text).
+func readValue(q string) string {
+	return fmt.Sprintf("typeof(%[1]s), CASE WHEN typeof(%[1]s) = 'real' THEN %[1]s END, hex(CASE WHEN typeof(%[1]s) <> 'real' THEN %[1]s END), hex(CAST(%[1]s AS TEXT))", q)
+}
+
+// scanValues runs q (an id, then readValue of n values) and calls row for
+// every row.
+func scanValues(db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, q string, n int, row func(int64, []Value)) error {
+	rows, err := db.QueryContext(context.Background(), q)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		class := make([]string, len(ts.Cols))
-		real := make([]sql.NullFloat64, len(ts.Cols))
-		hex := make([]sql.NullString, len(ts.Cols))
-		text := make([]sql.NullString, len(ts.Cols))
+		class := make([]string, n)
+		real := make([]sql.NullFloat64, n)
+		hex := make([]sql.NullString, n)
+		text := make([]sql.NullString, n)
 		dst := []any{&id}
-		for i := range ts.Cols {
+		for i := range n {
 			dst = append(dst, &class[i], &real[i], &hex[i], &text[i])
 		}
 		if err := rows.Scan(dst...); err != nil {
-			return nil, err
+			return err
 		}
-		vals := make([]Value, len(ts.Cols))
+		vals := make([]Value, n)
 		for i := range vals {
-			v := Value{Class: class[i], Bytes: hex[i].String, Text: text[i].String}
+			v := Value{Class: class[i], Bytes: hex[i].String, Text: text[i].String, Rec: sqlitedb.Record{Class: sqlitedb.ClassNull}}
 			if v.Class == "real" {
 				v.Bytes = fmt.Sprintf("%016x(%v)", math.Float64bits(real[i].Float64), real[i].Float64)
 			}
 			vals[i] = v
 		}
-		ts.Rows[id] = vals
+		row(id, vals)
 	}
-	return ts, rows.Err()
+	return rows.Err()
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -183,18 +285,28 @@ func (s *Snapshot) Describe() string {
 	return b.String()
 }
 
-// Counts returns the rows per table and the non-NULL values per column.
-func (s *Snapshot) nonNull(table, col string) int {
-	t := s.Tables[table]
+// losable counts the values of a column that dropping it loses: by the
+// guard's rule, neither NULL nor the column's default.
+func (s *Snapshot) losable(table, col string) int {
+	t := lookup(s, table)
 	if t == nil {
 		return 0
 	}
-	i := t.Col(col)
+	i := colIndex(t, col)
+	if i < 0 {
+		return 0
+	}
 	n := 0
 	for _, r := range t.Rows {
-		if i >= 0 && r[i].Class != "null" {
+		if t.losable(r, i) {
 			n++
 		}
 	}
 	return n
+}
+
+// losable reports whether value i of row r is neither NULL nor the
+// column's default.
+func (t *TableSnap) losable(r []Value, i int) bool {
+	return r[i].Class != "null" && (t.Defaults[i] == nil || !r[i].same(*t.Defaults[i]))
 }

@@ -5,6 +5,7 @@
 // testdata/evolve/*.txtar).
 //
 //	go run ./internal/evolve/fuzz -duration 10m -seed 42
+//	go run ./internal/evolve/fuzz -total 10000 -seed 42      # until 10,000 steps ran
 //	go run ./internal/evolve/fuzz -seq 72997993635512 -steps 12   # one sequence again
 package main
 
@@ -27,6 +28,7 @@ var (
 
 func main() {
 	duration := flag.Duration("duration", 5*time.Minute, "keep starting batches until this much time has passed")
+	total := flag.Int("total", 0, "keep starting batches until this many steps ran (instead of -duration)")
 	seed := flag.Uint64("seed", 0, "batch seed (0: from the clock; printed)")
 	seq := flag.Uint64("seq", 0, "run only the sequence of this seed (as printed by a failure)")
 	seqs := flag.Int("seqs", 40, "sequences per batch (one build each)")
@@ -41,13 +43,13 @@ func main() {
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano()) % 1_000_000_007
 	}
-	if err := run(*duration, *seed, *seq, *seqs, *steps, *rows, *parallel, *repro, *report); err != nil {
+	if err := run(*duration, *total, *seed, *seq, *seqs, *steps, *rows, *parallel, *repro, *report); err != nil {
 		fmt.Fprintln(os.Stderr, "fuzz-evolution:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, seed, seq uint64, seqs, steps, rows, parallel, repro int, report string) error {
+func run(duration time.Duration, total int, seed, seq uint64, seqs, steps, rows, parallel, repro int, report string) error {
 	wd, _ := os.Getwd()
 	root, err := evolve.ModuleRoot(wd)
 	if err != nil {
@@ -63,7 +65,14 @@ func run(duration time.Duration, seed, seq uint64, seqs, steps, rows, parallel, 
 	var all []*evolve.Result
 	var specs []evolve.SeqSpec
 	var buildTime, runTime time.Duration
-	for batch := 0; time.Since(start) < duration || batch == 0; batch++ {
+	ran := 0 // steps
+	more := func() bool {
+		if total > 0 {
+			return ran < total
+		}
+		return time.Since(start) < duration
+	}
+	for batch := 0; batch == 0 || more(); batch++ {
 		batchSpecs := evolve.Sequences(seed+uint64(batch), seqs, steps)
 		if seq != 0 {
 			batchSpecs = []evolve.SeqSpec{evolve.Sequence(seq, steps)}
@@ -84,8 +93,9 @@ func run(duration time.Duration, seed, seq uint64, seqs, steps, rows, parallel, 
 		runTime += time.Since(t1)
 		all, specs = append(all, rs...), append(specs, batchSpecs...)
 		s := evolve.Summarize(rs)
-		fmt.Printf("batch %d (seed %d): %d sequences, %d steps, %d failing, build %.1fs, run %.1fs\n",
-			batch, seed+uint64(batch), s.Sequences, s.Steps, len(failing(rs)), t1.Sub(t0).Seconds(), time.Since(t1).Seconds())
+		ran += s.Steps
+		fmt.Printf("batch %d (seed %d): %d sequences, %d steps (%d in all), %d failing, build %.1fs, run %.1fs\n",
+			batch, seed+uint64(batch), s.Sequences, s.Steps, ran, len(failing(rs)), t1.Sub(t0).Seconds(), time.Since(t1).Seconds())
 		if seq != 0 {
 			break
 		}
