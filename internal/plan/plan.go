@@ -96,7 +96,6 @@ func inspect(ctx context.Context, dev *sqlitedb.Dev) (*schema.Schema, []Object, 
 func Diff(drv migrate.Driver, current, desired *schema.Schema) ([]schema.Change, error) {
 	normalizeInlineUniques(current)
 	normalizeInlineUniques(desired)
-	alignFKSymbols(current, desired)
 	from, to := *current, *desired
 	from.Name = to.Name // one schema in scope: never compare its name
 	return drv.SchemaDiff(&from, &to, schema.DiffNormalized())
