@@ -87,6 +87,14 @@ bench:
 	@{ $(GO) test -run '^$$' -bench . -benchmem ./... 2>&1; echo "go test exit status: $$?"; } | tee bench/out/gobench.txt
 	$(GO) run ./bench $(BENCHFLAGS)
 
+## reliability [seed=N]: the long fault harness (internal/reliability, docs/reliability.md):
+## hundreds of SIGKILLs during apply and rollback of a 100k-row rebuild, a full disk, a file-size
+## limit, a busy writer, crashed-journal databases, concurrent applies. `make test` runs its short
+## mode. The children never inherit STORAGE_PATH (they name their database with --db).
+.PHONY: reliability
+reliability:
+	STRUCTMIGRATE_RELIABILITY=long $(if $(seed),STRUCTMIGRATE_RELIABILITY_SEED=$(seed)) $(GO) test -count=1 -timeout 3h -v -run . ./internal/reliability
+
 ## fuzz [FUZZTIME=30s]: the Go fuzz targets, each for FUZZTIME: atlas.sum parsing and
 ## migration file names and directives (internal/migdir), atlas.hcl loading
 ## (internal/config). Their seed corpora (testdata/fuzz/<target>) run in `make test`;

@@ -1,8 +1,8 @@
 # Shared by structmigrate and the official Atlas CLI (`atlas migrate apply --env local`).
 # The migration directory is in the Atlas format; migrations/atlas.sum guards it.
-# structmigrate reads only a subset of the project-file syntax (internal/config):
-# locals, data "external_schema", and env blocks with url, dev, src and
-# migration { dir, baseline }. Anything else is reported as an error.
+# structmigrate reads a subset of the project-file syntax (docs/configuration.md):
+# locals, data "external_schema", lint, and env blocks with url, dev, src, exclude,
+# migration { dir, baseline } and lint. Anything else is reported as an error.
 
 locals {
   # The database file: $STORAGE_PATH when set, as for `structmigrate --db`.

@@ -46,8 +46,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sqlq":     cmdSQL,
-			"waitfile": cmdWaitFile,
+			"sqlq":       cmdSQL,
+			"waitfile":   cmdWaitFile,
+			"hotjournal": cmdHotJournal,
 		},
 	})
 }

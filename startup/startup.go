@@ -100,6 +100,7 @@ type options struct {
 	models   []any
 	log      io.Writer
 	baseline string
+	exclude  []string
 }
 
 // WithMigrations uses the migration directory at the root of fsys (its
@@ -119,6 +120,14 @@ func WithModels(models ...any) Option {
 			o.models = nil
 		}
 	}
+}
+
+// WithExclude leaves the tables the glob patterns match out of the drift
+// checks: tables no model owns, e.g. an audit table, as atlas.hcl's
+// `exclude = ["audit_log"]` does for the CLI. A pattern that matches a
+// model's table is an error.
+func WithExclude(patterns ...string) Option {
+	return func(o *options) { o.exclude = patterns }
 }
 
 // WithLog writes Apply's log (each file and statement with its time, as
@@ -219,7 +228,7 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 			return nil, fmt.Errorf("startup: apply: %w", err)
 		}
 	}
-	st, err := status.Get(ctx, h.db, dir, o.models)
+	st, err := status.GetExcluding(ctx, h.db, dir, o.models, o.exclude)
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}

@@ -159,6 +159,35 @@ func TestDatabaseDrift(t *testing.T) {
 	}
 }
 
+// An audit table created by hand is drift, unless excluded.
+func TestExclude(t *testing.T) {
+	ctx := context.Background()
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	if _, err := startup.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE audit_log (id integer PRIMARY KEY, what text)"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := startup.Check(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(r.DatabaseDrift, "DROP TABLE `audit_log`") {
+		t.Errorf("without exclude: DatabaseDrift = %q, want DROP TABLE `audit_log`", r.DatabaseDrift)
+	}
+	r, err = startup.Check(ctx, db, startup.WithExclude("audit_*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() {
+		t.Errorf("with exclude: report = %+v, want up to date", r)
+	}
+	if _, err := startup.Check(ctx, db, startup.WithExclude("players")); err == nil || !strings.Contains(err.Error(), `matches table "players"`) {
+		t.Errorf("excluding a model's table: err = %v, want it refused", err)
+	}
+}
+
 // playerPlusOne is schema.Player with one field more.
 type playerPlusOne struct {
 	schema.Player

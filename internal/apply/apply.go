@@ -48,9 +48,15 @@ type Result struct {
 // applying the history over it would fail or duplicate objects.
 type NotCleanError struct{ Err error }
 
+// Atlas's text ends "baseline version or allow-dirty is required", naming
+// CLI flags; structmigrate has no --allow-dirty, so it says what to run.
 func (e *NotCleanError) Error() string {
-	return strings.TrimPrefix(e.Err.Error(), "sql/migrate: ") +
-		" (the database has tables but no migration history; adopt it with a baseline instead)"
+	msg := strings.TrimPrefix(e.Err.Error(), "sql/migrate: ")
+	var nc *migrate.NotCleanError
+	if errors.As(e.Err, &nc) {
+		msg = "connected database is not clean: " + nc.Reason
+	}
+	return msg + " (the database has tables but no migration history; adopt it with `structmigrate baseline VERSION` or `apply --baseline VERSION`)"
 }
 
 func (e *NotCleanError) Unwrap() error { return e.Err }
@@ -153,6 +159,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{}
 	for _, f := range pending {
+		if err := checkSpace(ctx, o, f); err != nil {
+			return res, err
+		}
 		if err := runFile(ctx, o, log, f); err != nil {
 			return res, err
 		}
@@ -187,7 +196,7 @@ func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rr
 		if se := migdir.AsStmtError(o.Dir, "applying", err); se != nil {
 			return se
 		}
-		return fmt.Errorf("%s: %w", f.Name(), err)
+		return fmt.Errorf("%s: %w", f.Name(), migdir.ExplainWrite(err))
 	}
 	return nil
 }
@@ -221,7 +230,7 @@ func CommitError(what string, err error) error {
 	if strings.Contains(err.Error(), "foreign key mismatch") {
 		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
 	}
-	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, err)
+	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, migdir.ExplainWrite(err))
 }
 
 // baseline records o.Baseline on a database without history; it reports

@@ -105,7 +105,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 		if detail != nil {
 			l = NewLogger(io.Discard) // the first run printed the statements; Run counts the file
 		}
-		if err := execute(ctx, o, l, &Guarded{Driver: drv, Unit: unit}, revisions.New(sc.q), f); err != nil {
+		if err := execute(ctx, o, l, &Guarded{Driver: drv, Unit: unit}, txHistory{revisions.New(sc.q), o.DB}, f); err != nil {
 			err = join(err, sc.done(false))
 			// Count on the run's transaction in a dry run: it holds the one
 			// connection (a real apply has released it by now).

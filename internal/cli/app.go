@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
+	"github.com/xrash/smetrics"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
@@ -28,25 +31,32 @@ type Program struct {
 	Config     []byte // the embedded atlas.hcl, used when ./atlas.hcl is absent
 }
 
+// globalFlags are the app's flags. They may be given before or after the
+// command (reorder), and every command's --help lists them.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Value: "atlas.hcl", Usage: "project `FILE` shared with the Atlas CLI (the embedded copy when ./atlas.hcl is absent)"},
+		&cli.StringFlag{Name: "env", Value: "local", Usage: "`NAME` of the env block in the project file"},
+		&cli.StringFlag{Name: "dir", Usage: "migration `DIR` on disk (overrides the env's migration.dir; default: the env's, else the embedded copy)"},
+		&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides $STORAGE_PATH and the env's url)"},
+		lockTimeoutFlag,
+	}
+}
+
+// noEnv are the commands that need no project file or database.
+var noEnv = map[string]bool{"version": true, "completion": true}
+
 // New builds the application.
 func New(p Program) *cli.App {
 	env := &Env{Program: p}
 	app := &cli.App{
-		Name:    "structmigrate",
-		Usage:   "GORM structs as the single source of truth for a SQLite schema, in the Atlas migration format",
-		Version: Version,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "config", Value: "atlas.hcl", Usage: "project `FILE` shared with the Atlas CLI (the embedded copy when ./atlas.hcl is absent)"},
-			&cli.StringFlag{Name: "env", Value: "local", Usage: "`NAME` of the env block in the project file"},
-			&cli.StringFlag{Name: "dir", Usage: "migration `DIR` on disk (overrides the env's migration.dir; default: the env's, else the embedded copy)"},
-			&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides $STORAGE_PATH and the env's url)"},
-			lockTimeoutFlag,
-		},
+		Name:     "structmigrate",
+		Usage:    "GORM structs as the single source of truth for a SQLite schema, in the Atlas migration format",
+		Version:  BuildVersion(),
+		Metadata: map[string]any{programKey: p},
+		Flags:    globalFlags(),
 		Before: func(c *cli.Context) error {
-			if err := checkLockTimeout(c); err != nil {
-				return err
-			}
-			return env.load(c)
+			return checkLockTimeout(c)
 		},
 		Commands: []*cli.Command{
 			schemaCmd(env),
@@ -58,11 +68,22 @@ func New(p Program) *cli.App {
 			lintCmd(env),
 			newCmd(env),
 			hashCmd(env),
+			versionCmd(p),
+			completionCmd(),
 		},
-		HideHelpCommand: true,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		Suggest:              true,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("unknown command %q (run structmigrate --help)", c.Args().First())
+				name := c.Args().First()
+				if name == "help" { // as git and atlas: help [COMMAND]
+					if c.NArg() > 1 {
+						return cli.ShowCommandHelp(c, c.Args().Get(1))
+					}
+					return cli.ShowAppHelp(c)
+				}
+				return fmt.Errorf("unknown command %q%s (run structmigrate --help)", name, suggestCommand(c.App, name))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -70,17 +91,73 @@ func New(p Program) *cli.App {
 		// Errors are printed once, by Main, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	globals := globalHelp(app)
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = usageError
+		// Each command loads the env in its own Before, which urfave/cli
+		// runs after --help is handled: help needs no project file.
+		if !noEnv[cmd.Name] && cmd.Before == nil {
+			cmd.Before = env.load
+		}
+		cmd.CustomHelpTemplate = cli.CommandHelpTemplate + globals
 	}
 	return app
 }
 
-// usageError reports a bad flag on one line instead of the whole help page.
+// globalHelp renders the app's flags as a GLOBAL OPTIONS section for the
+// commands' help (urfave/cli v2 shows a command only its own flags).
+func globalHelp(app *cli.App) string {
+	var b strings.Builder
+	b.WriteString("\nGLOBAL OPTIONS (before or after the command):\n")
+	for _, f := range app.VisibleFlags() {
+		if f == cli.HelpFlag {
+			continue
+		}
+		fmt.Fprintf(&b, "   %s\n", f)
+	}
+	// A quoted constant, so nothing in a usage text is read as a template.
+	return "{{" + strconv.Quote(b.String()) + "}}"
+}
+
+// similar is how close (Jaro-Winkler, as urfave/cli's Suggest measures it)
+// a mistyped name must be to a known one to be suggested: "aply" → apply
+// (0.95), but nothing for "bogus" (at most 0.57).
+const similar = 0.75
+
+func similarity(a, b string) float64 { return smetrics.JaroWinkler(a, b, 0.7, 4) }
+
+// suggestCommand returns ". Did you mean "apply"?" for the visible command
+// nearest to name, or "" when none is close.
+func suggestCommand(app *cli.App, name string) string {
+	best, score := "", similar
+	for _, c := range app.VisibleCommands() {
+		for _, n := range c.Names() {
+			if d := similarity(n, name); d >= score {
+				best, score = n, d
+			}
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return ". " + fmt.Sprintf(cli.SuggestDidYouMeanTemplate, best)
+}
+
+// usageError reports a bad flag on one line instead of the whole help page,
+// with the nearest flag (urfave/cli's SuggestFlag) when one is close.
 func usageError(c *cli.Context, err error, _ bool) error {
 	help := "structmigrate --help"
+	flags := c.App.Flags
 	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
 		help = "structmigrate " + c.Command.Name + " --help"
+		flags = append(append([]cli.Flag{}, c.Command.Flags...), c.App.Flags...)
+	}
+	const unknown = "flag provided but not defined: -"
+	if msg := err.Error(); strings.HasPrefix(msg, unknown) {
+		name := strings.TrimPrefix(msg, unknown)
+		if s := cli.SuggestFlag(flags, name, true); s != "" && similarity(strings.TrimLeft(s, "-"), name) >= similar {
+			return fmt.Errorf("%w. %s (run %s)", err, fmt.Sprintf(cli.SuggestDidYouMeanTemplate, s), help)
+		}
 	}
 	return fmt.Errorf("%w (run %s)", err, help)
 }
@@ -106,7 +183,7 @@ const (
 func Main(args []string, p Program, stdout, stderr io.Writer) int {
 	app := New(p)
 	app.Writer, app.ErrWriter = stdout, stderr
-	err := app.Run(args)
+	err := app.Run(reorder(app, args))
 	if err == nil {
 		return ExitOK
 	}

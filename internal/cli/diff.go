@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -32,7 +33,7 @@ func diffCmd(env *Env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 2 when a migration would be generated (for CI)"},
 			&cli.BoolFlag{Name: "backfill", Usage: "for a NOT NULL column without default on an existing table, write a backfill to review"},
-			&cli.BoolFlag{Name: "interactive", Usage: "ask whether a dropped and an added column (or table) are a rename (default: when stdin is a terminal)"},
+			&cli.BoolFlag{Name: "interactive", Usage: "ask whether a dropped and an added column (or table) are a rename; without a terminal, no question is asked and the answer is no", DefaultText: "when stdin is a terminal"},
 		},
 		Action: func(c *cli.Context) error {
 			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Backfill: c.Bool("backfill"), Now: time.Now()}
@@ -41,7 +42,7 @@ func diffCmd(env *Env) *cli.Command {
 				o.Interactive = c.Bool("interactive")
 			}
 			if c.NArg() > 1 {
-				return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME; put flags before it (diff --check)"}
+				return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME, e.g. structmigrate diff add_nickname"}
 			}
 			return runDiff(c.Context, env, o)
 		},
@@ -87,7 +88,8 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := plan.Next(ctx, dir, plan.Input{Desired: want, Version: version, Name: o.Name, Renames: hints, Ask: ask, Backfill: o.Backfill})
+	res, err := plan.Next(ctx, dir, plan.Input{Desired: want, Version: version, Name: o.Name, Renames: hints, Ask: ask, Backfill: o.Backfill,
+		Exclude: env.Project.Exclude})
 	if err != nil {
 		return err
 	}
@@ -116,11 +118,9 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	return nil
 }
 
-// isTerminal reports whether f is a character device (an interactive terminal).
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is an interactive terminal. A character
+// device is not enough: /dev/null is one too (diff </dev/null must not ask).
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // prompter asks yes/no questions on w and reads the answers from r.
 func prompter(r io.Reader, w io.Writer) plan.Asker {

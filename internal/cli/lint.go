@@ -21,8 +21,8 @@ func lintCmd(env *Env) *cli.Command {
 		Name:  "lint",
 		Usage: "check the migration directory for CI (offline): sums, replay, sync with the structs, analyzers, reversibility, history",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "base", Usage: "analyze the files added since git `REF` (e.g. origin/main)"},
-			&cli.IntFlag{Name: "latest", Usage: "analyze the latest `N` files"},
+			&cli.StringFlag{Name: "base", Usage: "analyze the files added since git `REF` (e.g. origin/main); default: the env's lint { git { base } }"},
+			&cli.IntFlag{Name: "latest", Usage: "analyze the latest `N` files; default: the env's lint { latest }"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json or github (workflow annotations)"},
 			&cli.BoolFlag{Name: "skip-sync", Usage: "skip the check that the structs and the directory are in sync"},
 		},
@@ -30,7 +30,13 @@ func lintCmd(env *Env) *cli.Command {
 			if c.NArg() > 0 {
 				return &ExitError{Code: ExitFailure, Msg: "lint takes no arguments; use --base REF or --latest N"}
 			}
-			return runLint(c.Context, env, lintOptions{Base: c.String("base"), Latest: c.Int("latest"), Format: c.String("format"), NoSync: c.Bool("skip-sync")})
+			o := lintOptions{Base: c.String("base"), Latest: c.Int("latest"), Format: c.String("format"), NoSync: c.Bool("skip-sync")}
+			// A flag replaces the env's selection of new files as a whole
+			// (as the Atlas CLI's --latest / --git-base do).
+			if pol := env.Project.Lint; !c.IsSet("base") && !c.IsSet("latest") {
+				o.Base, o.Latest = pol.GitBase, pol.Latest
+			}
+			return runLint(c.Context, env, o)
 		},
 	}
 }
@@ -52,7 +58,8 @@ func runLint(ctx context.Context, env *Env, o lintOptions) error {
 	if o.NoSync {
 		models = nil
 	}
-	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Base: o.Base, Latest: o.Latest})
+	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Base: o.Base, Latest: o.Latest,
+		Error: env.Project.Lint.Error, Exclude: env.Project.Exclude})
 	if err != nil {
 		return err
 	}

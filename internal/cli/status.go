@@ -46,7 +46,7 @@ func runStatus(ctx context.Context, env *Env, o statusOptions) error {
 	if o.SkipSync {
 		models = nil
 	}
-	r, err := status.Get(ctx, db, dir, models)
+	r, err := status.GetExcluding(ctx, db, dir, models, env.Project.Exclude)
 	if err != nil {
 		return err
 	}

@@ -6,14 +6,17 @@
 //
 //	locals { name = expr ... }                       // any number of blocks; local.name
 //	data "external_schema" "NAME" { program = [...] } // value: { url = "external_schema://NAME" }
+//	lint { ... }                                     // the lint policy (lint.go)
 //	env "NAME" {
 //	  url = expr   // sqlite:// only (checked for the loaded env)
 //	  dev = expr
 //	  src = expr
+//	  exclude = [...]  // tables no model owns: ignored by diff, status and lint
 //	  migration {
 //	    dir      = expr // file:// only
 //	    baseline = expr
 //	  }
+//	  lint { ... }     // over the top-level lint block
 //	}
 //
 // Expressions are HCL native syntax (interpolation, conditionals, ...) with
@@ -48,6 +51,10 @@ type Env struct {
 	Src      string // e.g. the external_schema data source URL, may be ""
 	Dir      string // migration dir path, "file://" stripped, "" if not set
 	Baseline string // migration { baseline = "..." }, "" if not set
+	// Exclude lists Atlas glob patterns of tables that no model owns, e.g.
+	// an audit table created by hand.
+	Exclude []string
+	Lint    Lint // the top-level lint block, then the env's
 }
 
 // Load parses the HCL source (filename is used in error positions) and resolves env name.
@@ -85,6 +92,7 @@ func Load(filename string, src []byte, name string, getenv func(string) string) 
 		selected *resolved
 		diags    hcl.Diagnostics
 	)
+	ev.lint, diags = ev.evalLint(f.lint)
 	for _, e := range f.envs {
 		r, ds := ev.evalEnv(e)
 		diags = append(diags, ds...)
@@ -119,10 +127,11 @@ var (
 		{Type: "locals"},
 		{Type: "data", LabelNames: []string{"type", "name"}},
 		{Type: "env", LabelNames: []string{"name"}},
+		{Type: "lint"},
 	}}
 	envSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "url"}, {Name: "dev"}, {Name: "src"}},
-		Blocks:     []hcl.BlockHeaderSchema{{Type: "migration"}},
+		Attributes: []hcl.AttributeSchema{{Name: "url"}, {Name: "dev"}, {Name: "src"}, {Name: "exclude"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "migration"}, {Type: "lint"}},
 	}
 	migrationSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "dir"}, {Name: "baseline"}},
@@ -140,6 +149,7 @@ type file struct {
 	locals []*hcl.Attribute // file order
 	data   []*dataBlock
 	envs   []*envBlock
+	lint   *lintBlock // top-level
 }
 
 type dataBlock struct {
@@ -155,6 +165,8 @@ type envBlock struct {
 	src       *hcl.Attribute
 	dir       *hcl.Attribute
 	baseline  *hcl.Attribute
+	exclude   *hcl.Attribute
+	lint      *lintBlock
 	migration bool
 }
 
@@ -173,6 +185,7 @@ func parse(filename string, src []byte) (*file, error) {
 		locals  = make(map[string]*hcl.Attribute)
 		dataDef = make(map[string]*hcl.Block)
 		envDef  = make(map[string]*hcl.Block)
+		lintDef *hcl.Block
 	)
 	for _, b := range content.Blocks {
 		switch b.Type {
@@ -205,6 +218,15 @@ func parse(filename string, src []byte) (*file, error) {
 			c, ds := b.Body.Content(externalSchemaSchema)
 			diags = append(diags, ds...)
 			f.data = append(f.data, &dataBlock{name: b.Labels[1], program: c.Attributes["program"]})
+		case "lint":
+			if lintDef != nil {
+				diags = append(diags, duplicate(b.DefRange, "lint block", lintDef.DefRange))
+				continue
+			}
+			lintDef = b
+			l, ds := parseLint(b)
+			diags = append(diags, ds...)
+			f.lint = l
 		case "env":
 			if prev, ok := envDef[b.Labels[0]]; ok {
 				diags = append(diags, duplicate(b.LabelRanges[0], fmt.Sprintf("env %q", b.Labels[0]), prev.DefRange))
@@ -229,11 +251,25 @@ func parseEnv(b *hcl.Block) (*envBlock, hcl.Diagnostics) {
 		return e, diags
 	}
 	e.url, e.dev, e.src = c.Attributes["url"], c.Attributes["dev"], c.Attributes["src"]
-	for i, m := range c.Blocks {
-		if i > 0 {
-			diags = append(diags, duplicate(m.DefRange, "migration block", c.Blocks[0].DefRange))
+	e.exclude = c.Attributes["exclude"]
+	var first, lint *hcl.Block
+	for _, m := range c.Blocks {
+		if m.Type == "lint" {
+			if lint != nil {
+				diags = append(diags, duplicate(m.DefRange, "lint block", lint.DefRange))
+				continue
+			}
+			lint = m
+			l, ds := parseLint(m)
+			diags = append(diags, ds...)
+			e.lint = l
 			continue
 		}
+		if first != nil {
+			diags = append(diags, duplicate(m.DefRange, "migration block", first.DefRange))
+			continue
+		}
+		first = m
 		e.migration = true
 		mc, ds := m.Body.Content(migrationSchema)
 		diags = append(diags, ds...)
@@ -284,6 +320,7 @@ type evaluator struct {
 	// Per local: its value and the unset getenv names it read, directly or through other locals.
 	localVals map[string]cty.Value
 	localEnv  map[string][]string
+	lint      *Lint // the top-level lint block, evaluated
 }
 
 func newEvaluator(f *file, getenv func(string) string) *evaluator {
@@ -507,6 +544,12 @@ func (ev *evaluator) evalEnv(e *envBlock) (*resolved, hcl.Diagnostics) {
 	r.Src = str(e.src, "src", nil)
 	r.Dir = str(e.dir, "migration.dir", nil)
 	r.Baseline = str(e.baseline, "migration.baseline", nil)
+	exclude, ds := ev.evalExclude(e)
+	diags = append(diags, ds...)
+	r.Exclude = exclude
+	envLint, ds := ev.evalLint(e.lint)
+	diags = append(diags, ds...)
+	r.Lint = merge(envLint, ev.lint)
 	return r, diags
 }
 

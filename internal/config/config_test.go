@@ -80,7 +80,7 @@ func TestLoadProjectFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.Name = tt.env
-			if *got != tt.want {
+			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("Load(%q):\n got %+v\nwant %+v", tt.env, *got, tt.want)
 			}
 		})
@@ -150,7 +150,7 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.Name = tt.env
-			if *got != tt.want {
+			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("Load(%s, %q):\n got %+v\nwant %+v", tt.file, tt.env, *got, tt.want)
 			}
 		})
@@ -223,7 +223,7 @@ func TestLoadErrors(t *testing.T) {
 			file: "testdata/multi_error.hcl", env: "local",
 			want: `testdata/multi_error.hcl:3:3: Unsupported argument; An argument named "schema" is not expected here.; ` +
 				`testdata/multi_error.hcl:6:5: Unsupported argument; An argument named "format" is not expected here.; ` +
-				`testdata/multi_error.hcl:8:3: Unsupported argument; An argument named "exclude" is not expected here.`,
+				`testdata/multi_error.hcl:8:3: Unsupported argument; An argument named "schemas" is not expected here.`,
 		},
 		{
 			name: "unknown block in migration",

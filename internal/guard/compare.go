@@ -267,8 +267,9 @@ func (u *Unit) compare(ctx context.Context, p *pair) ([]Loss, error) {
 }
 
 // dropped counts the values of a column that is gone, except those equal
-// to its default (dropping them loses nothing a re-add would not restore)
-// and those of rows reported gone.
+// to its default by the guard's value rule (dropping them loses nothing a
+// re-add would not restore: a REAL column stores DEFAULT 0 as 0.0) and
+// those of rows reported gone.
 func (u *Unit) dropped(ctx context.Context, b *table, c column, before []sqlitedb.Record, gone []bool) (*Loss, error) {
 	var dflt *sqlitedb.Record
 	if c.Default.Valid {
@@ -279,7 +280,7 @@ func (u *Unit) dropped(ctx context.Context, b *table, c column, before []sqlited
 	}
 	l := &Loss{Kind: ColumnDropped, Table: b.Name, Column: c.Name, Where: u.o.Name}
 	for i, r := range before {
-		if r.Class == sqlitedb.ClassNull || gone[i] || dflt != nil && r.Class == dflt.Class && r.Hash == dflt.Hash {
+		if r.Class == sqlitedb.ClassNull || gone[i] || dflt != nil && kept(*dflt, r) {
 			continue
 		}
 		if l.Count == 0 {

@@ -39,7 +39,7 @@ func newFiles(o Options, files []migrate.File) (map[string]bool, []string, error
 		// git would read it as an option (--output=FILE writes a file).
 		return nil, nil, fmt.Errorf("lint --base: %q is not a git ref (it starts with '-')", o.Base)
 	case o.Base != "":
-		added, err := git(o.Dir.Path(), "diff", "--name-only", "--relative", "--diff-filter=A", o.Base, "--", ".")
+		added, err := git(o.Dir.Path(), "diff", "--name-only", "--no-renames", "--relative", "--diff-filter=A", o.Base, "--", ".")
 		if err != nil {
 			return nil, nil, err
 		}

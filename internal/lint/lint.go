@@ -34,16 +34,17 @@ const (
 	RuleReview     = "review"
 	RuleData       = "data"
 
-	CodeChecksum     = "SM101" // atlas.sum does not match
-	CodeDownChecksum = "SM102" // down/atlas.sum does not match, or orphan down script
-	CodeFileName     = "SM103" // a .sql file not named <version>_<name>.sql
-	CodeReplay       = "SM201" // a statement fails on the dev database
-	CodeOutOfSync    = "SM301" // the structs would generate a migration
-	CodeIrreversible = "SM401" // up then down does not return to the previous state
-	CodeNonLinear    = "SM501" // a new file is not newer than the base
-	CodeDupVersion   = "SM502" // two files share a version
-	CodeUnconfirmed  = "SM601" // a generated backfill nobody confirmed
-	CodeDataLoss     = "SM701" // measured: a new file loses rows or values the directory's files stored
+	CodeChecksum      = "SM101" // atlas.sum does not match
+	CodeDownChecksum  = "SM102" // down/atlas.sum does not match, or orphan down script
+	CodeFileName      = "SM103" // a .sql file not named <version>_<name>.sql
+	CodeReplay        = "SM201" // a statement fails on the dev database
+	CodeOutOfSync     = "SM301" // the structs would generate a migration
+	CodeIrreversible  = "SM401" // up then down does not return to the previous state
+	CodeNonLinear     = "SM501" // a new file is not newer than the base
+	CodeDupVersion    = "SM502" // two files share a version
+	CodeMergedChanged = "SM503" // a file on the base was edited, renamed or deleted
+	CodeUnconfirmed   = "SM601" // a generated backfill nobody confirmed
+	CodeDataLoss      = "SM701" // measured: a new file loses rows or values the directory's files stored
 )
 
 // Options configure a lint run. Exactly one of Base and Latest selects the
@@ -53,6 +54,29 @@ type Options struct {
 	Models []any  // nil skips the sync check
 	Base   string // git ref
 	Latest int
+	// Error overrides, per Atlas analyzer name, whether its findings fail
+	// the run (atlas.hcl: lint { destructive { error = false } }); the
+	// others keep DefaultError.
+	Error map[string]bool
+	// Exclude lists Atlas glob patterns of tables no model owns, which
+	// the sync check ignores (atlas.hcl: env { exclude = [...] }).
+	Exclude []string
+}
+
+// Severities.
+const (
+	SeverityError   = "error"   // fails the run unless excused
+	SeverityWarning = "warning" // reported; does not fail the run
+)
+
+// DefaultError tells, per Atlas analyzer, whether its findings are errors
+// by default: the Atlas CLI's defaults (only destructive changes fail).
+// Our own rules (SM…) are always errors.
+var DefaultError = map[string]bool{
+	"destructive":  true,
+	"data_depend":  false,
+	"incompatible": false,
+	"condrop":      false,
 }
 
 // Diagnostic is one finding. The JSON form is stable (docs/ci.md).
@@ -64,7 +88,8 @@ type Diagnostic struct {
 	Message  string `json:"message"`
 	Hint     string `json:"hint,omitempty"`
 	Analyzer string `json:"analyzer,omitempty"`
-	Excused  bool   `json:"excused"` // by an -- atlas:nolint directive
+	Severity string `json:"severity"` // error or warning
+	Excused  bool   `json:"excused"`  // by an -- atlas:nolint directive
 	SQL      string `json:"sql,omitempty"`
 }
 
@@ -73,18 +98,25 @@ type Report struct {
 	Dir         string       `json:"dir"`
 	NewFiles    []string     `json:"new_files"`
 	Diagnostics []Diagnostic `json:"diagnostics"`
-	Errors      int          `json:"errors"`  // diagnostics not excused: non-zero fails the run
-	Excused     int          `json:"excused"` // diagnostics excused by nolint
+	Errors      int          `json:"errors"`   // errors not excused: non-zero fails the run
+	Warnings    int          `json:"warnings"` // warnings not excused
+	Excused     int          `json:"excused"`  // diagnostics excused by nolint
 }
 
 func (r *Report) add(d Diagnostic) {
 	if d.Hint == "" {
 		d.Hint = hints[d.Code]
 	}
+	if d.Severity == "" {
+		d.Severity = SeverityError
+	}
 	r.Diagnostics = append(r.Diagnostics, d)
-	if d.Excused {
+	switch {
+	case d.Excused:
 		r.Excused++
-	} else {
+	case d.Severity == SeverityWarning:
+		r.Warnings++
+	default:
 		r.Errors++
 	}
 }
@@ -93,9 +125,7 @@ func (r *Report) add(d Diagnostic) {
 // lint itself could not run.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	r := &Report{Dir: o.Dir.Path(), NewFiles: []string{}, Diagnostics: []Diagnostic{}}
-	if !integrity(o.Dir, r) {
-		return r, nil // the executor refuses a tampered directory: stop here
-	}
+	intact := integrity(o.Dir, r)
 	files, err := o.Dir.Files()
 	if err != nil {
 		return nil, err
@@ -104,12 +134,24 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !intact {
+		// The executor refuses a tampered directory: stop here, but say
+		// whether the change touches a file the base already holds (a
+		// re-hash would not fix that).
+		if err := merged(o, files, isNew, r); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
 	for _, f := range files {
 		if isNew[f.Name()] {
 			r.NewFiles = append(r.NewFiles, f.Name())
 		}
 	}
 	history(o.Dir, files, isNew, baseVersions, r)
+	if err := merged(o, files, isNew, r); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		if n := plan.Unconfirmed(f); n > 0 {
 			r.add(Diagnostic{Rule: RuleReview, Code: CodeUnconfirmed, File: filepath.Join(o.Dir.Path(), f.Name()), Line: n,
@@ -129,7 +171,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := sync(ctx, o, current, r); err != nil {
 		return nil, err
 	}
-	if err := analyzers(ctx, o.Dir, files, isNew, r); err != nil {
+	if err := analyzers(ctx, o, files, isNew, r); err != nil {
 		return nil, err
 	}
 	if err := reversible(ctx, o.Dir, files, isNew, r); err != nil {
@@ -196,7 +238,7 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 	if err != nil {
 		return err
 	}
-	res, err := plan.Next(ctx, o.Dir, plan.Input{Desired: want, Version: "next", Name: "pending", Renames: hints, Backfill: true})
+	res, err := plan.Next(ctx, o.Dir, plan.Input{Desired: want, Version: "next", Name: "pending", Renames: hints, Backfill: true, Exclude: o.Exclude})
 	var re *plan.ReplayError
 	if errors.As(err, &re) { // out of sync, and diff cannot write the file the structs need
 		r.add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: o.Dir.Path(),
@@ -214,7 +256,8 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 }
 
 // analyzers runs Atlas's SQLite analyzers on the new files.
-func analyzers(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
+func analyzers(ctx context.Context, o Options, files []migrate.File, isNew map[string]bool, r *Report) error {
+	dir := o.Dir
 	first := -1
 	for i, f := range files {
 		if isNew[f.Name()] {
@@ -244,6 +287,10 @@ func analyzers(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew 
 			if na, ok := az.(sqlcheck.NamedAnalyzer); ok {
 				name = na.Name()
 			}
+			severity := SeverityWarning
+			if isErr, ok := o.Error[name]; ok && isErr || !ok && DefaultError[name] {
+				severity = SeverityError
+			}
 			var reported bool
 			err := az.Analyze(ctx, &sqlcheck.Pass{File: f, Dev: sess.Dev, Reporter: sqlcheck.ReportWriterFunc(func(rep sqlcheck.Report) {
 				for _, d := range rep.Diagnostics {
@@ -251,7 +298,7 @@ func analyzers(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew 
 					stmts := stmtsAt(f, d.Pos)
 					r.add(Diagnostic{
 						Rule: RuleAnalyzer, Code: d.Code, File: path, Line: migdir.Line(f.Bytes(), d.Pos),
-						Message: d.Text, Analyzer: name, Excused: analyze.Nolint(f.File, stmts, d.Code, name),
+						Message: d.Text, Analyzer: name, Severity: severity, Excused: analyze.Nolint(f.File, stmts, d.Code, name),
 					})
 				}
 			})})

@@ -31,6 +31,33 @@ func Explain(err error) error {
 	if err != nil && strings.Contains(err.Error(), "authorization denied") {
 		return fmt.Errorf("%w: the statement reaches outside the database (ATTACH, VACUUM INTO), which is denied where unreviewed SQL runs (dev database, dry run)", err)
 	}
+	return ExplainWrite(err)
+}
+
+// SQLite result codes a failed write reports (sqlite3.h).
+const (
+	codeIOErr      = 10  // SQLITE_IOERR
+	codeFull       = 13  // SQLITE_FULL
+	codeIOErrWrite = 778 // SQLITE_IOERR_WRITE
+)
+
+// ExplainWrite says what SQLite's "database or disk is full" and "disk I/O
+// error" on a write mean to an operator: write() failed with ENOSPC, or
+// with EFBIG when the process's file-size limit was reached (SQLite reports
+// a partly written page as full, a refused one as an I/O error).
+func ExplainWrite(err error) error {
+	var c interface{ Code() int }
+	if err == nil || !errors.As(err, &c) {
+		return err
+	}
+	switch code := c.Code(); {
+	case code&0xff == codeFull:
+		return fmt.Errorf("%w: the disk is full, or a file-size limit (ulimit -f) was reached", err)
+	case code == codeIOErrWrite:
+		return fmt.Errorf("%w: a write failed: the disk is full, a file-size limit (ulimit -f) was reached, or the device failed", err)
+	case code&0xff == codeIOErr:
+		return fmt.Errorf("%w: the device or file system failed", err)
+	}
 	return err
 }
 

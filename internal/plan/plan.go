@@ -117,6 +117,9 @@ type Input struct {
 	Renames       *desired.Renames // renames stated in the structs; may be nil
 	Ask           Asker            // asks about possible renames; nil never asks
 	Backfill      bool             // write a reviewed backfill for NOT NULL columns without default
+	// Exclude lists glob patterns of tables (TABLE.COLUMN: columns) no model
+	// owns, e.g. an audit table: they are left out of the comparison.
+	Exclude []string
 }
 
 // Next computes the migration from dir's state to the desired one, and its
@@ -129,6 +132,9 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	if err := ident.CheckSchema(in.Desired); err != nil {
 		return nil, ident.At(err, "models")
 	}
+	if err := CheckExclude(in.Desired, in.Exclude); err != nil {
+		return nil, err
+	}
 	dev, err := replay(ctx, dir, "")
 	if err != nil {
 		return nil, err
@@ -136,6 +142,9 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	defer dev.Close()
 	current, objs, err := inspect(ctx, dev)
 	if err != nil {
+		return nil, err
+	}
+	if err := Exclude(current, in.Exclude); err != nil {
 		return nil, err
 	}
 	changes, err := Diff(dev.Driver, current, in.Desired)
@@ -170,7 +179,7 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	}
 	// Refuse, before anything is written, a file the directory's own
 	// replay would reject.
-	if err := verify(ctx, dev, dir, current, up, down); err != nil {
+	if err := verify(ctx, dev, dir, current, up, down, in.Exclude); err != nil {
 		return nil, err
 	}
 	return &Result{Plan: p, File: up, Down: down}, nil

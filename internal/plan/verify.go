@@ -66,7 +66,7 @@ func (e *ReplayError) Unwrap() error { return e.Err }
 
 // verify runs up then down on dev, which holds the replayed directory
 // (schema current).
-func verify(ctx context.Context, dev *sqlitedb.Dev, dir migdir.Dir, current *schema.Schema, up, down migrate.File) error {
+func verify(ctx context.Context, dev *sqlitedb.Dev, dir migdir.Dir, current *schema.Schema, up, down migrate.File, exclude []string) error {
 	upPath := filepath.Join(dir.Path(), up.Name())
 	downPath := filepath.Join(dir.Path(), migdir.DownDirName, down.Name())
 	if err := run(ctx, dev.DB, upPath, up, ""); err != nil {
@@ -77,6 +77,9 @@ func verify(ctx context.Context, dev *sqlitedb.Dev, dir migdir.Dir, current *sch
 	}
 	after, err := dev.Driver.InspectSchema(ctx, "", nil)
 	if err != nil {
+		return err
+	}
+	if err := Exclude(after, exclude); err != nil {
 		return err
 	}
 	left, err := Diff(dev.Driver, after, current)

@@ -153,7 +153,7 @@ func TestVerifyRefusesDownThatDoesNotUndo(t *testing.T) {
 	}
 	up := migrate.NewLocalFile("20200101000002_next.sql", []byte("ALTER TABLE `t` ADD COLUMN `d` text NULL;\n"))
 	down := migrate.NewLocalFile("20200101000002_next.sql", []byte("SELECT 1;\n"))
-	err = verify(ctx, dev, dir, current, up, down)
+	err = verify(ctx, dev, dir, current, up, down, nil)
 	want := `^diff refused: .*/down/20200101000002_next\.sql \(not written\) does not undo 20200101000002_next\.sql: the schema it leaves differs from the directory's: column "t"\."d" is left over; nothing was written$`
 	if err == nil || !regexp.MustCompile(want).MatchString(err.Error()) {
 		t.Errorf("got %v, want %s", err, want)

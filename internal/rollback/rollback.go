@@ -141,6 +141,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			steps = append([]step{{rev: last, reconcile: true, prev: last.Version}}, steps...)
 		}
 	}
+	// A rebuild that cannot fit is refused before it begins (issue 11,
+	// item 8). Only the first version's down script runs on the state seen
+	// now; a computed step's statements exist only inside the transaction.
+	if s := steps[0]; !o.DryRun && s.down != nil {
+		if err := apply.CheckSpace(ctx, o.DB, filepath.Join(o.Down.Path(), s.down.Name()), s.down); err != nil {
+			return nil, err
+		}
+	}
 	// Every version runs under the data-loss guard, all in one transaction;
 	// where digests differ the whole rollback runs again value by value.
 	log := apply.NewLogger(o.Out)

@@ -38,6 +38,9 @@ func FileDSN(path string, readOnly bool) string {
 // One connection matters: PRAGMA foreign_keys is per connection, and Atlas's
 // sqlite.OpenTx runs the PRAGMA on the pool before BEGIN on the same one.
 func OpenFile(path string, readOnly bool) (*sql.DB, error) {
+	if readOnly {
+		return openReadOnly(path)
+	}
 	return open(FileDSN(path, readOnly), false)
 }
 

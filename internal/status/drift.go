@@ -23,7 +23,7 @@ const (
 )
 
 // drift fills StructsDrift (models given) and DatabaseDrift.
-func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, applied []*migrate.Revision, outOfOrder []migrate.File) error {
+func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
 	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return err
@@ -39,7 +39,13 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 		if err != nil {
 			return err
 		}
+		if err := plan.CheckExclude(want, exclude); err != nil {
+			return err
+		}
 		if head, err = plan.State(ctx, dir, ""); err != nil {
+			return err
+		}
+		if err := plan.Exclude(head, exclude); err != nil {
 			return err
 		}
 		changes, err := plan.Diff(dev.Driver, head, want)
@@ -56,11 +62,23 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	if len(applied) == 0 || applied[len(applied)-1].Applied != applied[len(applied)-1].Total {
 		return nil
 	}
+	current := applied[len(applied)-1].Version
 	live, err := drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
 	if err != nil {
 		return err
 	}
-	current := applied[len(applied)-1].Version
+	if err := plan.Exclude(live, exclude); err != nil {
+		return err
+	}
+	// The directory's state at the database's version, without the
+	// excluded tables.
+	stateAt := func(d migdir.Dir) (*schema.Schema, error) {
+		s, err := plan.State(ctx, d, current)
+		if err == nil {
+			err = plan.Exclude(s, exclude)
+		}
+		return s, err
+	}
 	files, err := dir.Files()
 	if err != nil {
 		return err
@@ -72,13 +90,21 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 		if err != nil {
 			return err
 		}
-		r.DatabaseDrift, err = plan.Drift(ctx, without, current, dev.Driver, live)
+		want, err := stateAt(without)
+		if err != nil {
+			return err
+		}
+		r.DatabaseDrift, err = plan.DriftSQL(ctx, dev.Driver, live, want, dir.Path())
 		return err
 	}
 	// Up to date (the common case): the state at the current version is the
 	// head already replayed above; replay again only when behind.
 	if head == nil || len(files) == 0 || files[len(files)-1].Version() != current {
-		r.DatabaseDrift, err = plan.Drift(ctx, dir, current, dev.Driver, live)
+		want, err := stateAt(dir)
+		if err != nil {
+			return err
+		}
+		r.DatabaseDrift, err = plan.DriftSQL(ctx, dev.Driver, live, want, dir.Path())
 		return err
 	}
 	r.DatabaseDrift, err = plan.DriftSQL(ctx, dev.Driver, live, head, dir.Path())

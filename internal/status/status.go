@@ -46,6 +46,13 @@ type Report struct {
 // Get computes the report for db (which status never changes). models, when
 // given, are checked against the directory too.
 func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report, error) {
+	return GetExcluding(ctx, db, dir, models, nil)
+}
+
+// GetExcluding is Get leaving out of the drift checks the tables (and
+// TABLE.COLUMN columns) that the glob patterns match: the env's exclude,
+// tables no model owns.
+func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, exclude []string) (*Report, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -116,7 +123,7 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 			r.Error, r.SQL = last.Error, last.ErrorStmt
 		}
 	}
-	if err := r.drift(ctx, db, dir, models, applied, outOfOrder); err != nil {
+	if err := r.drift(ctx, db, dir, models, exclude, applied, outOfOrder); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -5,5 +5,5 @@ env "local" {
     dir    = "file://migrations"
     format = "atlas"
   }
-  exclude = ["atlas_schema_revisions"]
+  schemas = ["main"]
 }

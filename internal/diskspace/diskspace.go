@@ -1,0 +1,121 @@
+// Package diskspace refuses a table rebuild that cannot fit before it
+// starts: a rebuild copies the table (and rebuilds its indexes) inside one
+// transaction, so the database file grows by about their size until commit.
+// Running out of room halfway costs the whole copy's time and leaves a hot
+// journal; checking first costs one look at the file system.
+package diskspace
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// Free returns the bytes an unprivileged writer may still use on the file
+// system that holds path (statfs f_bavail: root's reserve is not counted).
+func Free(path string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// ShortError refuses a rebuild that needs more room than is free.
+type ShortError struct {
+	Path  string   // the database file
+	Where string   // the migration file
+	Table []string // the tables rebuilt
+	Need  uint64   // bytes the copies need beyond the database's own free pages
+	Free  uint64   // bytes free on the file system
+}
+
+func (e *ShortError) Error() string {
+	names := make([]string, len(e.Table))
+	for i, t := range e.Table {
+		names[i] = strconv.Quote(t)
+	}
+	return fmt.Sprintf("%s: not enough disk space to rebuild %s: the copy needs about %s (the table and its indexes, less the database's free pages), the file system of %s has %s free; nothing was changed (free some space, or move the database)",
+		e.Where, strings.Join(names, ", "), Size(e.Need), e.Path, Size(e.Free))
+}
+
+// TableBytes returns the bytes the b-trees of table and its indexes take,
+// measured with SQLite's dbstat virtual table (reading every page of them).
+func TableBytes(ctx context.Context, db schema.ExecQuerier, table string) (uint64, error) {
+	rows, err := db.QueryContext(ctx, "SELECT coalesce(sum(s.pgsize), 0) FROM dbstat('main', 1) AS s JOIN sqlite_schema AS m ON m.name = s.name WHERE m.tbl_name = ? AND m.type IN ('table', 'index')", table)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(n), rows.Err()
+}
+
+// FreePages returns the bytes of the database's free pages, which a copy
+// reuses before the file grows.
+func FreePages(ctx context.Context, db schema.ExecQuerier) (uint64, error) {
+	rows, err := db.QueryContext(ctx, "SELECT (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(n), rows.Err()
+}
+
+// Check returns a *ShortError when rebuilding tables of the database at
+// path would not fit on its file system.
+func Check(ctx context.Context, db schema.ExecQuerier, path, where string, tables []string) error {
+	var need uint64
+	for _, t := range tables {
+		n, err := TableBytes(ctx, db, t)
+		if err != nil {
+			return fmt.Errorf("measure table %q: %w", t, err)
+		}
+		need += n
+	}
+	reuse, err := FreePages(ctx, db)
+	if err != nil {
+		return err
+	}
+	if reuse >= need {
+		return nil
+	}
+	need -= reuse
+	free, err := Free(path)
+	if err != nil {
+		return err
+	}
+	if need > free {
+		return &ShortError{Path: path, Where: where, Table: tables, Need: need, Free: free}
+	}
+	return nil
+}
+
+// Size formats n bytes for people (KB, MB, GB: powers of 1024).
+func Size(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n)/unit, 0
+	for v >= unit && i < 3 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %s", v, []string{"KB", "MB", "GB", "TB"}[i])
+}
