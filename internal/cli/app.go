@@ -63,6 +63,7 @@ func New(p Program) *cli.App {
 			diffCmd(env),
 			applyCmd(env),
 			rollbackCmd(env),
+			setCmd(env),
 			baselineCmd(env),
 			statusCmd(env),
 			lintCmd(env),

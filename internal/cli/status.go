@@ -13,18 +13,20 @@ import (
 type statusOptions struct {
 	Format   string // text or json
 	SkipSync bool   // do not compare the structs with the directory
+	Verbose  bool   // list every applied and pending file
 }
 
 func statusCmd(env *Env) *cli.Command {
 	return &cli.Command{
 		Name:  "status",
-		Usage: "show the current version, pending files and drift; exit 2 pending, 3 structs drift, 4 database drift",
+		Usage: "show the current version, pending files and drift; exit 2 pending, 3 structs drift, 4 database drift, 5 the directory does not replay",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every applied file (and every pending one)"},
 			&cli.BoolFlag{Name: "skip-sync", Usage: "do not check the structs against the directory (for a directory of another program)"},
 		},
 		Action: func(c *cli.Context) error {
-			return runStatus(c.Context, env, statusOptions{Format: c.String("format"), SkipSync: c.Bool("skip-sync")})
+			return runStatus(c.Context, env, statusOptions{Format: c.String("format"), SkipSync: c.Bool("skip-sync"), Verbose: c.Bool("verbose")})
 		},
 	}
 }
@@ -57,7 +59,7 @@ func runStatus(ctx context.Context, env *Env, o statusOptions) error {
 			return err
 		}
 	} else {
-		r.Print(env.Out)
+		r.Print(env.Out, status.PrintOptions{Verbose: o.Verbose})
 	}
 	if code := r.ExitCode(); code != 0 {
 		return &ExitError{Code: code}

@@ -37,6 +37,7 @@ type Options struct {
 	Dir    migdir.Dir
 	Down   *migdir.Down // validated
 	To     string       // target version; "" undoes the last one, All undoes all
+	Steps  int          // undo this many versions, newest first (0: see To)
 	DryRun bool         // run it, print it, roll it back
 	Force  bool         // proceed even when data would be lost
 	Out    io.Writer
@@ -367,6 +368,14 @@ func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
 		return "", nil, nil
 	}
 	from := len(revs) - 1 // index of the oldest revision to undo
+	switch {
+	case o.Steps > 0 && o.To != "":
+		return "", nil, fmt.Errorf("rollback: give a number of versions or --to, not both")
+	case o.Steps > len(revs):
+		return "", nil, &StepsError{Steps: o.Steps, Applied: len(revs)}
+	case o.Steps > 0:
+		from = len(revs) - o.Steps
+	}
 	switch o.To {
 	case "":
 	case All:
@@ -474,6 +483,15 @@ type DriftError struct {
 func (e *DriftError) Error() string {
 	return fmt.Sprintf("the database has drifted from the migration directory at %s (to reconcile: %s); nothing was changed (fix the drift first, or use --force to roll back to the directory's state anyway)",
 		e.Version, strings.Join(e.SQL, "; "))
+}
+
+// StepsError refuses to undo more versions than are applied (as Alembic's
+// downgrade -N does): the count was likely meant for another database.
+type StepsError struct{ Steps, Applied int }
+
+func (e *StepsError) Error() string {
+	return fmt.Sprintf("rollback %d: only %d applied; nothing was changed (N counts versions: for a version use --to VERSION; --to %s undoes everything)",
+		e.Steps, e.Applied, All)
 }
 
 func indexOf(revs []*migrate.Revision, v string) int {

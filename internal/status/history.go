@@ -18,7 +18,7 @@ type MissingFileError struct {
 }
 
 func (e *MissingFileError) Error() string {
-	return fmt.Sprintf("applied version %s (%s) has no file in %s: this is not the directory the database was migrated with (restore the file, or use the directory that has it)",
+	return fmt.Sprintf("applied version %s (%s) has no file in %s: this is not the directory the database was migrated with (restore the file, or use the directory that has it; after a merge that regenerated it, see `structmigrate set`)",
 		e.Version, e.Desc, e.Dir)
 }
 

@@ -7,7 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
+	"path/filepath"
 
 	"ariga.io/atlas/sql/migrate"
 
@@ -23,24 +23,39 @@ const (
 	Pending = "PENDING"
 )
 
-// Report mirrors the CLI's MigrateStatus (same JSON field names).
+// Report mirrors the CLI's MigrateStatus: same JSON field names and
+// meanings (see MarshalJSON for the file lists).
 type Report struct {
-	Available  []string            `json:"Available,omitempty"` // file names
-	Pending    []string            `json:"Pending,omitempty"`
-	OutOfOrder []string            `json:"OutOfOrder,omitempty"`
+	Dir        string              `json:"-"` // the directory, for Env
+	Available  []string            `json:"-"` // file names
+	Pending    []string            `json:"-"`
+	OutOfOrder []string            `json:"-"`
 	Applied    []*migrate.Revision `json:"Applied,omitempty"`
 	Current    string              `json:"Current,omitempty"`
 	Next       string              `json:"Next,omitempty"`
-	Count      int                 `json:"Count,omitempty"`
-	Total      int                 `json:"Total,omitempty"`
-	Status     string              `json:"Status,omitempty"`
-	Error      string              `json:"Error,omitempty"`
-	SQL        string              `json:"SQL,omitempty"`
-	// Drift, beyond the CLI's report: the statements a migration generated
-	// from the structs would hold, and those that would make the live
-	// database match the directory at its current version.
+	// Count and Total, as the CLI: the statements of the last file applied
+	// so far and in all, set only while it is partially applied.
+	Count  int    `json:"Count,omitempty"`
+	Total  int    `json:"Total,omitempty"`
+	Status string `json:"Status,omitempty"`
+	Error  string `json:"Error,omitempty"`
+	SQL    string `json:"SQL,omitempty"`
+	// Beyond the CLI's report: the statements a migration generated from
+	// the structs would hold, and those that would make the live database
+	// match the directory at its current version; and why neither could
+	// be computed (a file that fails to replay on an empty database).
 	StructsDrift  []string `json:"StructsDrift,omitempty"`
 	DatabaseDrift []string `json:"DatabaseDrift,omitempty"`
+	ReplayError   string   `json:"ReplayError,omitempty"`
+}
+
+// Left is the number of statements of a partially applied file still to run.
+func (r *Report) Left() int { return r.Total - r.Count }
+
+// Partial reports a revision whose file stopped part way (and that nobody
+// marked resolved with `set`), as the CLI decides it.
+func Partial(rev *migrate.Revision) bool {
+	return !rev.Type.Has(migrate.RevisionTypeResolved) && rev.Applied < rev.Total
 }
 
 // Get computes the report for db (which status never changes). models, when
@@ -65,7 +80,7 @@ func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any,
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{}
+	r := &Report{Dir: dir.Path()}
 	applied, err := store.ReadRevisions(ctx)
 	if err != nil {
 		return nil, err
@@ -102,7 +117,6 @@ func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any,
 		available = pending
 	}
 	r.Available = names(available)
-	r.Count = len(applied)
 	r.Current = "No migration applied yet"
 	if len(applied) > 0 {
 		r.Current = applied[len(applied)-1].Version
@@ -116,11 +130,16 @@ func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any,
 	default:
 		r.Status, r.Next = OK, "Already at latest version"
 	}
-	r.Total = len(available)
 	if n := len(applied); n > 0 {
 		last := applied[n-1]
-		if last.Error != "" {
-			r.Error, r.SQL = last.Error, last.ErrorStmt
+		// A failure that `set` resolved is history, not news.
+		if last.Error != "" && !last.Type.Has(migrate.RevisionTypeResolved) {
+			r.Error, r.SQL = oneLine(last.Error), oneLine(last.ErrorStmt)
+		}
+		if Partial(last) {
+			if err := r.partial(drv, all, last); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := r.drift(ctx, db, dir, models, exclude, applied, outOfOrder); err != nil {
@@ -129,66 +148,27 @@ func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any,
 	return r, nil
 }
 
+// partial sets Count and Total for the partially applied last file: the
+// statements run, and those its file holds (as the CLI counts them).
+func (r *Report) partial(drv migrate.Driver, files []migrate.File, last *migrate.Revision) error {
+	for _, f := range files {
+		if f.Version() != last.Version {
+			continue
+		}
+		stmts, err := migrate.FileStmts(drv, f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(r.Dir, f.Name()), err)
+		}
+		r.Count, r.Total = last.Applied, len(stmts)
+		return nil
+	}
+	return &MissingFileError{Version: last.Version, Desc: last.Description, Dir: r.Dir}
+}
+
 func names(fs []migrate.File) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
 		out[i] = f.Name()
 	}
 	return out
-}
-
-// Print writes the report in the CLI's text layout, followed by the pending
-// files so a reader sees what `apply` would run.
-func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "Migration Status: %s\n", r.Status)
-	fmt.Fprintf(w, "  -- Current Version: %s\n", r.Current)
-	next := r.Next
-	if next == "" {
-		next = "UNKNOWN"
-	}
-	fmt.Fprintf(w, "  -- Next Version:    %s\n", next)
-	fmt.Fprintf(w, "  -- Executed Files:  %d\n", r.Count)
-	// The CLI's wording: "1 (out of order)", "3 (2 out of order)".
-	fmt.Fprintf(w, "  -- Pending Files:   %d", len(r.Pending)+len(r.OutOfOrder))
-	switch {
-	case len(r.OutOfOrder) > 0 && len(r.Pending) > 0:
-		fmt.Fprintf(w, " (%d out of order)", len(r.OutOfOrder))
-	case len(r.OutOfOrder) > 0:
-		fmt.Fprint(w, " (out of order)")
-	}
-	fmt.Fprintln(w)
-	for _, a := range r.Applied {
-		fmt.Fprintf(w, "     applied: %s_%s (%s, %s)\n", a.Version, a.Description, a.Type, a.ExecutedAt.Format("2006-01-02 15:04:05"))
-	}
-	for _, p := range r.Pending {
-		fmt.Fprintf(w, "     pending: %s\n", p)
-	}
-	for _, p := range r.OutOfOrder {
-		fmt.Fprintf(w, "     out of order: %s\n", p)
-	}
-	if len(r.StructsDrift) > 0 {
-		fmt.Fprintf(w, "\nThe structs changed but no migration was generated (run make migrate-diff name=<name>):\n")
-		for _, s := range r.StructsDrift {
-			fmt.Fprintf(w, "  %s;\n", s)
-		}
-	}
-	if len(r.DatabaseDrift) > 0 {
-		fmt.Fprintf(w, "\nThe database differs from the migration directory at %s (changed by hand?); to reconcile:\n", r.Current)
-		for _, s := range r.DatabaseDrift {
-			fmt.Fprintf(w, "  %s;\n", s)
-		}
-	}
-	if len(r.OutOfOrder) > 0 && r.Error != "" {
-		// Not an attempt that failed: apply refuses these files (the CLI
-		// runs them only with --exec-order non-linear, which structmigrate
-		// does not offer). Give the file a newer version to apply it.
-		fmt.Fprintf(w, "\n  ERROR: %s\n", r.Error)
-		fmt.Fprintf(w, "  (apply refuses a file older than the current version %s: rename it with a newer version and re-hash)\n", r.Current)
-	} else if r.Error != "" {
-		fmt.Fprintf(w, "\nLast migration attempt had errors:\n")
-		if r.SQL != "" {
-			fmt.Fprintf(w, "  -- SQL:   %s\n", r.SQL)
-		}
-		fmt.Fprintf(w, "  -- ERROR: %s\n", r.Error)
-	}
 }
