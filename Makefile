@@ -47,7 +47,7 @@ migrate-rollback:
 
 ## migrate-status: applied and pending files of $(STORAGE_PATH). Exit 0 when up to date
 ## or files are pending (the report says which); non-zero when status fails or finds drift
-## (`structmigrate status` itself exits 2 pending, 3 structs drift, 4 database drift).
+## (`structmigrate status` itself exits 2 pending, 3 structs drift, 4 database drift, 5 no replay).
 # A built binary, not `go run` (which turns every non-zero exit into 1 and
 # prints "exit status N"): pending is the usual state before `make migrate`,
 # not a make error; drift and failures keep the tool's code in make's message.
