@@ -248,7 +248,13 @@ func tableRenames(drv migrate.Driver, changes []schema.Change, hints *desired.Re
 
 // dropFKEchoes removes foreign-key changes that only follow a table
 // rename: SQLite's RENAME TO rewrites the references in the child tables,
-// and planning them would rebuild every child table for nothing.
+// and planning them would rebuild every child table for nothing. The echo
+// is a ModifyForeignKey when the key keeps its name, or a DropForeignKey
+// and an AddForeignKey when its name follows the parent's: GORM names a
+// has-many key after the parent table (fk_teams_members), while RENAME TO
+// keeps the old name in the child. SQLite never uses a key's name, and
+// Atlas matches keys of the same definition whatever their names, so the
+// next diff is empty too.
 func dropFKEchoes(changes []schema.Change, done []Rename) []schema.Change {
 	if len(done) == 0 {
 		return changes
@@ -259,8 +265,7 @@ func dropFKEchoes(changes []schema.Change, done []Rename) []schema.Change {
 			renamed[d.From] = d.To
 		}
 	}
-	echo := func(m *schema.ModifyForeignKey) bool {
-		f, t := m.From, m.To
+	echo := func(f, t *schema.ForeignKey) bool {
 		if f.RefTable == nil || t.RefTable == nil || renamed[f.RefTable.Name] != t.RefTable.Name ||
 			f.OnDelete != t.OnDelete || f.OnUpdate != t.OnUpdate || len(f.Columns) != len(t.Columns) || len(f.RefColumns) != len(t.RefColumns) {
 			return false
@@ -284,9 +289,23 @@ func dropFKEchoes(changes []schema.Change, done []Rename) []schema.Change {
 			out = append(out, c)
 			continue
 		}
+		// Pair each dropped key with an added one it only renames.
+		skip := map[schema.Change]bool{}
+		for _, ch := range mt.Changes {
+			d, ok := ch.(*schema.DropForeignKey)
+			if !ok {
+				continue
+			}
+			for _, ch2 := range mt.Changes {
+				if a, ok := ch2.(*schema.AddForeignKey); ok && !skip[ch2] && echo(d.F, a.F) {
+					skip[ch], skip[ch2] = true, true
+					break
+				}
+			}
+		}
 		var kept []schema.Change
 		for _, ch := range mt.Changes {
-			if m, ok := ch.(*schema.ModifyForeignKey); ok && echo(m) {
+			if m, ok := ch.(*schema.ModifyForeignKey); ok && echo(m.From, m.To) || skip[ch] {
 				continue
 			}
 			kept = append(kept, ch)
