@@ -78,6 +78,12 @@ test:
 	$(GO) vet ./...
 	$(GO) test ./...
 
+## test-template: in a copy of the repository, replace the sample models and history as
+## docs/getting-started.md says (its shell blocks, run as written) and run the suite there
+.PHONY: test-template
+test-template:
+	.ci/template-swap
+
 ## bench [BENCHFLAGS='-runs 9 -big-runs 7']: Go benchmarks, then the end-to-end CLI benchmarks
 ## (go run ./bench: data and binaries in bench/out/) -> docs/benchmarks.md. A failing or absent
 ## Go benchmark does not stop it; its exit status is recorded in the report.

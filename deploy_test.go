@@ -172,10 +172,9 @@ func TestDeploy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var players, revs int
-	if err := db.QueryRow("SELECT count(*) FROM players").Scan(&players); err != nil || players != 25 {
-		t.Errorf("players = %d (%v), want the 25 seeded", players, err)
-	}
+	// Whatever the project's history: one complete revision per embedded
+	// file, and (below) status finds no drift from it.
+	var revs int
 	if err := db.QueryRow("SELECT count(*) FROM atlas_schema_revisions WHERE type = 2 AND applied = total AND error = '' AND operator_version = ?", cli.Operator).Scan(&revs); err != nil || revs != len(files) {
 		t.Errorf("atlas_schema_revisions: %d complete rows (%v), want one per file (%d)", revs, err, len(files))
 	}

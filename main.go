@@ -20,7 +20,10 @@ var defaultConfig []byte
 
 // program is the binary: the app's models, its migrations and atlas.hcl.
 func program() cli.Program {
-	return cli.Program{Models: schema.Models(), Migrations: migrations.FS, Config: defaultConfig}
+	return cli.Program{
+		Models: schema.Models(), Migrations: migrations.FS, Config: defaultConfig,
+		ModelSources: schema.Sources, ModelsDir: "schema",
+	}
 }
 
 func main() {

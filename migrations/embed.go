@@ -6,7 +6,11 @@ package migrations
 
 import "embed"
 
-// FS is the committed migration directory.
+// FS is the committed migration directory. The pattern is "*" rather than
+// "*.sql atlas.sum down": a pattern that matches no file is a compile
+// error, and a new project starts with no migration at all ("*" always
+// matches this file). Readers take only *.sql and atlas.sum from it
+// (internal/migdir.FromFS), as the Atlas CLI does from a directory.
 //
-//go:embed *.sql atlas.sum down/*.sql down/atlas.sum
+//go:embed *
 var FS embed.FS

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -60,41 +59,6 @@ func TestCommittedHistoryMatchesStructs(t *testing.T) {
 		for _, c := range p.Changes {
 			t.Errorf("structs and migrations differ; run make migrate-diff: %s", c.Cmd)
 		}
-	}
-}
-
-// The initial migration creates exactly what GORM AutoMigrate made in the
-// app's legacy database, so that database can be baselined onto it.
-func TestInitialMigrationEqualsAutoMigrateFixture(t *testing.T) {
-	ctx := context.Background()
-	dir := openDir(t)
-	files, err := dir.Files()
-	if err != nil || len(files) == 0 {
-		t.Fatalf("files: %v (%d)", err, len(files))
-	}
-	initial, err := plan.State(ctx, dir, files[0].Version())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlitedb.OpenFile(filepath.Join("..", "testdata", "fixtures", "legacy-automigrate-players.db"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	drv, err := sqlite.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	legacy, err := drv.InspectSchema(ctx, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes, err := plan.Diff(drv, legacy, initial)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range changes {
-		t.Errorf("legacy database differs from %s: %T %+v", files[0].Name(), c, c)
 	}
 }
 

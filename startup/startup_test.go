@@ -21,8 +21,8 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/structmigrate/structmigrate/internal/cli"
+	"github.com/structmigrate/structmigrate/internal/testmodels"
 	"github.com/structmigrate/structmigrate/migrations"
-	"github.com/structmigrate/structmigrate/schema"
 	"github.com/structmigrate/structmigrate/startup"
 )
 
@@ -41,16 +41,53 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// committed returns the committed migration files, in order, and the last
-// version.
-func committed(t *testing.T) ([]string, string) {
+// The tests of the package use their own history (testdata/migrations: the
+// players table, then a seed of 25 players) and models (testmodels'
+// "player" set), not the project's: a team replaces schema/ and
+// migrations/. TestDefaults checks the defaults on the project's own.
+var fixtureFS = os.DirFS("testdata/migrations")
+
+// fixture returns the options that select the test history and models,
+// followed by opts.
+func fixture(opts ...startup.Option) []startup.Option {
+	return append([]startup.Option{startup.WithMigrations(fixtureFS), startup.WithModels(testmodels.Sets["player"]...)}, opts...)
+}
+
+// files returns the migration files of fsys, in order, and the last version.
+func files(t *testing.T, fsys fs.FS) ([]string, string) {
 	t.Helper()
-	names, err := fs.Glob(migrations.FS, "*.sql")
+	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil || len(names) == 0 {
-		t.Fatalf("no committed migration files (%v)", err)
+		t.Fatalf("no migration files (%v)", err)
 	}
 	slices.Sort(names)
 	return names, strings.SplitN(names[len(names)-1], "_", 2)[0]
+}
+
+// committed returns the test history's files and last version.
+func committed(t *testing.T) ([]string, string) { return files(t, fixtureFS) }
+
+// With no options, Check and Apply use the project's embedded directory and
+// schema.Models(), whatever they hold: every committed file is pending on a
+// fresh database, and after Apply it is up to date (the history is in sync
+// with the structs).
+func TestDefaults(t *testing.T) {
+	ctx := context.Background()
+	names, last := files(t, migrations.FS)
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	r, err := startup.Check(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Pending, names) || len(r.StructsDrift) > 0 {
+		t.Errorf("Check: %+v, want every committed file pending (%v) and no structs drift", r, names)
+	}
+	if r, err = startup.Apply(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != last {
+		t.Errorf("after Apply: %s, want up to date at %s", r, last)
+	}
 }
 
 // openApp opens a database file the way an app does with database/sql:
@@ -77,7 +114,7 @@ func count(t *testing.T, db *sql.DB, query string) int {
 func TestCheckFreshFile(t *testing.T) {
 	files, _ := committed(t)
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
-	r, err := startup.Check(context.Background(), db)
+	r, err := startup.Check(context.Background(), db, fixture()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +138,7 @@ func TestApplyThenCheck(t *testing.T) {
 	_, last := committed(t)
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
 	var log bytes.Buffer
-	r, err := startup.Apply(ctx, db, startup.WithLog(&log))
+	r, err := startup.Apply(ctx, db, fixture(startup.WithLog(&log))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +158,7 @@ func TestApplyThenCheck(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM atlas_schema_revisions WHERE operator_version = 'structmigrate "+cli.Version+"'"); n < 2 {
 		t.Errorf("revisions written by us = %d", n)
 	}
-	r, err = startup.Check(ctx, db)
+	r, err = startup.Check(ctx, db, fixture()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +167,7 @@ func TestApplyThenCheck(t *testing.T) {
 	}
 	// Applying again is a no-op.
 	log.Reset()
-	if r, err = startup.Apply(ctx, db, startup.WithLog(&log)); err != nil || !r.UpToDate() {
+	if r, err = startup.Apply(ctx, db, fixture(startup.WithLog(&log))...); err != nil || !r.UpToDate() {
 		t.Fatalf("second Apply: %v, %+v", err, r)
 	}
 	if got := strings.TrimSpace(log.String()); got != "No migration files to execute" {
@@ -141,13 +178,13 @@ func TestApplyThenCheck(t *testing.T) {
 func TestDatabaseDrift(t *testing.T) {
 	ctx := context.Background()
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
-	if _, err := startup.Apply(ctx, db); err != nil {
+	if _, err := startup.Apply(ctx, db, fixture()...); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec("CREATE INDEX by_team ON players (team)"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := startup.Check(ctx, db)
+	r, err := startup.Check(ctx, db, fixture()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,34 +200,34 @@ func TestDatabaseDrift(t *testing.T) {
 func TestExclude(t *testing.T) {
 	ctx := context.Background()
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
-	if _, err := startup.Apply(ctx, db); err != nil {
+	if _, err := startup.Apply(ctx, db, fixture()...); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec("CREATE TABLE audit_log (id integer PRIMARY KEY, what text)"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := startup.Check(ctx, db)
+	r, err := startup.Check(ctx, db, fixture()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(r.DatabaseDrift, "DROP TABLE `audit_log`") {
 		t.Errorf("without exclude: DatabaseDrift = %q, want DROP TABLE `audit_log`", r.DatabaseDrift)
 	}
-	r, err = startup.Check(ctx, db, startup.WithExclude("audit_*"))
+	r, err = startup.Check(ctx, db, fixture(startup.WithExclude("audit_*"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.UpToDate() {
 		t.Errorf("with exclude: report = %+v, want up to date", r)
 	}
-	if _, err := startup.Check(ctx, db, startup.WithExclude("players")); err == nil || !strings.Contains(err.Error(), `matches table "players"`) {
+	if _, err := startup.Check(ctx, db, fixture(startup.WithExclude("players"))...); err == nil || !strings.Contains(err.Error(), `matches table "players"`) {
 		t.Errorf("excluding a model's table: err = %v, want it refused", err)
 	}
 }
 
-// playerPlusOne is schema.Player with one field more.
+// playerPlusOne is the test model with one field more.
 type playerPlusOne struct {
-	schema.Player
+	testmodels.Player
 	StartupProbe string `gorm:"column:startupProbe"`
 }
 
@@ -200,7 +237,7 @@ func TestStructsDrift(t *testing.T) {
 	ctx := context.Background()
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
 	// The app's model with one more field than the committed migrations.
-	r, err := startup.Apply(ctx, db, startup.WithModels(&playerPlusOne{}))
+	r, err := startup.Apply(ctx, db, startup.WithMigrations(fixtureFS), startup.WithModels(&playerPlusOne{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +249,7 @@ func TestStructsDrift(t *testing.T) {
 		t.Errorf("report = %+v, want structs drift only", r)
 	}
 	// WithModels() skips the structs check.
-	if r, err = startup.Check(ctx, db, startup.WithModels()); err != nil || !r.UpToDate() {
+	if r, err = startup.Check(ctx, db, startup.WithMigrations(fixtureFS), startup.WithModels()); err != nil || !r.UpToDate() {
 		t.Errorf("Check(WithModels()): %v, %+v", err, r)
 	}
 }
@@ -238,14 +275,14 @@ func TestGORM(t *testing.T) {
 	if db, _ := gdb.DB(); db.Stats().MaxOpenConnections != 0 {
 		t.Fatalf("want GORM's default, unlimited pool; got %d", db.Stats().MaxOpenConnections)
 	}
-	r, err := startup.CheckGORM(ctx, gdb)
+	r, err := startup.CheckGORM(ctx, gdb, fixture()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(r.Pending, files) {
 		t.Errorf("CheckGORM Pending = %v, want %v", r.Pending, files)
 	}
-	if r, err = startup.ApplyGORM(ctx, gdb); err != nil {
+	if r, err = startup.ApplyGORM(ctx, gdb, fixture()...); err != nil {
 		t.Fatal(err)
 	}
 	if !r.UpToDate() || r.Current != last {
@@ -255,7 +292,7 @@ func TestGORM(t *testing.T) {
 	if err := gdb.Table("players").Count(&n).Error; err != nil || n != 25 {
 		t.Errorf("players = %d (%v), want 25", n, err)
 	}
-	if r, err = startup.CheckGORM(ctx, gdb); err != nil || !r.UpToDate() {
+	if r, err = startup.CheckGORM(ctx, gdb, fixture()...); err != nil || !r.UpToDate() {
 		t.Errorf("CheckGORM after ApplyGORM: %v, %+v", err, r)
 	}
 }
@@ -263,16 +300,16 @@ func TestGORM(t *testing.T) {
 func TestInMemory(t *testing.T) {
 	ctx := context.Background()
 	db := openApp(t, ":memory:")
-	_, err := startup.Check(ctx, db)
+	_, err := startup.Check(ctx, db, fixture()...)
 	if err == nil || !strings.Contains(err.Error(), "in memory") || !strings.Contains(err.Error(), "SetMaxOpenConns(1)") {
 		t.Fatalf("Check on an in-memory pool: err = %v, want a refusal naming SetMaxOpenConns(1)", err)
 	}
-	if _, err := startup.Apply(ctx, db); err == nil {
+	if _, err := startup.Apply(ctx, db, fixture()...); err == nil {
 		t.Fatal("Apply on an in-memory pool succeeded")
 	}
 	// With one connection, the app's handle itself is used.
 	db.SetMaxOpenConns(1)
-	r, err := startup.Apply(ctx, db)
+	r, err := startup.Apply(ctx, db, fixture()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,14 +337,14 @@ func TestBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := openApp(t, path)
-	if _, err := startup.Check(ctx, db); err == nil || !strings.Contains(err.Error(), "not clean") {
+	if _, err := startup.Check(ctx, db, fixture()...); err == nil || !strings.Contains(err.Error(), "not clean") {
 		t.Fatalf("Check on a database without history: err = %v, want not clean", err)
 	}
-	if _, err := startup.Apply(ctx, db); err == nil || !strings.Contains(err.Error(), "not clean") {
+	if _, err := startup.Apply(ctx, db, fixture()...); err == nil || !strings.Contains(err.Error(), "not clean") {
 		t.Fatalf("Apply on a database without history: err = %v, want not clean", err)
 	}
 	first := strings.SplitN(files[0], "_", 2)[0]
-	r, err := startup.Apply(ctx, db, startup.WithBaseline(first))
+	r, err := startup.Apply(ctx, db, fixture(startup.WithBaseline(first))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +406,7 @@ func TestNotSQLite(t *testing.T) {
 // the constant to avoid linking the CLI layer.
 func TestOperatorMatchesCLI(t *testing.T) {
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
-	if _, err := startup.Apply(context.Background(), db); err != nil {
+	if _, err := startup.Apply(context.Background(), db, fixture()...); err != nil {
 		t.Fatal(err)
 	}
 	var op string
@@ -396,13 +433,13 @@ func TestLockHeld(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := startup.Apply(ctx, db); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := startup.Apply(ctx, db, fixture()...); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Apply with the lock held: err = %v, want the context's deadline", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Apply waited %v", d)
 	}
-	if r, err := startup.Check(context.Background(), db); err != nil || len(r.Pending) == 0 {
+	if r, err := startup.Check(context.Background(), db, fixture()...); err != nil || len(r.Pending) == 0 {
 		t.Errorf("Check with the lock held: %v, %+v", err, r)
 	}
 }

@@ -29,6 +29,12 @@ type Program struct {
 	Models     []any
 	Migrations fs.FS  // the embedded migration directory; nil for none
 	Config     []byte // the embedded atlas.hcl, used when ./atlas.hcl is absent
+	// ModelSources are the Go files of the models' package as compiled in
+	// (schema.Sources), ModelsDir that package's folder in the module
+	// ("schema"): run in a source tree that holds other ones, the binary
+	// warns, and diff and schema refuse (sources.go). Empty: no check.
+	ModelSources fs.FS
+	ModelsDir    string
 }
 
 // globalFlags are the app's flags. They may be given before or after the

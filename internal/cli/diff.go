@@ -50,6 +50,9 @@ func diffCmd(env *Env) *cli.Command {
 }
 
 func runDiff(ctx context.Context, env *Env, o diffOptions) error {
+	if err := env.freshModels("diff"); err != nil {
+		return err
+	}
 	if o.Check && o.Name == "" {
 		o.Name = "pending"
 	}

@@ -34,6 +34,7 @@ type Env struct {
 	DirFlag  bool        // --dir was given: never fall back to the embedded copy
 	DB       string      // SQLite file; "" with InMemory
 	InMemory bool
+	Stale    string // why the compiled-in models are not the source tree's; "" when they are
 	Out, Err io.Writer
 }
 
@@ -75,6 +76,18 @@ func (e *Env) load(c *cli.Context) error {
 		e.InMemory = true
 	default:
 		e.DB = cfg.DBPath
+	}
+	if e.Stale = staleModels(e.Program); e.Stale != "" {
+		fmt.Fprintln(e.Err, "Warning:", e.Stale)
+	}
+	return nil
+}
+
+// freshModels refuses a command that answers for the models when they are
+// not the source tree's.
+func (e *Env) freshModels(command string) error {
+	if e.Stale != "" {
+		return &StaleModelsError{Command: command, Reason: e.Stale}
 	}
 	return nil
 }

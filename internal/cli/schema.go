@@ -26,6 +26,9 @@ func schemaCmd(env *Env) *cli.Command {
 }
 
 func runSchema(ctx context.Context, env *Env, o schemaOptions) error {
+	if err := env.freshModels("schema"); err != nil {
+		return err
+	}
 	ddl, err := desired.DDL(ctx, o.Models...)
 	if err != nil {
 		return err
