@@ -25,7 +25,7 @@ env "local" {
   }
 }
 
-# CI: a throwaway in-memory database; nothing is written to disk.
+# CI: a throwaway in-memory database (the Atlas CLI still writes its temp-dir lock).
 env "ci" {
   url = "sqlite://ci?mode=memory"
   dev = "sqlite://dev?mode=memory"
@@ -46,8 +46,8 @@ env "prod" {
   }
 }
 
-# For teams using the official CLI: `atlas migrate diff --env gorm NAME` diffs
-# the directory against the structs, as `structmigrate diff NAME` does.
+# For the official CLI (its full build: the community build refuses external_schema):
+# `atlas migrate diff --env gorm NAME` diffs the directory against the structs.
 env "gorm" {
   src = data.external_schema.gorm.url
   dev = "sqlite://dev?mode=memory"
