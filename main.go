@@ -5,10 +5,9 @@ package main
 
 import (
 	_ "embed"
-	"os"
 
-	"github.com/structmigrate/structmigrate/internal/cli"
 	"github.com/structmigrate/structmigrate/migrations"
+	"github.com/structmigrate/structmigrate/migrator"
 	"github.com/structmigrate/structmigrate/schema"
 )
 
@@ -19,13 +18,13 @@ import (
 var defaultConfig []byte
 
 // program is the binary: the app's models, its migrations and atlas.hcl.
-func program() cli.Program {
-	return cli.Program{
+func program() migrator.Program {
+	return migrator.Program{
 		Models: schema.Models(), Migrations: migrations.FS, Config: defaultConfig,
 		ModelSources: schema.Sources, ModelsDir: "schema",
 	}
 }
 
 func main() {
-	os.Exit(cli.Main(os.Args, program(), os.Stdout, os.Stderr))
+	migrator.Main(program())
 }

@@ -9,22 +9,22 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/structmigrate/structmigrate/internal/cli"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 	"github.com/structmigrate/structmigrate/internal/testmodels"
+	"github.com/structmigrate/structmigrate/migrator"
 )
 
 // TestMain lets testscript run the real CLI in-process: "structmigrate" has
 // the app's models, "structmigrate-<set>" an edited variant from testmodels.
 func TestMain(m *testing.M) {
 	cmds := map[string]func(){
-		"structmigrate": func() { os.Exit(cli.Main(os.Args, program(), os.Stdout, os.Stderr)) },
+		"structmigrate": func() { os.Exit(migrator.Run(os.Args, program(), os.Stdout, os.Stderr)) },
 		"sqlhold":       func() { os.Exit(sqlHold()) },
 	}
 	for name, models := range testmodels.Sets {
 		p := program()
 		p.Models = models
-		cmds["structmigrate-"+name] = func() { os.Exit(cli.Main(os.Args, p, os.Stdout, os.Stderr)) }
+		cmds["structmigrate-"+name] = func() { os.Exit(migrator.Run(os.Args, p, os.Stdout, os.Stderr)) }
 	}
 	testscript.Main(m, cmds)
 }

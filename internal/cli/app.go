@@ -44,7 +44,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Value: "atlas.hcl", Usage: "project `FILE` shared with the Atlas CLI (the embedded copy when ./atlas.hcl is absent)"},
 		&cli.StringFlag{Name: "env", Value: "local", Usage: "`NAME` of the env block in the project file"},
 		&cli.StringFlag{Name: "dir", Usage: "migration `DIR` on disk (overrides the env's migration.dir; default: the env's, else the embedded copy)"},
-		&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides $STORAGE_PATH and the env's url)"},
+		&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides the env's url)"},
 		lockTimeoutFlag,
 	}
 }
