@@ -191,6 +191,14 @@ func storedDefault(db *sql.DB, typ, dflt string) *Value {
 	}
 	var out *Value
 	_ = scanValues(conn, "SELECT 0, "+readValue("v")+" FROM temp.evolve_default", 1, func(_ int64, vals []Value) { out = &vals[0] })
+	if out != nil {
+		// As the guard evaluates it, to compare by its rule (losable).
+		rec, err := guard.Default(ctx, conn, dflt)
+		if err != nil {
+			return nil
+		}
+		out.Rec = rec
+	}
 	return out
 }
 
@@ -308,5 +316,6 @@ func (s *Snapshot) losable(table, col string) int {
 // losable reports whether value i of row r is neither NULL nor the
 // column's default.
 func (t *TableSnap) losable(r []Value, i int) bool {
-	return r[i].Class != "null" && (t.Defaults[i] == nil || !r[i].same(*t.Defaults[i]))
+	d := t.Defaults[i]
+	return r[i].Class != "null" && (d == nil || !r[i].same(*d) && !guard.Kept(d.Rec, r[i].Rec))
 }

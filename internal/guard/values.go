@@ -16,3 +16,13 @@ func Values(ctx context.Context, q Queryer, table string, key []string, col stri
 // value, or an exact conversion (same text, or the same number). The
 // measured type-change table in docs/changes-types.md is rendered with it.
 func Kept(before, after sqlitedb.Record) bool { return kept(before, after) }
+
+// Default evaluates a column's DEFAULT expression as the guard does when it
+// judges a dropped column: its values equal to it (by Kept) are not a loss.
+func Default(ctx context.Context, q Queryer, expr string) (sqlitedb.Record, error) {
+	r, err := defaultValue(ctx, q, expr)
+	if err != nil {
+		return sqlitedb.Record{}, err
+	}
+	return *r, nil
+}
