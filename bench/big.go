@@ -31,6 +31,7 @@ type bigResult struct {
 	addColumn         *measurement // file 3: ALTER TABLE … ADD COLUMN (nullable), from version 2
 	sqlUp, sqlDown    *measurement
 	goUp, goDown      *measurement // the same wrapped SQL through the pure-Go engine alone
+	baseUp, baseDown  *measurement // the baseline commit's binary (-baseline)
 	sqliteSkipped     bool
 	rows              int
 	wrappedUp, wrapDn string // the scripts sqlite3 ran
@@ -126,6 +127,19 @@ func (b *bench) runBig(s *scenario) error {
 		return err
 	}
 	r.applyLog = r.apply.Last.stdout + r.apply.Last.stderr
+	if b.baseline != "" {
+		r.baseUp, err = b.measure(spec{
+			scenario: s.Label, command: "apply file 2 (baseline " + b.baselineRev + ")", runs: b.bigRuns, wantExit: 0,
+			setup: func() error { return copyDB(pristine, work) },
+			cmd: func() *exec.Cmd {
+				return command(s.Dir, b.baseline, s.flagsDB(work, append([]string{"apply"}, r.applyFlags...)...)...)
+			},
+			check: func(outcome) error { return verifyBig(work, noNoteCols, b.rows) },
+		})
+		if err != nil {
+			return err
+		}
+	}
 
 	if !r.sqliteSkipped {
 		r.wrappedUp = wrap(r.up)
@@ -192,6 +206,19 @@ func (b *bench) runBig(s *scenario) error {
 		return err
 	}
 	r.rollbackLog = r.rollback.Last.stdout + r.rollback.Last.stderr
+	if b.baseline != "" {
+		r.baseDown, err = b.measure(spec{
+			scenario: s.Label, command: "rollback file 2 (baseline " + b.baselineRev + ")", runs: b.bigRuns, wantExit: 0,
+			setup: func() error { return copyDB(v2, work) },
+			cmd: func() *exec.Cmd {
+				return command(s.Dir, b.baseline, s.flagsDB(work, append([]string{"rollback"}, r.rollbackFlags...)...)...)
+			},
+			check: func(outcome) error { return verifyBig(work, withNoteCols, b.rows) },
+		})
+		if err != nil {
+			return err
+		}
+	}
 
 	if !r.sqliteSkipped {
 		r.wrapDn = wrap(r.down)

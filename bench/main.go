@@ -49,12 +49,15 @@ type bench struct {
 	moderncPragmas     string // their defaults relevant to a rebuild
 	cliPragmas         string
 	loadStart          string // /proc/loadavg when the program started
+	baselineRev        string // the commit whose binary the guard's cost is measured against
+	baseline           string // its binary, "" when not built
 }
 
 func main() {
 	b := &bench{start: time.Now(), loadStart: loadAvg()}
 	flag.IntVar(&b.runs, "runs", 7, "timed runs per measurement (at least 5)")
 	flag.IntVar(&b.bigRuns, "big-runs", 5, "timed runs for the 1M-row rebuild measurements (may be lower than -runs, at least 1)")
+	flag.StringVar(&b.baselineRev, "baseline", "b575ecc", "commit to measure the 1M-row rebuild's apply and rollback against (before the measuring guard; \"\": skip)")
 	flag.IntVar(&b.rows, "rows", 1_000_000, "rows in the table of the rebuild benchmark (the target is stated for 1,000,000)")
 	flag.StringVar(&b.sqlite3, "sqlite3", "/usr/bin/sqlite3", "the sqlite3 C CLI to compare with (skipped when absent)")
 	flag.StringVar(&b.doc, "doc", "docs/benchmarks.md", "report to write")
@@ -109,6 +112,12 @@ func (b *bench) main() error {
 	b.logf("build the repository binary: go build -o bench/out/structmigrate .")
 	if err := b.goCmd("build", "-o", filepath.Join(b.out, "structmigrate"), "."); err != nil {
 		return err
+	}
+	if b.baselineRev != "" {
+		b.logf("build the baseline binary at %s (before the measuring guard)", b.baselineRev)
+		if err := b.buildBaseline(); err != nil {
+			return err
+		}
 	}
 	b.scenarios = []*scenario{
 		historyScenario(b.out, 10), historyScenario(b.out, 100), historyScenario(b.out, 1000),
