@@ -219,14 +219,7 @@ func parse(filename string, src []byte) (*file, error) {
 			diags = append(diags, ds...)
 			f.data = append(f.data, &dataBlock{name: b.Labels[1], program: c.Attributes["program"]})
 		case "lint":
-			if lintDef != nil {
-				diags = append(diags, duplicate(b.DefRange, "lint block", lintDef.DefRange))
-				continue
-			}
-			lintDef = b
-			l, ds := parseLint(b)
-			diags = append(diags, ds...)
-			f.lint = l
+			diags = append(diags, parseLintOnce(b, &lintDef, &f.lint)...)
 		case "env":
 			if prev, ok := envDef[b.Labels[0]]; ok {
 				diags = append(diags, duplicate(b.LabelRanges[0], fmt.Sprintf("env %q", b.Labels[0]), prev.DefRange))
@@ -255,14 +248,7 @@ func parseEnv(b *hcl.Block) (*envBlock, hcl.Diagnostics) {
 	var first, lint *hcl.Block
 	for _, m := range c.Blocks {
 		if m.Type == "lint" {
-			if lint != nil {
-				diags = append(diags, duplicate(m.DefRange, "lint block", lint.DefRange))
-				continue
-			}
-			lint = m
-			l, ds := parseLint(m)
-			diags = append(diags, ds...)
-			e.lint = l
+			diags = append(diags, parseLintOnce(m, &lint, &e.lint)...)
 			continue
 		}
 		if first != nil {

@@ -59,6 +59,18 @@ type lintBlock struct {
 }
 
 // parseLint checks the structure of a lint block.
+// parseLintOnce parses b into *out unless its body already had a lint
+// block (*seen), which is an error naming both.
+func parseLintOnce(b *hcl.Block, seen **hcl.Block, out **lintBlock) hcl.Diagnostics {
+	if *seen != nil {
+		return hcl.Diagnostics{duplicate(b.DefRange, "lint block", (*seen).DefRange)}
+	}
+	*seen = b
+	l, diags := parseLint(b)
+	*out = l
+	return diags
+}
+
 func parseLint(b *hcl.Block) (*lintBlock, hcl.Diagnostics) {
 	l := &lintBlock{errors: make(map[string]*hcl.Attribute)}
 	c, diags := b.Body.Content(lintSchema)

@@ -46,35 +46,13 @@ func (e *ShortError) Error() string {
 // TableBytes returns the bytes the b-trees of table and its indexes take,
 // measured with SQLite's dbstat virtual table (reading every page of them).
 func TableBytes(ctx context.Context, db schema.ExecQuerier, table string) (uint64, error) {
-	rows, err := db.QueryContext(ctx, "SELECT coalesce(sum(s.pgsize), 0) FROM dbstat('main', 1) AS s JOIN sqlite_schema AS m ON m.name = s.name WHERE m.tbl_name = ? AND m.type IN ('table', 'index')", table)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var n int64
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return 0, err
-		}
-	}
-	return uint64(n), rows.Err()
+	return queryBytes(ctx, db, "SELECT coalesce(sum(s.pgsize), 0) FROM dbstat('main', 1) AS s JOIN sqlite_schema AS m ON m.name = s.name WHERE m.tbl_name = ? AND m.type IN ('table', 'index')", table)
 }
 
 // FreePages returns the bytes of the database's free pages, which a copy
 // reuses before the file grows.
 func FreePages(ctx context.Context, db schema.ExecQuerier) (uint64, error) {
-	rows, err := db.QueryContext(ctx, "SELECT (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)")
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var n int64
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return 0, err
-		}
-	}
-	return uint64(n), rows.Err()
+	return queryBytes(ctx, db, "SELECT (SELECT freelist_count FROM pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)")
 }
 
 // Check returns a *ShortError when rebuilding tables of the database at
@@ -127,17 +105,21 @@ func Size(n uint64) string {
 
 // fileBytes is the database's size: page_count × page_size.
 func fileBytes(ctx context.Context, db schema.ExecQuerier) (uint64, error) {
-	var n uint64
-	rows, err := db.QueryContext(ctx, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+	return queryBytes(ctx, db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+}
+
+// queryBytes runs a query of one number of bytes (no row: 0).
+func queryBytes(ctx context.Context, db schema.ExecQuerier, query string, args ...any) (uint64, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		return 0, fmt.Errorf("page count: no row")
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
 	}
-	if err := rows.Scan(&n); err != nil {
-		return 0, err
-	}
-	return n, rows.Err()
+	return uint64(n), rows.Err()
 }

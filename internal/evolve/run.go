@@ -387,7 +387,7 @@ func (r *runner) step(k int) bool {
 	}
 	if refusal != "" {
 		if ds := unlost(s0, s1, mapping, accepted); len(ds) > 0 {
-			r.falseRefusal(k, phase, "apply", s0, ds, refusal)
+			r.falseRefusal(k, phase, "apply", ds, refusal)
 		}
 	}
 	if !r.checkState(k, phase, r.models[k], s1) {
@@ -440,7 +440,7 @@ func (r *runner) step(k int) bool {
 	}
 	if phase == "rollback --force" {
 		if ds := unlost(s1, s2, mapping.inverse(prev, r.models[k]), rnamed); len(ds) > 0 {
-			r.falseRefusal(k, phase, "rollback", s1, ds, refusal)
+			r.falseRefusal(k, phase, "rollback", ds, refusal)
 		}
 	}
 	back := Mapping{Dropped: append(slices.Clone(m.Dropped), reported...)}
@@ -482,7 +482,7 @@ func (r *runner) step(k int) bool {
 	}
 	if phase == "reapply --force" {
 		if ds := unlost(s2, s3, mapping, rnamed); len(ds) > 0 {
-			r.falseRefusal(k, phase, "reapply", s2, ds, refusal)
+			r.falseRefusal(k, phase, "reapply", ds, refusal)
 		}
 	}
 	again := Mapping{Dropped: renamedDrops(append(accepted, reported...), mapping)}
@@ -494,7 +494,7 @@ func (r *runner) step(k int) bool {
 
 // falseRefusal records a refusal that named columns --force then kept
 // (ds, as before names them).
-func (r *runner) falseRefusal(k int, phase, op string, before *Snapshot, ds []Dropped, refusal string) {
+func (r *runner) falseRefusal(k int, phase, op string, ds []Dropped, refusal string) {
 	r.fail(k, phase, "false refusal: "+op+" names values --force keeps", fmt.Sprintf("%v kept everything: %s", ds, oneLine(refusal)))
 }
 
