@@ -46,6 +46,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "dir", Usage: "migration `DIR` on disk (overrides the env's migration.dir; default: the env's, else the embedded copy)"},
 		&cli.StringFlag{Name: "db", Usage: "SQLite database `FILE` (overrides the env's url)"},
 		lockTimeoutFlag,
+		modelsFlag,
 	}
 }
 

@@ -42,6 +42,9 @@ type Env struct {
 // Precedence: --db > env url; --dir > env migration.dir.
 func (e *Env) load(c *cli.Context) error {
 	e.Out, e.Err = c.App.Writer, c.App.ErrWriter
+	if c.IsSet(modelsFlag.Name) && e.Models != nil {
+		return ErrModelsCompiledIn
+	}
 	path := c.String("config")
 	src, err := os.ReadFile(path)
 	switch {
@@ -86,6 +89,9 @@ func (e *Env) load(c *cli.Context) error {
 // freshModels refuses a command that answers for the models when they are
 // not the source tree's.
 func (e *Env) freshModels(command string) error {
+	if e.Models == nil {
+		return fmt.Errorf("%s: %w", command, ErrNoModels)
+	}
 	if e.Stale != "" {
 		return &StaleModelsError{Command: command, Reason: e.Stale}
 	}
