@@ -20,6 +20,8 @@ func TestMain(m *testing.M) {
 	cmds := map[string]func(){
 		"structmigrate": func() { os.Exit(migrator.Run(os.Args, program(), os.Stdout, os.Stderr)) },
 		"sqlhold":       func() { os.Exit(sqlHold()) },
+		// cmd/structmigrate: no models compiled in, --models loads them.
+		"cmd-structmigrate": cmdStructmigrate,
 	}
 	for name, models := range testmodels.Sets {
 		p := program()

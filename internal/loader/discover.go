@@ -38,7 +38,7 @@ func Discover(dir string) (Found, error) {
 	pkg, err := build.Default.ImportDir(dir, 0)
 	var noGo *build.NoGoError
 	switch {
-	case errors.As(err, &noGo):
+	case errors.As(err, &noGo), err == nil && len(pkg.GoFiles) == 0:
 		return Found{}, fmt.Errorf("%s: no Go files (want the package that declares the GORM models)", dir)
 	case err != nil:
 		return Found{}, fmt.Errorf("%s: %w", dir, err)
