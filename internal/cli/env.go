@@ -50,6 +50,11 @@ func (e *Env) load(c *cli.Context) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist) && !c.IsSet("config") && e.Program.Config != nil:
 		path, src = "atlas.hcl (embedded)", e.Program.Config
+	case errors.Is(err, os.ErrNotExist) && !c.IsSet("config") && !c.IsSet("env") && c.String("db") != "":
+		// No project file, but the database is named: as `atlas migrate
+		// apply --url … --dir …`, a deploy needs nothing else (the
+		// directory is ./migrations or --dir, else the embedded copy).
+		path, src = "(no atlas.hcl: --db)", []byte(`env "local" {}`)
 	case err != nil:
 		return fmt.Errorf("read the project file: %w", err)
 	}
