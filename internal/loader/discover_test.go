@@ -58,7 +58,7 @@ type Comment struct{ *g.Model }
 type Other struct{ other.Model }
 `,
 		// Excluded by a build tag, as go build would.
-		"ignored.go": "//go:build never\n\npackage models\n\nimport \"gorm.io/gorm\"\n\ntype Ignored struct{ gorm.Model }\n",
+		"ignored.go":   "//go:build never\n\npackage models\n\nimport \"gorm.io/gorm\"\n\ntype Ignored struct{ gorm.Model }\n",
 		"user_test.go": "package models\n\nimport \"gorm.io/gorm\"\n\ntype InTest struct{ gorm.Model }\n",
 	})
 	got, err := Discover(dir)
