@@ -57,8 +57,9 @@ type Result struct {
 	ModelsDir string       // its folder, slash, relative to Root ("internal/models")
 	DB        string       // the local database as written into atlas.hcl ("./storage/app.db")
 	DBExists  bool         // that file exists already: adopt it with baseline
-	// Ignore is the .gitignore pattern to add for the database when init
-	// wrote no .gitignore for it (its folder existed, or is the root); "" otherwise.
+	// Ignore is the .gitignore pattern to add for a database inside the
+	// module when init wrote no .gitignore for it (its folder existed, or
+	// is the root); "" otherwise.
 	Ignore string
 }
 
@@ -155,7 +156,7 @@ func Init(o Options) (*Result, error) {
 		if err := add(path.Join(ignoreDir, ".gitignore"), "gitignore.tmpl"); err != nil {
 			return nil, err
 		}
-	} else {
+	} else if !strings.HasPrefix(res.DB, "../") && !path.IsAbs(res.DB) {
 		res.Ignore = strings.TrimPrefix(res.DB, "./") + "*"
 	}
 
