@@ -63,11 +63,11 @@ func runInit(w io.Writer, o initOptions) error {
 		}
 		fmt.Fprintf(w, "Wrote %s%s\n", f, note)
 	}
-	if res.Targets != nil {
-		fmt.Fprintf(w, "\nMakefile exists and was left unchanged: paste these targets into it (at the end):\n\n%s\n", res.Targets)
-	}
 	if res.Ignore != "" {
 		fmt.Fprintf(w, "Add %s to .gitignore: the local database is not committed.\n", res.Ignore)
+	}
+	if res.Targets != nil {
+		fmt.Fprintf(w, "\nMakefile exists and was left unchanged: paste these targets into it (at the end):\n\n%s", res.Targets)
 	}
 	fmt.Fprintln(w, "\nNext:")
 	fmt.Fprintln(w, "  go mod tidy                       # adds github.com/structmigrate/structmigrate to go.mod")
