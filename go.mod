@@ -11,6 +11,7 @@ require (
 	github.com/urfave/cli/v2 v2.27.7
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1
 	github.com/zclconf/go-cty v1.14.4
+	golang.org/x/mod v0.42.0
 	golang.org/x/term v0.47.0
 	gorm.io/gorm v1.31.2
 	modernc.org/libc v1.80.1

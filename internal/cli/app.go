@@ -51,7 +51,7 @@ func globalFlags() []cli.Flag {
 }
 
 // noEnv are the commands that need no project file or database.
-var noEnv = map[string]bool{"version": true, "completion": true}
+var noEnv = map[string]bool{"version": true, "completion": true, "init": true}
 
 // New builds the application.
 func New(p Program) *cli.App {
@@ -78,6 +78,7 @@ func New(p Program) *cli.App {
 			hashCmd(env),
 			versionCmd(p),
 			completionCmd(),
+			initCmd(),
 		},
 		HideHelpCommand:      true,
 		EnableBashCompletion: true,

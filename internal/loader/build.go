@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+
+	"github.com/structmigrate/structmigrate/internal/modelsrc"
 )
 
 // CompileError is the models package failing to build; Lines are go
@@ -35,7 +37,7 @@ func compile(dir, tmp string) (string, error) {
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
 		return "", fmt.Errorf("--models %s: not a directory", dir)
 	}
-	found, err := Discover(dir)
+	found, err := modelsrc.Discover(dir)
 	if err != nil {
 		return "", err
 	}

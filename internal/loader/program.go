@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"go/format"
 	"text/template"
+
+	"github.com/structmigrate/structmigrate/internal/modelsrc"
 )
 
 // mainDir is the throwaway main package's folder at the module root. It
@@ -33,11 +35,11 @@ func main() {
 `))
 
 // mainSource is the throwaway program for the models package at path.
-func mainSource(importPath string, f Found) ([]byte, error) {
+func mainSource(importPath string, f modelsrc.Found) ([]byte, error) {
 	var b bytes.Buffer
 	if err := mainTmpl.Execute(&b, struct {
 		Import string
-		Found  Found
+		Found  modelsrc.Found
 	}{importPath, f}); err != nil {
 		return nil, err
 	}

@@ -1,3 +1,9 @@
+// Package loader runs the command line against a models package of the
+// user's own module, with no code to write: it compiles a throwaway main
+// that imports the package (internal/modelsrc finds its models) and calls
+// migrator.Main, and runs it. As atlas-provider-gorm's loader does, it
+// builds from the current sources every time, so it never answers for
+// stale structs.
 package loader
 
 import (
