@@ -22,14 +22,13 @@ func initCmd() *cli.Command {
 	return &cli.Command{
 		Name:  "init",
 		Usage: "set up structmigrate in an existing Go module: atlas.hcl, migrations/, cmd/migrate, Makefile targets, CI workflow",
-		Description: "Run in the module's root folder (go.mod). Writes atlas.hcl (envs local, ci, prod, gorm),\n" +
+		Description: "Run in the module's root folder (go.mod), with the global --models DIR (required). Writes atlas.hcl (envs local, ci, prod, gorm),\n" +
 			"migrations/embed.go, cmd/migrate/main.go (which lists the models of --models DIR, or calls its\n" +
 			"Models() function), the Makefile (or prints its targets when a Makefile exists, leaving it\n" +
 			"unchanged), .github/workflows/migrations.yml, and a .gitignore for the database's folder when\n" +
 			"init creates it. --db FILE names the local database (default " + scaffold.DefaultDB + ").\n" +
 			"Nothing is written when any file exists, unless --force.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "models", Usage: "the models package `DIR` in this module, e.g. ./internal/models (required)"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite files init writes that exist (never the Makefile)"},
 		},
 		Action: func(c *cli.Context) error {

@@ -14,7 +14,7 @@ import (
 // (the template's main.go, a team's cmd/migrate) refuses it.
 var modelsFlag = &cli.StringFlag{
 	Name:  "models",
-	Usage: "the models package `DIR` (e.g. ./internal/models): build a program that imports it and run the command there (cmd/structmigrate)",
+	Usage: "the models package `DIR` (e.g. ./internal/models): cmd/structmigrate builds a program that imports it and runs the command there; init writes cmd/migrate for it",
 }
 
 // ErrNoModels refuses a command that needs the structs in a binary that
