@@ -60,7 +60,9 @@ func compile(dir, tmp string) (string, error) {
 	if err := os.WriteFile(mainFile, src, 0o644); err != nil {
 		return "", err
 	}
-	overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(mod.Root, mainDir, "main.go"): mainFile}})
+	// The main package sits under the models folder (in the overlay only),
+	// so Go's internal rule lets it import a/internal/models wherever a is.
+	overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(abs, mainDir, "main.go"): mainFile}})
 	if err != nil {
 		return "", err
 	}
@@ -77,7 +79,11 @@ func compile(dir, tmp string) (string, error) {
 		}
 		args = append(args, "-modfile", modFile)
 	}
-	args = append(args, "./"+mainDir)
+	pkgDir, err := filepath.Rel(mod.Root, filepath.Join(abs, mainDir))
+	if err != nil {
+		return "", err
+	}
+	args = append(args, "./"+filepath.ToSlash(pkgDir))
 	cmd := exec.Command("go", args...)
 	cmd.Dir = mod.Root
 	var out bytes.Buffer
