@@ -3,6 +3,7 @@ package loader
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/structmigrate/structmigrate/internal/modelsrc"
 )
@@ -29,7 +31,7 @@ func (e *CompileError) Error() string {
 
 // compile compiles the throwaway program for the models package in dir into
 // tmp and returns the executable's path.
-func compile(dir, tmp string) (string, error) {
+func compile(ctx context.Context, dir, tmp string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -73,7 +75,7 @@ func compile(dir, tmp string) (string, error) {
 	prog := filepath.Join(tmp, "structmigrate")
 	args := []string{"build", "-o", prog, "-overlay", overlayFile}
 	if !mod.Requires {
-		modFile, err := requireSelf(mod, tmp)
+		modFile, err := requireSelf(ctx, mod, tmp)
 		if err != nil {
 			return "", err
 		}
@@ -84,7 +86,7 @@ func compile(dir, tmp string) (string, error) {
 		return "", err
 	}
 	args = append(args, "./"+filepath.ToSlash(pkgDir))
-	cmd := exec.Command("go", args...)
+	cmd := goCommand(ctx, tmp, args...)
 	cmd.Dir = mod.Root
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -101,7 +103,7 @@ func compile(dir, tmp string) (string, error) {
 // requireSelf writes a copy of the module's go.mod (and go.sum) to tmp that
 // requires this tool at the version of the running binary, so a module
 // that has not added it yet still builds, and its own go.mod is untouched.
-func requireSelf(mod *module, tmp string) (string, error) {
+func requireSelf(ctx context.Context, mod *module, tmp string) (string, error) {
 	version := ""
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == Self {
 		version = bi.Main.Version
@@ -123,12 +125,24 @@ func requireSelf(mod *module, tmp string) (string, error) {
 			return "", err
 		}
 	}
-	cmd := exec.Command("go", "get", "-modfile", modFile, Self+"@"+version)
+	cmd := goCommand(ctx, tmp, "get", "-modfile", modFile, Self+"@"+version)
 	cmd.Dir = mod.Root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go get %s@%s: %s", Self, version, oneLine(string(out)))
 	}
 	return modFile, nil
+}
+
+// goCommand is the go command, its work files in tmp (GOTMPDIR), which Run
+// removes: go leaves its work folder behind when interrupted. It is
+// stopped when ctx is cancelled: interrupted, as by a Ctrl-C, then killed
+// if it has not exited within a few seconds.
+func goCommand(ctx context.Context, tmp string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Env = append(os.Environ(), "GOTMPDIR="+tmp)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
 }
 
 // goPos is a go build message's file position.
