@@ -52,7 +52,7 @@ func compile(ctx context.Context, dir, tmp string) (string, error) {
 	}
 	importPath, err := mod.importPath(abs)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("--models %s: %w", dir, err)
 	}
 	src, err := mainSource(importPath, found)
 	if err != nil {
@@ -145,8 +145,8 @@ func goCommand(ctx context.Context, tmp string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// goPos is a go build message's file position.
-var goPos = regexp.MustCompile(`^([^\s:]+\.go):(\d+)`)
+// goPos is a go build message's file position (a file name may have spaces).
+var goPos = regexp.MustCompile(`^([^:]+\.go):(\d+)`)
 
 // compileLines returns go build's messages without its "# package"
 // headers, their paths (relative to root) made relative to the working
