@@ -51,12 +51,12 @@ type Options struct {
 
 // Result is what Init did.
 type Result struct {
-	Written   []string     // slash paths relative to Root, in the order written
-	Targets   []byte       // the Makefile targets to paste: a Makefile exists (else nil)
+	Written   []string       // slash paths relative to Root, in the order written
+	Targets   []byte         // the Makefile targets to paste: a Makefile exists (else nil)
 	Models    modelsrc.Found // what the models package declares
-	ModelsDir string       // its folder, slash, relative to Root ("internal/models")
-	DB        string       // the local database as written into atlas.hcl ("./storage/app.db")
-	DBExists  bool         // that file exists already: adopt it with baseline
+	ModelsDir string         // its folder, slash, relative to Root ("internal/models")
+	DB        string         // the local database as written into atlas.hcl ("./storage/app.db")
+	DBExists  bool           // that file exists already: adopt it with baseline
 	// Ignore is the .gitignore pattern to add for a database inside the
 	// module when init wrote no .gitignore for it (its folder existed, or
 	// is the root); "" otherwise.
