@@ -26,7 +26,14 @@ type CompileError struct {
 }
 
 func (e *CompileError) Error() string {
-	return fmt.Sprintf("the models package %s does not compile (go build's messages above)", e.Dir)
+	for _, l := range e.Lines {
+		if goPos.MatchString(l) {
+			return fmt.Sprintf("the models package %s does not compile (go build's messages above)", e.Dir)
+		}
+	}
+	// No source position: the go command refused the module or its
+	// settings (go.work, GOFLAGS, vendor/), not the code.
+	return fmt.Sprintf("go build failed for the models package %s (its messages above)", e.Dir)
 }
 
 // compile compiles the throwaway program for the models package in dir into

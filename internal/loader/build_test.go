@@ -31,3 +31,19 @@ func TestCompileLines(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// A go command failure with no source position is not called a compile
+// error of the models (it was: "does not compile" for a broken go.work).
+func TestCompileErrorMessage(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"m.go:4:9: undefined: missing"}, "the models package ./models does not compile (go build's messages above)"},
+		{[]string{"go: cannot load module svc listed in go.work file: open svc/go.mod: no such file or directory"}, "go build failed for the models package ./models (its messages above)"},
+	} {
+		if got := (&CompileError{Dir: "./models", Lines: c.lines}).Error(); got != c.want {
+			t.Errorf("%q: got %q, want %q", c.lines, got, c.want)
+		}
+	}
+}
