@@ -45,6 +45,11 @@ func (e *Env) load(c *cli.Context) error {
 	if c.IsSet(modelsFlag.Name) && e.Models != nil {
 		return ErrModelsCompiledIn
 	}
+	if c.IsSet(modelsFlag.Name) && c.String(modelsFlag.Name) == "" {
+		// e.g. --models $(MODELS) with the variable unset: without this,
+		// status and lint would quietly skip the structs check.
+		return ErrModelsEmpty
+	}
 	path := c.String("config")
 	src, err := os.ReadFile(path)
 	switch {

@@ -21,6 +21,9 @@ var modelsFlag = &cli.StringFlag{
 // has none compiled in.
 var ErrNoModels = errors.New("this binary has no models compiled in: pass the models package, e.g. --models ./internal/models")
 
+// ErrModelsEmpty refuses --models given an empty folder name.
+var ErrModelsEmpty = errors.New("--models: empty; name the models package folder, e.g. --models ./internal/models")
+
 // ErrModelsCompiledIn refuses --models in a binary that has its own.
 var ErrModelsCompiledIn = errors.New("--models: this binary has its models compiled in; --models is for cmd/structmigrate (go run github.com/structmigrate/structmigrate/cmd/structmigrate)")
 

@@ -3,6 +3,7 @@ package loader
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/structmigrate/structmigrate/internal/modelsrc"
 )
@@ -24,12 +26,19 @@ type CompileError struct {
 }
 
 func (e *CompileError) Error() string {
-	return fmt.Sprintf("the models package %s does not compile (go build's messages above)", e.Dir)
+	for _, l := range e.Lines {
+		if goPos.MatchString(l) {
+			return fmt.Sprintf("the models package %s does not compile (go build's messages above)", e.Dir)
+		}
+	}
+	// No source position: the go command refused the module or its
+	// settings (go.work, GOFLAGS, vendor/), not the code.
+	return fmt.Sprintf("go build failed for the models package %s (its messages above)", e.Dir)
 }
 
 // compile compiles the throwaway program for the models package in dir into
 // tmp and returns the executable's path.
-func compile(dir, tmp string) (string, error) {
+func compile(ctx context.Context, dir, tmp string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -50,7 +59,7 @@ func compile(dir, tmp string) (string, error) {
 	}
 	importPath, err := mod.importPath(abs)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("--models %s: %w", dir, err)
 	}
 	src, err := mainSource(importPath, found)
 	if err != nil {
@@ -60,7 +69,9 @@ func compile(dir, tmp string) (string, error) {
 	if err := os.WriteFile(mainFile, src, 0o644); err != nil {
 		return "", err
 	}
-	overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(mod.Root, mainDir, "main.go"): mainFile}})
+	// The main package sits under the models folder (in the overlay only),
+	// so Go's internal rule lets it import a/internal/models wherever a is.
+	overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(abs, mainDir, "main.go"): mainFile}})
 	if err != nil {
 		return "", err
 	}
@@ -71,14 +82,18 @@ func compile(dir, tmp string) (string, error) {
 	prog := filepath.Join(tmp, "structmigrate")
 	args := []string{"build", "-o", prog, "-overlay", overlayFile}
 	if !mod.Requires {
-		modFile, err := requireSelf(mod, tmp)
+		modFile, err := requireSelf(ctx, mod, tmp)
 		if err != nil {
 			return "", err
 		}
 		args = append(args, "-modfile", modFile)
 	}
-	args = append(args, "./"+mainDir)
-	cmd := exec.Command("go", args...)
+	pkgDir, err := filepath.Rel(mod.Root, filepath.Join(abs, mainDir))
+	if err != nil {
+		return "", err
+	}
+	args = append(args, "./"+filepath.ToSlash(pkgDir))
+	cmd := goCommand(ctx, tmp, args...)
 	cmd.Dir = mod.Root
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -95,7 +110,7 @@ func compile(dir, tmp string) (string, error) {
 // requireSelf writes a copy of the module's go.mod (and go.sum) to tmp that
 // requires this tool at the version of the running binary, so a module
 // that has not added it yet still builds, and its own go.mod is untouched.
-func requireSelf(mod *module, tmp string) (string, error) {
+func requireSelf(ctx context.Context, mod *module, tmp string) (string, error) {
 	version := ""
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == Self {
 		version = bi.Main.Version
@@ -117,7 +132,7 @@ func requireSelf(mod *module, tmp string) (string, error) {
 			return "", err
 		}
 	}
-	cmd := exec.Command("go", "get", "-modfile", modFile, Self+"@"+version)
+	cmd := goCommand(ctx, tmp, "get", "-modfile", modFile, Self+"@"+version)
 	cmd.Dir = mod.Root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go get %s@%s: %s", Self, version, oneLine(string(out)))
@@ -125,8 +140,20 @@ func requireSelf(mod *module, tmp string) (string, error) {
 	return modFile, nil
 }
 
-// goPos is a go build message's file position.
-var goPos = regexp.MustCompile(`^([^\s:]+\.go):(\d+)`)
+// goCommand is the go command, its work files in tmp (GOTMPDIR), which Run
+// removes: go leaves its work folder behind when interrupted. It is
+// stopped when ctx is cancelled: interrupted, as by a Ctrl-C, then killed
+// if it has not exited within a few seconds.
+func goCommand(ctx context.Context, tmp string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Env = append(os.Environ(), "GOTMPDIR="+tmp)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// goPos is a go build message's file position (a file name may have spaces).
+var goPos = regexp.MustCompile(`^([^:]+\.go):(\d+)`)
 
 // compileLines returns go build's messages without its "# package"
 // headers, their paths (relative to root) made relative to the working

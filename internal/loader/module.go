@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	gomodule "golang.org/x/mod/module"
 )
 
 // Self is this tool's module: the throwaway program imports its migrator.
@@ -61,8 +62,14 @@ func (m *module) importPath(dir string) (string, error) {
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("%s is outside the module at %s", dir, m.Root)
 	}
-	if rel == "." {
-		return m.File.Module.Mod.Path, nil
+	p := m.File.Module.Mod.Path
+	if rel != "." {
+		p = path.Join(p, filepath.ToSlash(rel))
 	}
-	return path.Join(m.File.Module.Mod.Path, filepath.ToSlash(rel)), nil
+	// A folder name Go cannot import (a space, say): go build would blame
+	// the throwaway program's own import path.
+	if err := gomodule.CheckImportPath(p); err != nil {
+		return "", fmt.Errorf("Go cannot import it: %v", err)
+	}
+	return p, nil
 }

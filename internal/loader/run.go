@@ -7,6 +7,7 @@
 package loader
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,24 +44,29 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // Run builds the program for the models package in dir and runs it with
 // args (args[0] is the program name); it returns the program's exit code.
+// An interrupt or termination while it builds stops go build and removes
+// the temporary folder (128+signal, as a shell reports it); while the
+// program runs, the signal reaches the program, which releases its lock and
+// rolls back its transaction as it would if run directly.
 func Run(dir string, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	tmp, err := os.MkdirTemp("", "structmigrate-loader-")
 	if err != nil {
 		return 0, err
 	}
 	defer os.RemoveAll(tmp)
-	prog, err := compile(dir, tmp)
+	prog, got, err := compileUnlessSignaled(dir, tmp, sig)
+	if got != nil {
+		return signalCode(got), nil
+	}
 	if err != nil {
 		return 0, err
 	}
 	cmd := exec.Command(prog, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
-	// An interrupt or termination reaches the program, which releases its
-	// lock and rolls back its transaction as it would if run directly.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
@@ -85,4 +91,34 @@ func Run(dir string, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 		return ee.ExitCode(), nil
 	}
 	return 0, err
+}
+
+// compileUnlessSignaled runs compile, cancelling its go commands on the
+// first signal; got is that signal (the build's result is then moot).
+func compileUnlessSignaled(dir, tmp string, sig <-chan os.Signal) (prog string, got os.Signal, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop, watched := make(chan struct{}), make(chan os.Signal, 1)
+	go func() {
+		select {
+		case s := <-sig:
+			cancel()
+			watched <- s
+		case <-stop:
+			watched <- nil
+		}
+	}()
+	prog, err = compile(ctx, dir, tmp)
+	close(stop)
+	if s := <-watched; s != nil {
+		return "", s, nil
+	}
+	return prog, nil, err
+}
+
+func signalCode(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 128 + int(syscall.SIGINT)
 }

@@ -39,12 +39,13 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Dir + ": " + e.Reason }
 
-// Discover parses the Go files of the package in dir that the current build
-// context selects (GOOS, GOARCH, build tags, as go build would), test files
+// Discover parses the Go files of the package in dir that the go command's
+// build context selects (GOOS, GOARCH, GOFLAGS' build tags), test files
 // excluded. A folder without Go files, a main package, a file that does not
 // parse, or a Models function with another signature is an *Error.
 func Discover(dir string) (Found, error) {
-	pkg, err := build.ImportDir(dir, 0)
+	ctx := goContext(dir)
+	pkg, err := ctx.ImportDir(dir, 0)
 	if err != nil {
 		var noGo *build.NoGoError
 		if errors.As(err, &noGo) {
@@ -98,7 +99,8 @@ func Discover(dir string) (Found, error) {
 }
 
 // importName is the name file f gives the package at path: its alias, or
-// the package's own name; "" when f does not import it (or dot/blank).
+// the package's own name; "." when dot-imported (its Model is then
+// unqualified); "" when f does not import it (or blank).
 func importName(f *ast.File, path string) string {
 	for _, imp := range f.Imports {
 		p, err := strconv.Unquote(imp.Path.Value)
@@ -106,7 +108,7 @@ func importName(f *ast.File, path string) string {
 			continue
 		}
 		if imp.Name != nil {
-			if imp.Name.Name == "_" || imp.Name.Name == "." {
+			if imp.Name.Name == "_" {
 				return ""
 			}
 			return imp.Name.Name
@@ -131,6 +133,9 @@ func isModel(st *ast.StructType, gormName string) bool {
 			typ := field.Type
 			if star, ok := typ.(*ast.StarExpr); ok {
 				typ = star.X
+			}
+			if id, ok := typ.(*ast.Ident); ok && gormName == "." && id.Name == "Model" {
+				return true
 			}
 			if sel, ok := typ.(*ast.SelectorExpr); ok && sel.Sel.Name == "Model" {
 				if id, ok := sel.X.(*ast.Ident); ok && id.Name == gormName {

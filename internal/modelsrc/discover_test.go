@@ -125,3 +125,44 @@ func TestDiscoverLookalikes(t *testing.T) {
 		t.Errorf("only tests: got %v, want no Go files", err)
 	}
 }
+
+// A model in a file built with a tag given in GOFLAGS is listed, as go
+// build compiles it (go/build alone reads no GOFLAGS: it was left out).
+func TestDiscoverGOFLAGSTags(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"m.go":     "package models\n\ntype T struct {\n\tID uint `gorm:\"primaryKey\"`\n}\n",
+		"extra.go": "//go:build extra\n\npackage models\n\ntype Extra struct {\n\tID uint `gorm:\"primaryKey\"`\n}\n",
+		"not.go":   "//go:build !extra\n\npackage models\n\ntype Without struct {\n\tID uint `gorm:\"primaryKey\"`\n}\n",
+	})
+	for goflags, want := range map[string][]string{
+		"":                         {"T", "Without"},
+		"-mod=mod -tags=extra,foo": {"Extra", "T"},
+		"--tags=extra":             {"Extra", "T"},
+		"-tags=extra -tags=other":  {"T", "Without"},
+	} {
+		t.Setenv("GOFLAGS", goflags)
+		found, err := Discover(dir)
+		if err != nil {
+			t.Fatalf("GOFLAGS=%q: %v", goflags, err)
+		}
+		if !reflect.DeepEqual(found.Types, want) {
+			t.Errorf("GOFLAGS=%q: types %v, want %v", goflags, found.Types, want)
+		}
+	}
+}
+
+// A dot-imported gorm's Model is embedded unqualified (it was missed).
+func TestDiscoverDotImport(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"m.go": "package models\n\nimport . \"gorm.io/gorm\"\n\ntype User struct {\n\tModel\n\tName string\n}\n\ntype Ptr struct {\n\t*Model\n}\n\nvar _ = ErrRecordNotFound\n",
+		// Another file's unqualified Model is not gorm's.
+		"other.go": "package models\n\ntype Other struct {\n\tUser\n}\n",
+	})
+	found, err := Discover(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Ptr", "User"}; !reflect.DeepEqual(found.Types, want) {
+		t.Errorf("types %v, want %v", found.Types, want)
+	}
+}
