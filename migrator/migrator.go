@@ -15,11 +15,15 @@
 package migrator
 
 import (
+	"context"
 	"io"
 	"io/fs"
 	"os"
 
+	"gorm.io/gorm"
+
 	"github.com/structmigrate/structmigrate/internal/cli"
+	"github.com/structmigrate/structmigrate/internal/desired"
 )
 
 // Program is what a migration binary is built with.
@@ -39,10 +43,34 @@ type Program struct {
 	// diff refuses, so it never answers for stale structs. Empty: no check.
 	ModelSources fs.FS
 	ModelsDir    string
+	// Desired returns the desired schema as SQLite DDL; nil: what GORM's
+	// AutoMigrate creates for Models. Set it to declare views and triggers:
+	// its statements, run on a private in-memory database, are the whole
+	// desired state (tables, indexes, views, triggers), which diff, status,
+	// lint and rollback compare. With atlas-provider-gorm, which reads a
+	// model's ViewDef and Triggers methods:
+	//
+	//	Desired: func(cfg *gorm.Config, m []any) (string, error) {
+	//		return gormschema.New("sqlite", gormschema.WithConfig(cfg)).Load(m...)
+	//	},
+	//
+	// Without it, AutoMigrateDDL plus CREATE VIEW / CREATE TRIGGER
+	// statements. Without a hook the models declare no views or triggers:
+	// diff leaves those the migrations made alone.
+	Desired func(cfg *gorm.Config, models []any) (string, error)
 }
 
 func (p Program) cli() cli.Program {
-	return cli.Program{Models: p.Models, Migrations: p.Migrations, Config: p.Config, ModelSources: p.ModelSources, ModelsDir: p.ModelsDir}
+	return cli.Program{Models: p.Models, Migrations: p.Migrations, Config: p.Config, ModelSources: p.ModelSources, ModelsDir: p.ModelsDir,
+		Desired: p.Desired}
+}
+
+// AutoMigrateDDL returns the statements that create what GORM's
+// AutoMigrate creates for models on SQLite (cfg nil: the default config),
+// as `structmigrate schema` prints them: a Desired hook can append CREATE
+// VIEW and CREATE TRIGGER statements to it.
+func AutoMigrateDDL(cfg *gorm.Config, models []any) (string, error) {
+	return desired.AutoMigrateDDL(context.Background(), cfg, models...)
 }
 
 // Run runs the structmigrate command line args (args[0] is the program

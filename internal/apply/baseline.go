@@ -12,6 +12,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -76,7 +77,7 @@ func adopt(ctx context.Context, o BaselineOptions) error {
 	if err != nil {
 		return err
 	}
-	live, err := drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
+	live, err := objects.Inspect(ctx, drv, &schema.InspectOptions{Exclude: []string{revisions.Table}})
 	if err != nil {
 		return err
 	}

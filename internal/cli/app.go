@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/xrash/smetrics"
 
+	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
@@ -35,6 +36,10 @@ type Program struct {
 	// warns, and diff and schema refuse (sources.go). Empty: no check.
 	ModelSources fs.FS
 	ModelsDir    string
+	// Desired returns the desired schema as DDL, views and triggers
+	// included; nil: what GORM's AutoMigrate creates (no views or
+	// triggers). See migrator.Program.Desired.
+	Desired desired.Hook
 }
 
 // globalFlags are the app's flags. They may be given before or after the

@@ -75,7 +75,7 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err := validateDown(dir); err != nil {
 		return err
 	}
-	want, err := desired.Schema(ctx, env.Models...)
+	want, err := desired.SchemaOf(ctx, env.Desired, env.Models...)
 	if err != nil {
 		return err
 	}

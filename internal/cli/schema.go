@@ -29,7 +29,7 @@ func runSchema(ctx context.Context, env *Env, o schemaOptions) error {
 	if err := env.freshModels("schema"); err != nil {
 		return err
 	}
-	ddl, err := desired.DDL(ctx, o.Models...)
+	ddl, err := desired.DDLOf(ctx, env.Desired, o.Models...)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/analyze"
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -51,9 +52,12 @@ const (
 // new files; with neither, every file is new.
 type Options struct {
 	Dir    migdir.Dir
-	Models []any  // nil skips the sync check
-	Base   string // git ref
-	Latest int
+	Models []any // nil skips the sync check
+	// Desired is the program's hook for the desired DDL (views and
+	// triggers); nil: AutoMigrate.
+	Desired desired.Hook
+	Base    string // git ref
+	Latest  int
 	// Error overrides, per Atlas analyzer name, whether its findings fail
 	// the run (atlas.hcl: lint { destructive { error = false } }); the
 	// others keep DefaultError.
@@ -230,7 +234,7 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 	if o.Models == nil {
 		return nil
 	}
-	want, err := desired.Schema(ctx, o.Models...)
+	want, err := desired.SchemaOf(ctx, o.Desired, o.Models...)
 	if err != nil {
 		return err
 	}
@@ -393,7 +397,7 @@ func upDown(ctx context.Context, dir migdir.Dir, down *migdir.Down, files []migr
 	if se, err := run(down.Dir, ds); se != nil || err != nil {
 		return nil, se, err
 	}
-	s, err := dev.Driver.InspectSchema(ctx, "", nil)
+	s, err := objects.Inspect(ctx, dev.Driver, nil)
 	return s, nil, err
 }
 

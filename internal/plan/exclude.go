@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/objects"
 )
 
 // Exclude removes from s the tables that the glob patterns match, as the
@@ -17,8 +20,35 @@ func Exclude(s *schema.Schema, patterns []string) error {
 	if s.Realm == nil {
 		schema.NewRealm(s)
 	}
-	_, err := schema.ExcludeSchema(s, patterns)
-	return err
+	before := make([]string, len(s.Tables))
+	for i, t := range s.Tables {
+		before[i] = t.Name
+	}
+	if _, err := schema.ExcludeSchema(s, patterns); err != nil {
+		return err
+	}
+	// The triggers on an excluded table go with it (an audit table's own
+	// triggers are no model's either).
+	if objs := objects.Of(s); len(objs) > 0 {
+		var keep []objects.Object
+		for _, o := range objs {
+			if o.Type == "trigger" && containsFold(before, o.Table) && !hasTable(s, o.Table) {
+				continue
+			}
+			keep = append(keep, o)
+		}
+		objects.Attach(s, keep)
+	}
+	return nil
+}
+
+func hasTable(s *schema.Schema, name string) bool {
+	for _, t := range s.Tables {
+		if strings.EqualFold(t.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // ExcludedOwnedError refuses an exclude pattern that matches a table the

@@ -17,6 +17,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -31,7 +32,7 @@ func State(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema,
 // (Atlas does not inspect them). It runs the statements one after another
 // on one connection — what Atlas's Executor.Replay does, without re-hashing
 // the whole directory for every file (quadratic on long histories).
-func Replay(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, []Object, error) {
+func Replay(ctx context.Context, dir migdir.Dir, version string) (*schema.Schema, []objects.Object, error) {
 	dev, err := replay(ctx, dir, version)
 	if err != nil {
 		return nil, nil, err
@@ -78,27 +79,29 @@ func replay(ctx context.Context, dir migdir.Dir, version string) (*sqlitedb.Dev,
 	return dev, nil
 }
 
-// inspect returns dev's schema and its views and triggers.
-func inspect(ctx context.Context, dev *sqlitedb.Dev) (*schema.Schema, []Object, error) {
-	s, err := dev.Driver.InspectSchema(ctx, "", nil)
+// inspect returns dev's schema (its views and triggers attached) and its
+// views and triggers.
+func inspect(ctx context.Context, dev *sqlitedb.Dev) (*schema.Schema, []objects.Object, error) {
+	s, err := objects.Inspect(ctx, dev.Driver, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	objs, err := Objects(ctx, dev.DB)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, objs, nil
+	return s, objects.Of(s), nil
 }
 
-// Diff returns the changes that take current to desired, using Atlas's
-// normalised comparison (the same as `atlas migrate diff`).
+// Diff returns the changes that take current to desired: the tables with
+// Atlas's normalised comparison (the same as `atlas migrate diff`), then
+// the views and triggers (objects.Diff; Atlas's SQLite driver has none).
 func Diff(drv migrate.Driver, current, desired *schema.Schema) ([]schema.Change, error) {
 	normalizeInlineUniques(current)
 	normalizeInlineUniques(desired)
 	from, to := *current, *desired
 	from.Name = to.Name // one schema in scope: never compare its name
-	return drv.SchemaDiff(&from, &to, schema.DiffNormalized())
+	changes, err := drv.SchemaDiff(&from, &to, schema.DiffNormalized())
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, objects.Diff(current, desired)...), nil
 }
 
 // Result is a generated migration.
@@ -173,7 +176,14 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 	// The down script is not refused for NOT NULL: it returns to a state
 	// the directory already had; if NULLs were written since, its table
 	// copy fails inside the rollback's transaction and nothing changes.
-	down, _, err := build(ctx, dev.Driver, in.Desired, reverse, in.Version, in.Name, false, true, objs)
+	// The down script runs on the desired state: its views and triggers,
+	// or, when the structs declare none, the directory's, which the up
+	// file leaves alone.
+	downObjs := objs
+	if objects.Known(in.Desired) {
+		downObjs = objects.Of(in.Desired)
+	}
+	down, _, err := build(ctx, dev.Driver, in.Desired, reverse, in.Version, in.Name, false, true, downObjs)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", ident.At(err, dir.Path()))
 	}
@@ -197,14 +207,17 @@ func Next(ctx context.Context, dir migdir.Dir, in Input) (*Result, error) {
 // SQLite then applies the new column's affinity, which converts only values
 // it can represent, where CAST(x AS datetime) would turn '1986-10-16…' into
 // 1986.
-func build(ctx context.Context, drv migrate.Driver, from *schema.Schema, changes []schema.Change, version, name string, backfill, down bool, objs []Object) (migrate.File, *migrate.Plan, error) {
+func build(ctx context.Context, drv migrate.Driver, from *schema.Schema, changes []schema.Change, version, name string, backfill, down bool, objs []objects.Object) (migrate.File, *migrate.Plan, error) {
 	var (
 		p   *migrate.Plan
 		err error
 	)
+	changes, objChanges := objects.Split(changes)
 	nn := notNulls(changes)
 	added := slices.DeleteFunc(slices.Clone(nn), func(n notNull) bool { return n.tighten })
 	switch {
+	case len(changes) == 0: // views and triggers only
+		p = &migrate.Plan{Name: name, Reversible: true, Transactional: true}
 	case down && len(added) > 0:
 		p, err = planBackfill(ctx, drv, changes, added, name, false)
 	case down:
@@ -219,6 +232,7 @@ func build(ctx context.Context, drv migrate.Driver, from *schema.Schema, changes
 	if err != nil {
 		return nil, nil, err
 	}
+	Splice(p, objChanges)
 	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
 	if _, err := Preserve(p, objs); err != nil {
 		return nil, nil, err

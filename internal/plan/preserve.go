@@ -13,41 +13,14 @@ package plan
 // their stored SQL, after it.
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/ident"
+	"github.com/structmigrate/structmigrate/internal/objects"
 )
-
-// Object is a view or trigger as stored in sqlite_master.
-type Object struct{ Type, Name, Table, SQL string }
-
-// Objects reads the views and triggers of the main schema from db (a dev
-// database after replaying the directory, or the live database inside a
-// rollback transaction), ordered by rowid (creation order).
-func Objects(ctx context.Context, db schema.ExecQuerier) ([]Object, error) {
-	rows, err := db.QueryContext(ctx, "SELECT `type`, `name`, `tbl_name`, `sql` FROM `main`.`sqlite_master` WHERE `type` IN ('view', 'trigger') AND `sql` IS NOT NULL ORDER BY `rowid`")
-	if err != nil {
-		return nil, fmt.Errorf("read views and triggers: %w", err)
-	}
-	defer rows.Close()
-	var objs []Object
-	for rows.Next() {
-		var o Object
-		if err := rows.Scan(&o.Type, &o.Name, &o.Table, &o.SQL); err != nil {
-			return nil, fmt.Errorf("read views and triggers: %w", err)
-		}
-		objs = append(objs, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read views and triggers: %w", err)
-	}
-	return objs, nil
-}
 
 // Preserve rewrites p so that the views and triggers in objs survive its
 // table rebuilds. It reports whether it changed p.
@@ -82,13 +55,13 @@ func Objects(ctx context.Context, db schema.ExecQuerier) ([]Object, error) {
 // Not detected: a view or trigger that uses a column the rebuild drops is
 // recreated as written (SQLite does not check view or trigger bodies at
 // CREATE time) and fails when used.
-func Preserve(p *migrate.Plan, objs []Object) (bool, error) {
+func Preserve(p *migrate.Plan, objs []objects.Object) (bool, error) {
 	a := analyzePlan(p.Changes)
 	// gone: a trigger on a table p drops for good goes with its table;
 	// dropped up front like the others (it may name a rebuilt table), never
 	// recreated.
-	gone := func(o Object) bool { return o.Type == "trigger" && a.droppedName(o.Table) != "" }
-	var keep []Object
+	gone := func(o objects.Object) bool { return o.Type == "trigger" && a.droppedName(o.Table) != "" }
+	var keep []objects.Object
 	for _, o := range objs {
 		if a.own[strings.ToLower(o.Name)] {
 			continue
@@ -136,7 +109,7 @@ func Preserve(p *migrate.Plan, objs []Object) (bool, error) {
 				continue
 			}
 			creates = append(creates, &migrate.Change{
-				Cmd:     createCmd(o.SQL),
+				Cmd:     objects.CreateCmd(o.SQL),
 				Comment: fmt.Sprintf("recreate %s %q after rebuilding %s", o.Type, o.Name, rebuilt),
 			})
 		}
@@ -456,16 +429,6 @@ func refers(sql, name string) bool {
 		}
 		i = j + 1
 	}
-}
-
-// createCmd returns the stored CREATE statement as a plan command. SQLite
-// keeps a trailing "-- comment" in sqlite_master; a newline keeps the ";"
-// the formatter appends out of it.
-func createCmd(sql string) string {
-	if i := strings.LastIndexByte(sql, '\n'); strings.Contains(sql[i+1:], "--") {
-		return sql + "\n"
-	}
-	return sql
 }
 
 func isPragma(cmd string) bool {

@@ -15,6 +15,7 @@ import (
 	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -154,9 +155,9 @@ func cmds(p *migrate.Plan) []string {
 	return out
 }
 
-func mustObjects(t *testing.T, db schema.ExecQuerier) []Object {
+func mustObjects(t *testing.T, db schema.ExecQuerier) []objects.Object {
 	t.Helper()
-	objs, err := Objects(context.Background(), db)
+	objs, err := objects.Read(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,10 +166,10 @@ func mustObjects(t *testing.T, db schema.ExecQuerier) []Object {
 
 func TestObjects(t *testing.T) {
 	db := openDB(t, append(baseSchema, allObj...)...)
-	want := []Object{
-		{"view", "v", "v", viewV},
-		{"trigger", "t_ins", "t", trigT},
-		{"trigger", "u_ins", "u", trigU},
+	want := []objects.Object{
+		{Type: "view", Name: "v", Table: "v", SQL: viewV},
+		{Type: "trigger", Name: "t_ins", Table: "t", SQL: trigT},
+		{Type: "trigger", Name: "u_ins", Table: "u", SQL: trigU},
 	}
 	if got := mustObjects(t, db); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Objects:\n got %q\nwant %q", got, want)
@@ -407,7 +408,7 @@ func TestPreserveSkipsObjectsOfThePlan(t *testing.T) {
 		[]*migrate.Change{{Cmd: newV}, {Cmd: newW}},
 		p.Changes[last:],
 	)
-	objs := append(mustObjects(t, db), Object{"view", "W", "W", "CREATE VIEW W AS SELECT 1"})
+	objs := append(mustObjects(t, db), Object{Type: "view", Name: "W", Table: "W", SQL: "CREATE VIEW W AS SELECT 1"})
 	changed, err := Preserve(p, objs)
 	if err != nil || !changed {
 		t.Fatalf("Preserve = %v, %v", changed, err)
@@ -534,8 +535,8 @@ func TestReplayObjects(t *testing.T) {
 		version string
 		want    []Object
 	}{
-		{"20260101000001", []Object{{"view", "v", "v", viewV}, {"trigger", "t_ins", "t", trigT}}},
-		{"", []Object{{"trigger", "t_ins", "t", trigT}, {"trigger", "u_ins", "u", trigU}}},
+		{"20260101000001", []Object{{Type: "view", Name: "v", Table: "v", SQL: viewV}, {Type: "trigger", Name: "t_ins", Table: "t", SQL: trigT}}},
+		{"", []Object{{Type: "trigger", Name: "t_ins", Table: "t", SQL: trigT}, {Type: "trigger", Name: "u_ins", Table: "u", SQL: trigU}}},
 	} {
 		s, objs, err := Replay(ctx, dir, tc.version)
 		if err != nil {
@@ -629,3 +630,6 @@ func TestPreserveInsteadOfTrigger(t *testing.T) {
 		t.Fatalf("INSTEAD OF trigger did not fire: %q", got)
 	}
 }
+
+// Object is short for the tests' object literals.
+type Object = objects.Object

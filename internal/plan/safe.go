@@ -9,17 +9,61 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 )
 
 // PlanChanges plans changes as `atlas migrate diff` does for SQLite
 // (statements without a schema prefix), after refusing the names Atlas
 // would write into them and cannot (ident.CheckChanges). Every plan of this
-// project is made here.
+// project is made here. Views and triggers are planned by Splice.
 func PlanChanges(ctx context.Context, drv migrate.Driver, name string, changes []schema.Change) (*migrate.Plan, error) {
+	changes, objs := objects.Split(changes)
 	if err := ident.CheckChanges(changes); err != nil {
 		return nil, err
 	}
-	return drv.PlanChanges(ctx, name, changes, unqualified)
+	p := &migrate.Plan{Name: name, Reversible: true, Transactional: true}
+	if len(changes) > 0 {
+		var err error
+		if p, err = drv.PlanChanges(ctx, name, changes, unqualified); err != nil {
+			return nil, err
+		}
+	}
+	Splice(p, objs)
+	return p, nil
+}
+
+// Splice adds the statements of view and trigger changes to p: the drops
+// before its first statement that is not a PRAGMA (before a table they read
+// is dropped or rebuilt), the creates after its last one but the closing
+// "PRAGMA foreign_keys = on" (after the tables they read exist).
+func Splice(p *migrate.Plan, changes []*objects.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	var drops, creates []*migrate.Change
+	for _, c := range changes {
+		mc := &migrate.Change{Cmd: c.Cmd(), Comment: c.Comment()}
+		if c.Drop {
+			drops = append(drops, mc)
+		} else {
+			creates = append(creates, mc)
+		}
+	}
+	start := 0
+	for start < len(p.Changes) && isPragma(p.Changes[start].Cmd) {
+		start++
+	}
+	end := len(p.Changes)
+	if end > start && isForeignKeysOn(p.Changes[end-1].Cmd) {
+		end--
+	}
+	out := make([]*migrate.Change, 0, len(p.Changes)+len(changes))
+	out = append(out, p.Changes[:start]...)
+	out = append(out, drops...)
+	out = append(out, p.Changes[start:end]...)
+	out = append(out, creates...)
+	out = append(out, p.Changes[end:]...)
+	p.Changes = out
 }
 
 // CheckPlan refuses a plan holding a statement that is not exactly one

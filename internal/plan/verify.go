@@ -22,6 +22,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -75,7 +76,7 @@ func verify(ctx context.Context, dev *sqlitedb.Dev, dir migdir.Dir, current *sch
 	if err := run(ctx, dev.DB, downPath, down, up.Name()); err != nil {
 		return err
 	}
-	after, err := dev.Driver.InspectSchema(ctx, "", nil)
+	after, err := objects.Inspect(ctx, dev.Driver, nil)
 	if err != nil {
 		return err
 	}
@@ -119,6 +120,8 @@ func describe(changes []schema.Change) string {
 					out = append(out, fmt.Sprintf("table %q differs", c.T.Name))
 				}
 			}
+		case *objects.Change:
+			out = append(out, c.Describe())
 		default:
 			out = append(out, fmt.Sprintf("%T", c))
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -341,7 +342,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
 	}
 	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
-	objs, err := plan.Objects(ctx, drv)
+	objs, err := objects.Read(ctx, drv)
 	if err != nil {
 		return err
 	}
@@ -459,7 +460,7 @@ func stateAt(ctx context.Context, dir migdir.Dir, version string) (*schema.Schem
 }
 
 func inspect(ctx context.Context, drv migrate.Driver) (*schema.Schema, error) {
-	return drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
+	return objects.Inspect(ctx, drv, &schema.InspectOptions{Exclude: []string{revisions.Table}})
 }
 
 func mismatch(ctx context.Context, drv migrate.Driver, target string, changes []schema.Change) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -44,7 +45,7 @@ func (r *Report) state(ctx context.Context, dir migdir.Dir, version string, excl
 }
 
 // drift fills StructsDrift (models given) and DatabaseDrift.
-func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
+func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, hook desired.Hook, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
 	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return err
@@ -56,7 +57,7 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	defer dev.Close()
 	var head *schema.Schema // the directory's state with every file applied
 	if models != nil {
-		want, err := desired.Schema(ctx, models...)
+		want, err := desired.SchemaOf(ctx, hook, models...)
 		if err != nil {
 			return err
 		}
@@ -84,7 +85,7 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	if len(applied) == 0 || Partial(applied[len(applied)-1]) {
 		return nil
 	}
-	live, err := drv.InspectSchema(ctx, "", &schema.InspectOptions{Exclude: []string{revisions.Table}})
+	live, err := objects.Inspect(ctx, drv, &schema.InspectOptions{Exclude: []string{revisions.Table}})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -68,6 +69,12 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report
 // TABLE.COLUMN columns) that the glob patterns match: the env's exclude,
 // tables no model owns.
 func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, exclude []string) (*Report, error) {
+	return GetWith(ctx, db, dir, models, nil, exclude)
+}
+
+// GetWith is GetExcluding with the program's Desired hook, which states the
+// models' views and triggers (nil: AutoMigrate, none).
+func GetWith(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, hook desired.Hook, exclude []string) (*Report, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -142,7 +149,7 @@ func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any,
 			}
 		}
 	}
-	if err := r.drift(ctx, db, dir, models, exclude, applied, outOfOrder); err != nil {
+	if err := r.drift(ctx, db, dir, models, hook, exclude, applied, outOfOrder); err != nil {
 		return nil, err
 	}
 	return r, nil
