@@ -35,7 +35,7 @@ func (c *Change) Comment() string {
 	if c.Drop {
 		verb = "Drop"
 	}
-	return fmt.Sprintf("%s %s %q", verb, c.Object.Type, c.Object.Name)
+	return fmt.Sprintf("%s %q %s", verb, c.Object.Name, c.Object.Type)
 }
 
 // Describe names what the change would still have to do, seen from the
