@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -106,7 +107,7 @@ func DDL(ctx context.Context, models ...any) (string, error) {
 	if len(changes) == 0 {
 		return "", nil
 	}
-	plan, err := dev.Driver.PlanChanges(ctx, "schema", changes, func(o *migrate.PlanOptions) {
+	plan, err := gormddl.Plan(ctx, dev.Driver, "schema", changes, func(o *migrate.PlanOptions) {
 		o.SchemaQualifier = new(string) // unqualified, like generated migration files
 	})
 	if err != nil {

@@ -7,19 +7,21 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 // PlanChanges plans changes as `atlas migrate diff` does for SQLite
 // (statements without a schema prefix), after refusing the names Atlas
-// would write into them and cannot (ident.CheckChanges). Every plan of this
-// project is made here.
+// would write into them and cannot (ident.CheckChanges), writing types,
+// defaults and UNIQUE constraints as GORM does (gormddl.Plan). Every plan of
+// this project is made here or by gormddl.Plan.
 func PlanChanges(ctx context.Context, drv migrate.Driver, name string, changes []schema.Change) (*migrate.Plan, error) {
 	if err := ident.CheckChanges(changes); err != nil {
 		return nil, err
 	}
-	return drv.PlanChanges(ctx, name, changes, unqualified)
+	return gormddl.Plan(ctx, drv, name, changes, unqualified)
 }
 
 // CheckPlan refuses a plan holding a statement that is not exactly one
