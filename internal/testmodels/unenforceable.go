@@ -1,12 +1,13 @@
 package testmodels
 
-// Foreign keys SQLite cannot enforce (testdata/script/fk_unenforceable*.txtar):
+// Foreign keys SQLite cannot enforce (testdata/script/fk_unenforceable.txtar):
 // a belongs-to association whose references are not unique in the parent,
 // as real GORM apps declare them. comments (page_key, site_name) reference
 // pages (key, site_name), which is neither the primary key of pages nor
 // covered by a unique index: GORM writes the constraint, SQLite reports
-// "foreign key mismatch" on any use of it. Beside it, ordinary foreign keys
-// SQLite does enforce: pages.site_id and comments.site_id → sites.id.
+// "foreign key mismatch" on any use of it. Beside it, foreign keys SQLite
+// does enforce: pages.site_id → sites.id, and in v2 comments.site_id →
+// sites.id (in the same table as the unenforceable one).
 
 type ufSite struct {
 	ID   uint   `gorm:"primaryKey"`
@@ -21,6 +22,7 @@ type ufPage struct {
 	Site     ufSite
 	Key      string `gorm:"not null"`
 	SiteName string `gorm:"not null"`
+	Slug     string
 }
 
 func (ufPage) TableName() string { return "pages" }
@@ -28,7 +30,6 @@ func (ufPage) TableName() string { return "pages" }
 type ufComment struct {
 	ID       uint `gorm:"primaryKey"`
 	SiteID   uint `gorm:"not null"`
-	Site     ufSite
 	PageKey  string
 	SiteName string
 	Page     ufPage `gorm:"foreignKey:PageKey,SiteName;references:Key,SiteName"`
@@ -37,14 +38,15 @@ type ufComment struct {
 
 func (ufComment) TableName() string { return "comments" }
 
-// v2 adds a NOT NULL column with a default to the parent and to the child:
-// both tables are rebuilt.
+// v2 edits both tables so that each is rebuilt (a column made NOT NULL),
+// adds a column to each, and gives comments a second, enforceable key.
 type ufPage2 struct {
 	ID       uint `gorm:"primaryKey"`
 	SiteID   uint `gorm:"not null"`
 	Site     ufSite
 	Key      string `gorm:"not null"`
 	SiteName string `gorm:"not null"`
+	Slug     string `gorm:"not null;default:''"`
 	Title    string `gorm:"not null;default:'untitled'"`
 }
 
