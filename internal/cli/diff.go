@@ -85,9 +85,6 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := warnUnenforceable(ctx, env.Err, want); err != nil {
-		return err
-	}
 	var ask plan.Asker
 	if o.Interactive && !o.Check {
 		ask = prompter(os.Stdin, env.Err)
@@ -99,6 +96,10 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	res, err := plan.Next(ctx, dir, plan.Input{Desired: want, Version: version, Name: o.Name, Renames: hints, Ask: ask, Backfill: o.Backfill,
 		Exclude: env.Project.Exclude})
 	if err != nil {
+		return err
+	}
+	// After Next, which refuses a schema whose SQL is not sound.
+	if err := warnUnenforceable(ctx, env.Err, want); err != nil {
 		return err
 	}
 	if res == nil {
