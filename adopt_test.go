@@ -10,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/structmigrate/structmigrate/internal/loader"
+	"github.com/structmigrate/structmigrate/internal/testmodule"
 )
 
 // TestAdopt drives the three ways a team's own module uses structmigrate
@@ -40,11 +41,10 @@ func TestAdopt(t *testing.T) {
 			for k, v := range goEnv {
 				env.Setenv(k, v)
 			}
-			env.Setenv("GOFLAGS", "-mod=mod")
-			env.Setenv("GOPROXY", "off")
-			env.Setenv("GOSUMDB", "off")
-			env.Setenv("GOTOOLCHAIN", "local")
-			env.Setenv("CGO_ENABLED", "0")
+			for _, kv := range testmodule.Offline {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sqlq": cmdSQL},

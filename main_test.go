@@ -49,9 +49,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sqlq":       cmdSQL,
-			"waitfile":   cmdWaitFile,
-			"hotjournal": cmdHotJournal,
+			"sqlq":        cmdSQL,
+			"waitfile":    cmdWaitFile,
+			"hotjournal":  cmdHotJournal,
+			"automigrate": cmdAutoMigrate,
 		},
 	})
 }

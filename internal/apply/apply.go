@@ -224,10 +224,11 @@ func printDry(w io.Writer, files []migrate.File) error {
 	return nil
 }
 
-// CommitError explains a refused commit; sqlite.OpenTx refuses one that
-// would add foreign-key violations (PRAGMA foreign_key_check).
+// CommitError explains a refused commit; sqlitedb.OpenTx refuses one that
+// would add foreign-key violations (a *sqlitedb.ViolationError).
 func CommitError(what string, err error) error {
-	if strings.Contains(err.Error(), "foreign key mismatch") {
+	var ve *sqlitedb.ViolationError
+	if errors.As(err, &ve) {
 		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
 	}
 	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, migdir.ExplainWrite(err))

@@ -6,7 +6,6 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/sqlclient"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -23,11 +22,11 @@ import (
 // outside any transaction.
 func InTx(f migrate.File) bool { return txMode(f) != "none" }
 
-// openTx opens the transaction a file runs in: sqlite.OpenTx switches
+// openTx opens the transaction a file runs in: sqlitedb.OpenTx switches
 // foreign keys off outside it (SQLite ignores the PRAGMA inside one) and
 // refuses to commit new foreign-key violations.
 func openTx(ctx context.Context, db *sql.DB) (*sqlclient.Tx, error) {
-	return sqlite.OpenTx(ctx, db, nil)
+	return sqlitedb.OpenTx(ctx, db, nil)
 }
 
 // Judge decides on the losses a unit measured; an error refuses the unit

@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"ariga.io/atlas/sql/schema"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/lint"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 )
@@ -96,6 +98,10 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err != nil {
 		return err
 	}
+	// After Next, which refuses a schema whose SQL is not sound.
+	if err := warnUnenforceable(ctx, env.Err, want); err != nil {
+		return err
+	}
 	if res == nil {
 		fmt.Fprintf(env.Out, "The migration directory %s is in sync with the structs: no changes.\n", env.Dir)
 		return nil
@@ -118,6 +124,20 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 		return err
 	}
 	fmt.Fprintf(env.Out, "Created %s:\n\n%s\nCreated %s (reverts it):\n\n%s", path, res.File.Bytes(), downPath, res.Down.Bytes())
+	return nil
+}
+
+// warnUnenforceable reports, as lint's SM801 does, the foreign keys of
+// the desired schema that SQLite cannot enforce: GORM writes them and
+// apply keeps them, but nothing checks them.
+func warnUnenforceable(ctx context.Context, w io.Writer, want *schema.Schema) error {
+	keys, err := lint.Unenforceable(ctx, want)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		fmt.Fprintf(w, "Warning: %s: %s\n    hint: %s\n", lint.CodeUnenforceable, k.Message(), k.Hint())
+	}
 	return nil
 }
 

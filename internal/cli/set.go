@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlite"
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 type setOptions struct {
@@ -92,7 +92,7 @@ func runSet(ctx context.Context, env *Env, o setOptions) (err error) {
 	if err := store.Init(ctx); err != nil {
 		return env.busy(err, o.Wait)
 	}
-	tx, err := sqlite.OpenTx(ctx, db, nil)
+	tx, err := sqlitedb.OpenTx(ctx, db, nil)
 	if err != nil {
 		return env.busy(err, o.Wait)
 	}

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
@@ -157,7 +158,7 @@ func ddl(ctx context.Context, s *schema.Schema) (string, error) {
 	}
 	plan := &migrate.Plan{Name: "schema"}
 	if len(changes) > 0 {
-		plan, err = dev.Driver.PlanChanges(ctx, "schema", changes, func(o *migrate.PlanOptions) {
+		plan, err = gormddl.Plan(ctx, dev.Driver, "schema", changes, func(o *migrate.PlanOptions) {
 			o.SchemaQualifier = new(string) // unqualified, like generated migration files
 		})
 		if err != nil {

@@ -34,6 +34,7 @@ const (
 	RuleHistory    = "history"
 	RuleReview     = "review"
 	RuleData       = "data"
+	RuleForeignKey = "foreign_key"
 
 	CodeChecksum      = "SM101" // atlas.sum does not match
 	CodeDownChecksum  = "SM102" // down/atlas.sum does not match, or orphan down script
@@ -46,6 +47,7 @@ const (
 	CodeMergedChanged = "SM503" // a file on the base was edited, renamed or deleted
 	CodeUnconfirmed   = "SM601" // a generated backfill nobody confirmed
 	CodeDataLoss      = "SM701" // measured: a new file loses rows or values the directory's files stored
+	CodeUnenforceable = "SM801" // a foreign key SQLite cannot enforce (a warning)
 )
 
 // Options configure a lint run. Exactly one of Base and Latest selects the
@@ -182,6 +184,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	if err := measured(ctx, o.Dir, files, isNew, r); err != nil {
+		return nil, err
+	}
+	if err := unenforceable(ctx, o.Dir, files, isNew, current, r); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(r.Diagnostics, func(i, j int) bool {

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/structmigrate/structmigrate/internal/testmodule"
 )
 
 // A termination while the loader builds stops go build and leaves nothing
@@ -18,40 +20,20 @@ func TestRunSignalWhileBuilding(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds programs with the go command")
 	}
-	repo, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	bin := filepath.Join(t.TempDir(), "structmigrate")
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/structmigrate").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	mod := t.TempDir()
-	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"go.mod": "module example.com/app\n\ngo 1.26.0\n\nrequire github.com/structmigrate/structmigrate v0.0.0\n\n" +
-			"replace github.com/structmigrate/structmigrate => " + repo + "\n",
-		"go.sum": string(sum),
+	mod := testmodule.Write(t, "example.com/app", map[string]string{
 		// If the build wins the race, the program blocks until the
 		// forwarded signal ends it: the outcome is the same either way.
 		"models/m.go": "package models\n\nimport \"time\"\n\nfunc init() { time.Sleep(time.Minute) }\n\n" +
 			"type T struct {\n\tID uint `gorm:\"primaryKey\"`\n}\n",
-	}
-	for name, data := range files {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(mod, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(mod, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	tmp := t.TempDir()
 	cmd := exec.Command(bin, "--models", "./models", "--db", "app.db", "schema")
 	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local", "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), testmodule.Offline...), "TMPDIR="+tmp)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +50,7 @@ func TestRunSignalWhileBuilding(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 128+int(syscall.SIGTERM) {
 		t.Errorf("exit: %v, want status %d", err, 128+int(syscall.SIGTERM))

@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
 )
 
@@ -181,7 +182,7 @@ func loosen(t *schema.Table, nn []notNull) (*schema.Table, map[string]*schema.Co
 
 // zeroValue is the Go zero value of a column's type, as an SQL literal.
 func zeroValue(c *schema.Column) (string, error) {
-	switch c.Type.Type.(type) {
+	switch gormddl.Underlying(c.Type.Type).(type) {
 	case *schema.IntegerType, *schema.FloatType, *schema.DecimalType, *schema.BoolType:
 		return "0", nil
 	case *schema.TimeType:

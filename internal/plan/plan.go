@@ -15,6 +15,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
@@ -95,6 +96,9 @@ func inspect(ctx context.Context, dev *sqlitedb.Dev) (*schema.Schema, []objects.
 func Diff(drv migrate.Driver, current, desired *schema.Schema) ([]schema.Change, error) {
 	normalizeInlineUniques(current)
 	normalizeInlineUniques(desired)
+	// Declared types compare as written, as GORM's AutoMigrate compares them.
+	gormddl.Compare(current)
+	gormddl.Compare(desired)
 	from, to := *current, *desired
 	from.Name = to.Name // one schema in scope: never compare its name
 	changes, err := drv.SchemaDiff(&from, &to, schema.DiffNormalized())
@@ -221,7 +225,7 @@ func build(ctx context.Context, drv migrate.Driver, from *schema.Schema, changes
 	case down && len(added) > 0:
 		p, err = planBackfill(ctx, drv, changes, added, name, false)
 	case down:
-		p, err = drv.PlanChanges(ctx, name, changes, unqualified)
+		p, err = gormddl.Plan(ctx, drv, name, changes, unqualified)
 	case len(added) > 0 && !backfill:
 		return nil, nil, &NotNullError{Table: added[0].mt.T.Name, Column: added[0].col.Name}
 	case len(nn) > 0 && backfill:

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
@@ -14,8 +15,10 @@ import (
 
 // PlanChanges plans changes as `atlas migrate diff` does for SQLite
 // (statements without a schema prefix), after refusing the names Atlas
-// would write into them and cannot (ident.CheckChanges). Every plan of this
-// project is made here. Views and triggers are planned by Splice.
+// would write into them and cannot (ident.CheckChanges), writing types,
+// defaults and UNIQUE constraints as GORM does (gormddl.Plan). Every plan of
+// this project is made here or by gormddl.Plan. Views and triggers are
+// planned by Splice.
 func PlanChanges(ctx context.Context, drv migrate.Driver, name string, changes []schema.Change) (*migrate.Plan, error) {
 	changes, objs := objects.Split(changes)
 	if err := ident.CheckChanges(changes); err != nil {
@@ -24,7 +27,7 @@ func PlanChanges(ctx context.Context, drv migrate.Driver, name string, changes [
 	p := &migrate.Plan{Name: name, Reversible: true, Transactional: true}
 	if len(changes) > 0 {
 		var err error
-		if p, err = drv.PlanChanges(ctx, name, changes, unqualified); err != nil {
+		if p, err = gormddl.Plan(ctx, drv, name, changes, unqualified); err != nil {
 			return nil, err
 		}
 	}

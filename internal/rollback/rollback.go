@@ -17,7 +17,6 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlite"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/dblock"
@@ -173,7 +172,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		defer restore()
 	}
 	for {
-		tx, err := sqlite.OpenTx(ctx, o.DB, nil)
+		tx, err := sqlitedb.OpenTx(ctx, o.DB, nil)
 		if err != nil {
 			return nil, err
 		}

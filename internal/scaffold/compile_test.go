@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/structmigrate/structmigrate/internal/testmodule"
 )
 
 // TestGeneratedModuleBuilds writes init's files into a separate module that
@@ -16,14 +18,6 @@ import (
 func TestGeneratedModuleBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module")
-	}
-	checkout, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := os.ReadFile(filepath.Join(checkout, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	models := map[string]string{
 		"types": `package models
@@ -51,21 +45,7 @@ func Models() []any { return []any{&Author{}, &Book{}} }
 	}
 	for name, src := range models {
 		t.Run(name, func(t *testing.T) {
-			root := t.TempDir()
-			files := map[string]string{
-				"go.mod":                   "module example.com/lib\n\ngo 1.26.0\n\nrequire (\n\tgithub.com/structmigrate/structmigrate v0.0.0\n\tgorm.io/gorm v1.31.2\n)\n\nreplace github.com/structmigrate/structmigrate => " + checkout + "\n",
-				"go.sum":                   string(sum),
-				"internal/models/model.go": src,
-			}
-			for rel, data := range files {
-				p := filepath.Join(root, filepath.FromSlash(rel))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			root := testmodule.Write(t, "example.com/lib", map[string]string{"internal/models/model.go": src})
 			if _, err := Init(Options{Root: root, Models: "./internal/models"}); err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +65,7 @@ func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off", "CGO_ENABLED=0", "STORAGE_PATH=")
+	cmd.Env = append(append(os.Environ(), testmodule.Offline...), "STORAGE_PATH=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)

@@ -36,7 +36,7 @@ func FileDSN(path string, readOnly bool) string {
 
 // OpenFile opens the SQLite file at path with a single connection.
 // One connection matters: PRAGMA foreign_keys is per connection, and Atlas's
-// sqlite.OpenTx runs the PRAGMA on the pool before BEGIN on the same one.
+// OpenTx runs the PRAGMA on the pool before BEGIN on the same one.
 func OpenFile(path string, readOnly bool) (*sql.DB, error) {
 	if readOnly {
 		return openReadOnly(path)

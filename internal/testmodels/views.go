@@ -7,9 +7,11 @@ package testmodels
 // without atlas-provider-gorm would.
 
 import (
+	"context"
+
 	"gorm.io/gorm"
 
-	"github.com/structmigrate/structmigrate/migrator"
+	"github.com/structmigrate/structmigrate/internal/desired"
 )
 
 type vwAuthor struct {
@@ -48,10 +50,12 @@ const (
 	vwTrigger = "CREATE TRIGGER `books_touch` AFTER UPDATE ON `books` FOR EACH ROW WHEN NEW.`updatedAt` IS OLD.`updatedAt`\nBEGIN\n  UPDATE `books` SET `updatedAt` = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE `id` = NEW.`id`;\nEND;\n"
 )
 
-// withDDL is a Desired hook: AutoMigrate's DDL, then extra.
+// withDDL is a Desired hook: AutoMigrate's DDL, then extra. (It calls
+// desired.AutoMigrateDDL, which migrator.AutoMigrateDDL wraps: migrator
+// imports the packages whose tests import testmodels.)
 func withDDL(extra ...string) func(*gorm.Config, []any) (string, error) {
 	return func(cfg *gorm.Config, models []any) (string, error) {
-		ddl, err := migrator.AutoMigrateDDL(cfg, models)
+		ddl, err := desired.AutoMigrateDDL(context.Background(), cfg, models...)
 		if err != nil {
 			return "", err
 		}
