@@ -126,3 +126,21 @@ func TestJoinTableComplete(t *testing.T) {
 		})
 	}
 }
+
+type penWriter struct {
+	ID  uint   `gorm:"primaryKey"`
+	Pen string `structmigrate:"renamed_from:pen_name"`
+}
+
+// Renames name the tables the config's naming strategy gives (a rename
+// keyed by the default name would be lost: a drop and an add).
+func TestHintsNamingStrategy(t *testing.T) {
+	o := desired.Options{Gorm: testmodels.Configs["cfg-naming"]}
+	r, err := o.Hints(&penWriter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Columns["app_pen_writer"]["pen"]; got != "pen_name" {
+		t.Errorf("renames %v, want app_pen_writer.pen renamed from pen_name", r.Columns)
+	}
+}
