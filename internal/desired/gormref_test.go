@@ -144,3 +144,18 @@ func TestHintsNamingStrategy(t *testing.T) {
 		t.Errorf("renames %v, want app_pen_writer.pen renamed from pen_name", r.Columns)
 	}
 }
+
+// badJoin takes the join table's name without the relation's keys.
+type badJoin struct{ Role string }
+
+func (badJoin) TableName() string { return "person_addresses" }
+
+// A join model without the relation's key fields is refused in one line
+// naming the table, the relation and the model.
+func TestJoinTableMissingKey(t *testing.T) {
+	_, err := desired.Schema(context.Background(), &testmodels.Person{}, &testmodels.Address{}, &badJoin{})
+	want := "desired: join table person_addresses of Person.Addresses (*desired_test.badJoin): missing field person_id for join table"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+}
