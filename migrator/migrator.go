@@ -19,6 +19,8 @@ import (
 	"io/fs"
 	"os"
 
+	"gorm.io/gorm"
+
 	"github.com/structmigrate/structmigrate/internal/cli"
 )
 
@@ -39,10 +41,17 @@ type Program struct {
 	// diff refuses, so it never answers for stale structs. Empty: no check.
 	ModelSources fs.FS
 	ModelsDir    string
+	// GormConfig is the GORM config the models package declares beside
+	// its models (its GormConfig()): the naming strategy,
+	// DisableForeignKeyConstraintWhenMigrating and
+	// IgnoreRelationshipsWhenMigrating shape the desired schema as they
+	// shape AutoMigrate's; its logger and the rest are ignored, and it is
+	// never changed. nil: GORM's defaults.
+	GormConfig *gorm.Config
 }
 
 func (p Program) cli() cli.Program {
-	return cli.Program{Models: p.Models, Migrations: p.Migrations, Config: p.Config, ModelSources: p.ModelSources, ModelsDir: p.ModelsDir}
+	return cli.Program{Models: p.Models, Migrations: p.Migrations, Config: p.Config, ModelSources: p.ModelSources, ModelsDir: p.ModelsDir, GormConfig: p.GormConfig}
 }
 
 // Run runs the structmigrate command line args (args[0] is the program

@@ -14,7 +14,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/xrash/smetrics"
+	"gorm.io/gorm"
 
+	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
@@ -35,6 +37,14 @@ type Program struct {
 	// warns, and diff and schema refuse (sources.go). Empty: no check.
 	ModelSources fs.FS
 	ModelsDir    string
+	// GormConfig is the models package's GORM config (GormConfig()):
+	// naming strategy, foreign keys, relationships. nil: GORM's defaults.
+	GormConfig *gorm.Config
+}
+
+// desired is how the desired state is built for the models.
+func (p Program) desired() desired.Options {
+	return desired.Options{Gorm: p.GormConfig}
 }
 
 // globalFlags are the app's flags. They may be given before or after the

@@ -12,7 +12,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 	gsqlite "github.com/glebarez/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
@@ -20,19 +19,25 @@ import (
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
-// Schema runs GORM's AutoMigrate for models on a private in-memory database
-// and returns the result as Atlas inspects it (schema "main").
-func Schema(ctx context.Context, models ...any) (*schema.Schema, error) {
+// Schema runs GORM's AutoMigrate for models on a private in-memory database,
+// with the options' GORM config and the join tables the list declares
+// (jointables.go), and returns the result as Atlas inspects it (schema
+// "main").
+func (o Options) Schema(ctx context.Context, models ...any) (*schema.Schema, error) {
 	db, err := sqlitedb.OpenMemory("desired")
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	gdb, err := gorm.Open(gsqlite.Dialector{Conn: db}, &gorm.Config{Logger: logger.Discard})
+	gdb, err := gorm.Open(gsqlite.Dialector{Conn: db}, o.gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("desired: open gorm: %w", err)
 	}
-	if err := gdb.WithContext(ctx).AutoMigrate(models...); err != nil {
+	ordered, err := setupJoinTables(gdb, models)
+	if err != nil {
+		return nil, fmt.Errorf("desired: %w", err)
+	}
+	if err := gdb.WithContext(ctx).AutoMigrate(ordered...); err != nil {
 		return nil, fmt.Errorf("desired: gorm AutoMigrate: %w", err)
 	}
 	drv, err := sqlitedb.Driver(db)
@@ -87,11 +92,9 @@ func structOf(gdb *gorm.DB, models []any, err error) string {
 	return ""
 }
 
-// DDL returns the statements that create the desired schema on an empty
-// database, formatted as an Atlas migration file (comment + statement).
-// The official CLI can replay it as a data "external_schema" program.
-func DDL(ctx context.Context, models ...any) (string, error) {
-	s, err := Schema(ctx, models...)
+// DDL is the package's DDL with the options.
+func (o Options) DDL(ctx context.Context, models ...any) (string, error) {
+	s, err := o.Schema(ctx, models...)
 	if err != nil {
 		return "", err
 	}

@@ -63,6 +63,9 @@ type Options struct {
 	// Exclude lists Atlas glob patterns of tables no model owns, which
 	// the sync check ignores (atlas.hcl: env { exclude = [...] }).
 	Exclude []string
+	// Desired is how the sync check builds the models' desired state
+	// (their package's GORM config).
+	Desired desired.Options
 }
 
 // Severities.
@@ -235,11 +238,11 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 	if o.Models == nil {
 		return nil
 	}
-	want, err := desired.Schema(ctx, o.Models...)
+	want, err := o.Desired.Schema(ctx, o.Models...)
 	if err != nil {
 		return err
 	}
-	hints, err := desired.Hints(o.Models...)
+	hints, err := o.Desired.Hints(o.Models...)
 	if err != nil {
 		return err
 	}

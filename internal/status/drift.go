@@ -44,7 +44,7 @@ func (r *Report) state(ctx context.Context, dir migdir.Dir, version string, excl
 }
 
 // drift fills StructsDrift (models given) and DatabaseDrift.
-func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
+func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, opts desired.Options, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
 	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return err
@@ -56,7 +56,7 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	defer dev.Close()
 	var head *schema.Schema // the directory's state with every file applied
 	if models != nil {
-		want, err := desired.Schema(ctx, models...)
+		want, err := opts.Schema(ctx, models...)
 		if err != nil {
 			return err
 		}
