@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
@@ -53,6 +55,12 @@ func (o Options) Schema(ctx context.Context, models ...any) (*schema.Schema, err
 	}
 	if err := skipped(ctx, db); err != nil {
 		return nil, ident.At(err, "models"+structOf(gdb, models, err))
+	}
+	// GORM creates a custom join table's foreign keys in map order; by
+	// name, the generated file is the same on every run. Keys compare by
+	// name, so the order changes nothing else.
+	for _, t := range s.Tables {
+		slices.SortStableFunc(t.ForeignKeys, func(a, b *schema.ForeignKey) int { return strings.Compare(a.Symbol, b.Symbol) })
 	}
 	return s, nil
 }
