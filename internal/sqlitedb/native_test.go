@@ -145,9 +145,12 @@ func TestDigest(t *testing.T) {
 	}
 	defer db.Close()
 	digest := func() Digest {
-		id, d := NewDigest([]string{"a", "b"})
+		id, d, err := NewDigest([]string{"id", "a", "b"}, []int{0})
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer DropSlot(id)
-		if _, err := db.Exec("SELECT count(sm_digest(?, 1, id, a, b)) FROM t", id); err != nil {
+		if _, err := db.Exec("SELECT sm_digest(?, id, a, b) FROM t", id); err != nil {
 			t.Fatal(err)
 		}
 		return *d
@@ -157,7 +160,7 @@ INSERT INTO t VALUES ('1', 25, 'x'), ('2', NULL, x'00ff'), ('3', 1.5, '')`); err
 		t.Fatal(err)
 	}
 	base := digest()
-	if base.Rows != 3 || base.NonNull[0] != 2 || base.NonNull[1] != 3 {
+	if base.Rows != 3 || base.NonNull[0] != 3 || base.NonNull[1] != 2 || base.NonNull[2] != 3 {
 		t.Fatalf("digest counts: %+v", base)
 	}
 	for _, change := range []string{
@@ -173,8 +176,11 @@ INSERT INTO t VALUES ('1', 25, 'x'), ('2', NULL, x'00ff'), ('3', 1.5, '')`); err
 		if _, err := tx.Exec(change); err != nil {
 			t.Fatal(err)
 		}
-		id, d := NewDigest([]string{"a", "b"})
-		if _, err := tx.Exec("SELECT count(sm_digest(?, 1, id, a, b)) FROM t", id); err != nil {
+		id, d, err := NewDigest([]string{"id", "a", "b"}, []int{0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec("SELECT sm_digest(?, id, a, b) FROM t", id); err != nil {
 			t.Fatal(err)
 		}
 		DropSlot(id)
