@@ -225,7 +225,15 @@ func value(tls *libc.TLS, v uintptr) (class int32, h, num uint64) {
 		num = math.Float64bits(sqlite3.Xsqlite3_value_double(tls, v))
 		h = keyed(num, seed[seedFloat])
 	case sqlite3.SQLITE_TEXT:
-		p := sqlite3.Xsqlite3_value_text(tls, v)
+		// UTF-8 text is read in place (sqlite3_value_blob): value_text
+		// would first copy a column's text to end it with a NUL. Other
+		// encodings convert to UTF-8 as value_text does.
+		var p uintptr
+		if sqlite3.Xsqlite3_value_encoding(tls, v) == sqlite3.SQLITE_UTF8 {
+			p = sqlite3.Xsqlite3_value_blob(tls, v)
+		} else {
+			p = sqlite3.Xsqlite3_value_text(tls, v)
+		}
 		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), seed[seedText])
 	case sqlite3.SQLITE_BLOB:
 		p := sqlite3.Xsqlite3_value_blob(tls, v)
