@@ -164,9 +164,10 @@ INSERT INTO t VALUES ('1', 25, 'x'), ('2', NULL, x'00ff'), ('3', 1.5, '')`); err
 		t.Fatalf("digest counts: %+v", base)
 	}
 	for _, change := range []string{
-		"UPDATE t SET a = '25' WHERE id = '1'",    // same rendering, other class
-		"UPDATE t SET b = x'00fe' WHERE id = '2'", // one byte
-		"UPDATE t SET a = 1.5 WHERE id = '1'",     // moved between keys
+		"UPDATE t SET a = '25' WHERE id = '1'",                           // same rendering, other class
+		"UPDATE t SET b = x'00fe' WHERE id = '2'",                        // one byte
+		"UPDATE t SET a = 1.5 WHERE id = '1'",                            // moved between keys
+		"UPDATE t SET a = iif(id = '1', 1.5, 25) WHERE id IN ('1', '3')", // swapped: same values, other keys
 		"UPDATE t SET b = NULL WHERE id = '3'",
 	} {
 		tx, err := db.Begin()
