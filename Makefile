@@ -86,7 +86,8 @@ test-template:
 
 ## bench [BENCHFLAGS='-runs 9 -big-runs 7']: Go benchmarks, then the end-to-end CLI benchmarks
 ## (go run ./bench: data and binaries in bench/out/) -> docs/benchmarks.md. A failing or absent
-## Go benchmark does not stop it; its exit status is recorded in the report.
+## Go benchmark does not stop it; its exit status is recorded in the report. `go run ./bench -only-big`
+## measures just the 1M-row rebuild against the baseline binary (report: bench/out/big.md).
 .PHONY: bench
 bench:
 	@mkdir -p bench/out

@@ -22,6 +22,7 @@ func program() migrator.Program {
 	return migrator.Program{
 		Models: schema.Models(), Migrations: migrations.FS, Config: defaultConfig,
 		ModelSources: schema.Sources, ModelsDir: "schema",
+		GormConfig: schema.GormConfig(),
 	}
 }
 

@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 	for name, models := range testmodels.Sets {
 		p := program()
 		p.Models = models
+		p.GormConfig = testmodels.Configs[name]
 		p.Desired = testmodels.Desired[name]
 		cmds["structmigrate-"+name] = func() { os.Exit(migrator.Run(os.Args, p, os.Stdout, os.Stderr)) }
 	}

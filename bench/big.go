@@ -115,31 +115,28 @@ func (b *bench) runBig(s *scenario) error {
 	if err := copyDB(work, v2); err != nil {
 		return err
 	}
-	r.apply, err = b.measure(spec{
+	ourUp := spec{
 		scenario: s.Label, command: "apply file 2 (ours)", runs: b.bigRuns, wantExit: 0,
 		setup: func() error { return copyDB(pristine, work) },
 		cmd: func() *exec.Cmd {
 			return command(s.Dir, noNote, s.flagsDB(work, append([]string{"apply"}, r.applyFlags...)...)...)
 		},
 		check: func(outcome) error { return verifyBig(work, noNoteCols, b.rows) },
-	})
+	}
+	if b.baseline != "" {
+		baseUp := ourUp
+		baseUp.command = "apply file 2 (baseline " + b.baselineRev + ")"
+		baseUp.cmd = func() *exec.Cmd {
+			return command(s.Dir, b.baseline, s.flagsDB(work, append([]string{"apply"}, r.applyFlags...)...)...)
+		}
+		r.apply, r.baseUp, err = b.measurePair(ourUp, baseUp)
+	} else {
+		r.apply, err = b.measure(ourUp)
+	}
 	if err != nil {
 		return err
 	}
 	r.applyLog = r.apply.Last.stdout + r.apply.Last.stderr
-	if b.baseline != "" {
-		r.baseUp, err = b.measure(spec{
-			scenario: s.Label, command: "apply file 2 (baseline " + b.baselineRev + ")", runs: b.bigRuns, wantExit: 0,
-			setup: func() error { return copyDB(pristine, work) },
-			cmd: func() *exec.Cmd {
-				return command(s.Dir, b.baseline, s.flagsDB(work, append([]string{"apply"}, r.applyFlags...)...)...)
-			},
-			check: func(outcome) error { return verifyBig(work, noNoteCols, b.rows) },
-		})
-		if err != nil {
-			return err
-		}
-	}
 
 	if !r.sqliteSkipped {
 		r.wrappedUp = wrap(r.up)
@@ -194,31 +191,28 @@ func (b *bench) runBig(s *scenario) error {
 	if err != nil {
 		return err
 	}
-	r.rollback, err = b.measure(spec{
+	ourDown := spec{
 		scenario: s.Label, command: "rollback file 2 (ours)", runs: b.bigRuns, wantExit: 0,
 		setup: func() error { return copyDB(v2, work) },
 		cmd: func() *exec.Cmd {
 			return command(s.Dir, noNote, s.flagsDB(work, append([]string{"rollback"}, r.rollbackFlags...)...)...)
 		},
 		check: func(outcome) error { return verifyBig(work, withNoteCols, b.rows) },
-	})
+	}
+	if b.baseline != "" {
+		baseDown := ourDown
+		baseDown.command = "rollback file 2 (baseline " + b.baselineRev + ")"
+		baseDown.cmd = func() *exec.Cmd {
+			return command(s.Dir, b.baseline, s.flagsDB(work, append([]string{"rollback"}, r.rollbackFlags...)...)...)
+		}
+		r.rollback, r.baseDown, err = b.measurePair(ourDown, baseDown)
+	} else {
+		r.rollback, err = b.measure(ourDown)
+	}
 	if err != nil {
 		return err
 	}
 	r.rollbackLog = r.rollback.Last.stdout + r.rollback.Last.stderr
-	if b.baseline != "" {
-		r.baseDown, err = b.measure(spec{
-			scenario: s.Label, command: "rollback file 2 (baseline " + b.baselineRev + ")", runs: b.bigRuns, wantExit: 0,
-			setup: func() error { return copyDB(v2, work) },
-			cmd: func() *exec.Cmd {
-				return command(s.Dir, b.baseline, s.flagsDB(work, append([]string{"rollback"}, r.rollbackFlags...)...)...)
-			},
-			check: func(outcome) error { return verifyBig(work, withNoteCols, b.rows) },
-		})
-		if err != nil {
-			return err
-		}
-	}
 
 	if !r.sqliteSkipped {
 		r.wrapDn = wrap(r.down)

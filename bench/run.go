@@ -172,39 +172,78 @@ type spec struct {
 func (b *bench) measure(s spec) (*measurement, error) {
 	m := &measurement{Scenario: s.scenario, Command: s.command, WantExit: s.wantExit, Exit: s.wantExit}
 	b.logf("measure %s: %s (%d runs)", s.scenario, s.command, s.runs)
-	total := s.runs
 	if s.warmup {
-		total++
-	}
-	for i := range total {
-		if s.setup != nil {
-			if err := s.setup(); err != nil {
-				return nil, fmt.Errorf("%s %s: setup: %w", s.scenario, s.command, err)
-			}
-		}
-		o := run(s.cmd())
-		if o.err != nil {
-			return nil, o.fail(s.scenario + " " + s.command)
-		}
-		if o.exit != s.wantExit && m.Exit == s.wantExit {
-			m.Exit = o.exit
-			b.logf("  unexpected exit %d (want %d): %s", o.exit, s.wantExit, firstLine(o.stderr))
-		}
-		m.Last = o
-		if s.warmup && i == 0 {
-			continue
-		}
-		m.Wall = append(m.Wall, o.wall)
-		m.RSS = append(m.RSS, o.rss)
-		if s.check != nil && len(m.Wall) == 1 {
-			if err := s.check(o); err != nil {
-				return nil, fmt.Errorf("%s %s: %w", s.scenario, s.command, err)
-			}
+		if err := b.once(s, m, false); err != nil {
+			return nil, err
 		}
 	}
-	b.logf("  median %s, min %s, peak RSS %s", ms(m.Median()), ms(m.Min()), mib(m.PeakRSS()))
-	b.results = append(b.results, m)
+	for range s.runs {
+		if err := b.once(s, m, true); err != nil {
+			return nil, err
+		}
+	}
+	b.done(m)
 	return m, nil
+}
+
+// measurePair measures two specs with the same number of runs alternately
+// (x y y x x y …): a ratio of two binaries on the same work (the guard's
+// cost against the baseline) then does not depend on which of them ran
+// while the machine was busier.
+func (b *bench) measurePair(x, y spec) (*measurement, *measurement, error) {
+	mx := &measurement{Scenario: x.scenario, Command: x.command, WantExit: x.wantExit, Exit: x.wantExit}
+	my := &measurement{Scenario: y.scenario, Command: y.command, WantExit: y.wantExit, Exit: y.wantExit}
+	b.logf("measure %s: %s and %s, alternately (%d runs each)", x.scenario, x.command, y.command, x.runs)
+	for i := range x.runs {
+		first, second, m1, m2 := x, y, mx, my
+		if i%2 == 1 {
+			first, second, m1, m2 = y, x, my, mx
+		}
+		if err := b.once(first, m1, true); err != nil {
+			return nil, nil, err
+		}
+		if err := b.once(second, m2, true); err != nil {
+			return nil, nil, err
+		}
+	}
+	b.done(mx)
+	b.done(my)
+	return mx, my, nil
+}
+
+// once runs s one time into m; timed runs are recorded, and the first one
+// checked.
+func (b *bench) once(s spec, m *measurement, timed bool) error {
+	if s.setup != nil {
+		if err := s.setup(); err != nil {
+			return fmt.Errorf("%s %s: setup: %w", s.scenario, s.command, err)
+		}
+	}
+	o := run(s.cmd())
+	if o.err != nil {
+		return o.fail(s.scenario + " " + s.command)
+	}
+	if o.exit != s.wantExit && m.Exit == s.wantExit {
+		m.Exit = o.exit
+		b.logf("  unexpected exit %d (want %d): %s", o.exit, s.wantExit, firstLine(o.stderr))
+	}
+	m.Last = o
+	if !timed {
+		return nil
+	}
+	m.Wall = append(m.Wall, o.wall)
+	m.RSS = append(m.RSS, o.rss)
+	if s.check != nil && len(m.Wall) == 1 {
+		if err := s.check(o); err != nil {
+			return fmt.Errorf("%s %s: %w", s.scenario, s.command, err)
+		}
+	}
+	return nil
+}
+
+func (b *bench) done(m *measurement) {
+	b.logf("  %s: median %s, min %s, peak RSS %s", m.Command, ms(m.Median()), ms(m.Min()), mib(m.PeakRSS()))
+	b.results = append(b.results, m)
 }
 
 func firstLine(s string) string {

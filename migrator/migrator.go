@@ -43,12 +43,20 @@ type Program struct {
 	// diff refuses, so it never answers for stale structs. Empty: no check.
 	ModelSources fs.FS
 	ModelsDir    string
+	// GormConfig is the GORM config the models package declares beside
+	// its models (its GormConfig()): the naming strategy,
+	// DisableForeignKeyConstraintWhenMigrating and
+	// IgnoreRelationshipsWhenMigrating shape the desired schema as they
+	// shape AutoMigrate's; its logger and the rest are ignored, and it is
+	// never changed. nil: GORM's defaults.
+	GormConfig *gorm.Config
 	// Desired returns the desired schema as SQLite DDL; nil: what GORM's
 	// AutoMigrate creates for Models. Set it to declare views and triggers:
 	// its statements, run on a private in-memory database, are the whole
 	// desired state (tables, indexes, views, triggers), which diff, status,
-	// lint and rollback compare. With atlas-provider-gorm, which reads a
-	// model's ViewDef and Triggers methods:
+	// lint and rollback compare. cfg is a new config with the fields of
+	// GormConfig that shape the schema. With atlas-provider-gorm, which
+	// reads a model's ViewDef and Triggers methods:
 	//
 	//	Desired: func(cfg *gorm.Config, m []any) (string, error) {
 	//		return gormschema.New("sqlite", gormschema.WithConfig(cfg)).Load(m...)
@@ -61,14 +69,14 @@ type Program struct {
 }
 
 func (p Program) cli() cli.Program {
-	return cli.Program{Models: p.Models, Migrations: p.Migrations, Config: p.Config, ModelSources: p.ModelSources, ModelsDir: p.ModelsDir,
+	return cli.Program{Models: p.Models, Migrations: p.Migrations, Config: p.Config, ModelSources: p.ModelSources, ModelsDir: p.ModelsDir, GormConfig: p.GormConfig,
 		Desired: p.Desired}
 }
 
 // AutoMigrateDDL returns the statements that create what GORM's
-// AutoMigrate creates for models on SQLite (cfg nil: the default config),
-// as `structmigrate schema` prints them: a Desired hook can append CREATE
-// VIEW and CREATE TRIGGER statements to it.
+// AutoMigrate creates for models on SQLite with cfg (nil: GORM's
+// defaults), as `structmigrate schema` prints them: a Desired hook can
+// append CREATE VIEW and CREATE TRIGGER statements to it.
 func AutoMigrateDDL(cfg *gorm.Config, models []any) (string, error) {
 	return desired.AutoMigrateDDL(context.Background(), cfg, models...)
 }

@@ -30,6 +30,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 	"github.com/structmigrate/structmigrate/internal/status"
@@ -98,6 +99,7 @@ type options struct {
 	fsys     fs.FS
 	label    string
 	models   []any
+	gorm     *gorm.Config
 	log      io.Writer
 	baseline string
 	exclude  []string
@@ -120,6 +122,12 @@ func WithModels(models ...any) Option {
 			o.models = nil
 		}
 	}
+}
+
+// WithGormConfig builds the models' desired state with this GORM config
+// instead of schema.GormConfig() (for the models of WithModels).
+func WithGormConfig(c *gorm.Config) Option {
+	return func(o *options) { o.gorm = c }
 }
 
 // WithExclude leaves the tables the glob patterns match out of the drift
@@ -208,7 +216,7 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 	if db == nil {
 		return nil, errors.New("startup: nil *sql.DB")
 	}
-	o := options{fsys: migrations.FS, label: "migrations (embedded)", models: schema.Models(), log: io.Discard}
+	o := options{fsys: migrations.FS, label: "migrations (embedded)", models: schema.Models(), gorm: schema.GormConfig(), log: io.Discard}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -228,7 +236,7 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 			return nil, fmt.Errorf("startup: apply: %w", err)
 		}
 	}
-	st, err := status.GetExcluding(ctx, h.db, dir, o.models, o.exclude)
+	st, err := status.Get(ctx, h.db, dir, status.Input{Models: o.models, Desired: desired.Options{Gorm: o.gorm}, Exclude: o.exclude})
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}

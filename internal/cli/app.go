@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/xrash/smetrics"
+	"gorm.io/gorm"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -36,10 +37,18 @@ type Program struct {
 	// warns, and diff and schema refuse (sources.go). Empty: no check.
 	ModelSources fs.FS
 	ModelsDir    string
+	// GormConfig is the models package's GORM config (GormConfig()):
+	// naming strategy, foreign keys, relationships. nil: GORM's defaults.
+	GormConfig *gorm.Config
 	// Desired returns the desired schema as DDL, views and triggers
 	// included; nil: what GORM's AutoMigrate creates (no views or
 	// triggers). See migrator.Program.Desired.
 	Desired desired.Hook
+}
+
+// desired is how the desired state is built for the models.
+func (p Program) desired() desired.Options {
+	return desired.Options{Gorm: p.GormConfig, Desired: p.Desired}
 }
 
 // globalFlags are the app's flags. They may be given before or after the

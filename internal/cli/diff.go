@@ -13,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/lint"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
@@ -77,11 +76,11 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err := validateDown(dir); err != nil {
 		return err
 	}
-	want, err := desired.SchemaOf(ctx, env.Desired, env.Models...)
+	want, err := env.desired().Schema(ctx, env.Models...)
 	if err != nil {
 		return err
 	}
-	hints, err := desired.Hints(env.Models...)
+	hints, err := env.desired().Hints(env.Models...)
 	if err != nil {
 		return err
 	}

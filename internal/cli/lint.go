@@ -58,7 +58,7 @@ func runLint(ctx context.Context, env *Env, o lintOptions) error {
 	if o.NoSync {
 		models = nil
 	}
-	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Desired: env.Desired, Base: o.Base, Latest: o.Latest,
+	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Desired: env.desired(), Base: o.Base, Latest: o.Latest,
 		Error: env.Project.Lint.Error, Exclude: env.Project.Exclude})
 	if err != nil {
 		return err

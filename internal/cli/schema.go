@@ -10,7 +10,8 @@ import (
 )
 
 type schemaOptions struct {
-	Models []any
+	Models  []any
+	Desired desired.Options
 }
 
 func schemaCmd(env *Env) *cli.Command {
@@ -20,7 +21,7 @@ func schemaCmd(env *Env) *cli.Command {
 		Description: "The output replays on an empty SQLite database; the official Atlas CLI can use\n" +
 			"this command as the program of a data \"external_schema\" block.",
 		Action: func(c *cli.Context) error {
-			return runSchema(c.Context, env, schemaOptions{Models: env.Models})
+			return runSchema(c.Context, env, schemaOptions{Models: env.Models, Desired: env.desired()})
 		},
 	}
 }
@@ -29,7 +30,7 @@ func runSchema(ctx context.Context, env *Env, o schemaOptions) error {
 	if err := env.freshModels("schema"); err != nil {
 		return err
 	}
-	ddl, err := desired.DDLOf(ctx, env.Desired, o.Models...)
+	ddl, err := o.Desired.DDL(ctx, o.Models...)
 	if err != nil {
 		return err
 	}

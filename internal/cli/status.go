@@ -48,7 +48,7 @@ func runStatus(ctx context.Context, env *Env, o statusOptions) error {
 	if o.SkipSync {
 		models = nil
 	}
-	r, err := status.GetWith(ctx, db, dir, models, env.Desired, env.Project.Exclude)
+	r, err := status.Get(ctx, db, dir, status.Input{Models: models, Desired: env.desired(), Exclude: env.Project.Exclude})
 	if err != nil {
 		return err
 	}

@@ -7,12 +7,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	gsqlite "github.com/glebarez/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/structmigrate/structmigrate/internal/gormddl"
 	"github.com/structmigrate/structmigrate/internal/ident"
@@ -21,40 +22,35 @@ import (
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
-// Schema runs GORM's AutoMigrate for models on a private in-memory database
-// and returns the result as Atlas inspects it (schema "main"). It declares
-// no views or triggers (objects.MarkUnknown).
-func Schema(ctx context.Context, models ...any) (*schema.Schema, error) {
-	return SchemaOf(ctx, nil, models...)
-}
-
-// SchemaOf is Schema with the program's Desired hook: when set, the
-// statements of its DDL, run on the private database instead of
-// AutoMigrate, are the desired state, tables, views and triggers.
-func SchemaOf(ctx context.Context, hook Hook, models ...any) (*schema.Schema, error) {
-	return build(ctx, &gorm.Config{}, hook, models)
-}
-
-// build computes the desired schema with GORM configured by cfg (a copy is
-// used: gorm.Open fills in the one it is given).
-func build(ctx context.Context, cfg *gorm.Config, hook Hook, models []any) (*schema.Schema, error) {
+// Schema runs GORM's AutoMigrate for models on a private in-memory database,
+// with the options' GORM config and the join tables the list declares
+// (jointables.go), and returns the result as Atlas inspects it (schema
+// "main"). It declares no views or triggers (objects.MarkUnknown). With
+// the options' Desired hook, the statements of its DDL run instead of
+// AutoMigrate, and what they create, views and triggers included, is the
+// desired state.
+func (o Options) Schema(ctx context.Context, models ...any) (*schema.Schema, error) {
 	db, err := sqlitedb.OpenMemory("desired")
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	c := *cfg
-	c.Logger = logger.Discard
-	gdb, err := gorm.Open(gsqlite.Dialector{Conn: db}, &c)
+	gdb, err := gorm.Open(gsqlite.Dialector{Conn: db}, o.gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("desired: open gorm: %w", err)
 	}
-	if hook == nil {
-		if err := gdb.WithContext(ctx).AutoMigrate(models...); err != nil {
+	if o.Desired != nil {
+		if err := runHook(ctx, db, o.Desired, o.gormConfig(), models); err != nil {
+			return nil, err
+		}
+	} else {
+		ordered, err := setupJoinTables(gdb, models)
+		if err != nil {
+			return nil, fmt.Errorf("desired: %w", err)
+		}
+		if err := gdb.WithContext(ctx).AutoMigrate(ordered...); err != nil {
 			return nil, fmt.Errorf("desired: gorm AutoMigrate: %w", err)
 		}
-	} else if err := runHook(ctx, db, hook, models); err != nil {
-		return nil, err
 	}
 	drv, err := sqlitedb.Driver(db)
 	if err != nil {
@@ -64,7 +60,7 @@ func build(ctx context.Context, cfg *gorm.Config, hook Hook, models []any) (*sch
 	if err != nil {
 		return nil, fmt.Errorf("desired: inspect: %w", err)
 	}
-	if hook == nil {
+	if o.Desired == nil {
 		objects.MarkUnknown(s)
 	}
 	if err := ident.CheckSchema(s); err != nil {
@@ -72,6 +68,12 @@ func build(ctx context.Context, cfg *gorm.Config, hook Hook, models []any) (*sch
 	}
 	if err := skipped(ctx, db); err != nil {
 		return nil, ident.At(err, "models"+structOf(gdb, models, err))
+	}
+	// GORM creates a custom join table's foreign keys in map order; by
+	// name, the generated file is the same on every run. Keys compare by
+	// name, so the order changes nothing else.
+	for _, t := range s.Tables {
+		slices.SortStableFunc(t.ForeignKeys, func(a, b *schema.ForeignKey) int { return strings.Compare(a.Symbol, b.Symbol) })
 	}
 	return s, nil
 }
@@ -111,38 +113,13 @@ func structOf(gdb *gorm.DB, models []any, err error) string {
 	return ""
 }
 
-// DDL returns the statements that create the desired schema on an empty
-// database, formatted as an Atlas migration file (comment + statement).
-// The official CLI can replay it as a data "external_schema" program.
-func DDL(ctx context.Context, models ...any) (string, error) {
-	return DDLOf(ctx, nil, models...)
-}
-
-// DDLOf is DDL with the program's Desired hook (see SchemaOf); the views
-// and triggers come after the tables, as SQLite stored them.
-func DDLOf(ctx context.Context, hook Hook, models ...any) (string, error) {
-	s, err := SchemaOf(ctx, hook, models...)
+// DDL is the package's DDL with the options; the views and triggers come
+// after the tables, as SQLite stored them.
+func (o Options) DDL(ctx context.Context, models ...any) (string, error) {
+	s, err := o.Schema(ctx, models...)
 	if err != nil {
 		return "", err
 	}
-	return ddl(ctx, s)
-}
-
-// AutoMigrateDDL is DDL for GORM configured by cfg (nil: the default):
-// what AutoMigrate creates, for a Desired hook to add views and triggers to.
-func AutoMigrateDDL(ctx context.Context, cfg *gorm.Config, models ...any) (string, error) {
-	if cfg == nil {
-		cfg = &gorm.Config{}
-	}
-	s, err := build(ctx, cfg, nil, models)
-	if err != nil {
-		return "", err
-	}
-	return ddl(ctx, s)
-}
-
-// ddl formats the statements that create s on an empty database.
-func ddl(ctx context.Context, s *schema.Schema) (string, error) {
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
 		return "", err

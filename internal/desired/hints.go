@@ -24,12 +24,13 @@ type Renames struct {
 	Columns map[string]map[string]string // table → new column → previous name
 }
 
-// Hints parses the structmigrate tags of models.
-func Hints(models ...any) (*Renames, error) {
+// Hints parses the structmigrate tags of models, with the options' naming
+// strategy (the tables and columns the renames name).
+func (o Options) Hints(models ...any) (*Renames, error) {
 	r := &Renames{Tables: map[string]string{}, Columns: map[string]map[string]string{}}
 	cache := &sync.Map{}
 	for _, m := range models {
-		s, err := gschema.Parse(m, cache, gschema.NamingStrategy{})
+		s, err := gschema.Parse(m, cache, o.namer())
 		if err != nil {
 			return nil, fmt.Errorf("desired: parse %T: %w", m, err)
 		}

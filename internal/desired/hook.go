@@ -37,8 +37,8 @@ func (e *HookError) Unwrap() error { return e.Err }
 
 // runHook runs the hook's statements on db, one by one, split as migration
 // files are (a CREATE TRIGGER … BEGIN …; END stays whole).
-func runHook(ctx context.Context, db *sql.DB, hook Hook, models []any) error {
-	ddl, err := hook(&gorm.Config{}, models)
+func runHook(ctx context.Context, db *sql.DB, hook Hook, cfg *gorm.Config, models []any) error {
+	ddl, err := hook(cfg, models)
 	if err != nil {
 		return &HookError{Err: err}
 	}

@@ -111,16 +111,22 @@ func (t *table) names() []string {
 // digest measures t in one scan, keying rows by the columns key (nil:
 // each row by its whole content).
 func (t *table) digest(ctx context.Context, q Queryer, key []string) error {
-	id, d := sqlitedb.NewDigest(t.names())
-	defer sqlitedb.DropSlot(id)
-	args := []string{"?", fmt.Sprint(len(key))}
-	for _, k := range key {
-		args = append(args, ident.Quote(k))
+	pos := make([]int, len(key))
+	for i, k := range key {
+		if pos[i] = t.index(k); pos[i] < 0 {
+			return fmt.Errorf("measure table %q: key column %q is not stored", t.Name, k)
+		}
 	}
+	id, d, err := sqlitedb.NewDigest(t.names(), pos)
+	if err != nil {
+		return fmt.Errorf("measure table %q: %w", t.Name, err)
+	}
+	defer sqlitedb.DropSlot(id)
+	args := []string{"?"}
 	for _, c := range t.Cols {
 		args = append(args, ident.Quote(c.Name))
 	}
-	if err := exec(ctx, q, "SELECT count(sm_digest("+strings.Join(args, ", ")+")) FROM main."+ident.Quote(t.Name), id); err != nil {
+	if err := exec(ctx, q, "SELECT sm_digest("+strings.Join(args, ", ")+") FROM main."+ident.Quote(t.Name), id); err != nil {
 		return fmt.Errorf("measure table %q: %w", t.Name, err)
 	}
 	t.Digest, t.DKey = d, key

@@ -54,12 +54,9 @@ const (
 // new files; with neither, every file is new.
 type Options struct {
 	Dir    migdir.Dir
-	Models []any // nil skips the sync check
-	// Desired is the program's hook for the desired DDL (views and
-	// triggers); nil: AutoMigrate.
-	Desired desired.Hook
-	Base    string // git ref
-	Latest  int
+	Models []any  // nil skips the sync check
+	Base   string // git ref
+	Latest int
 	// Error overrides, per Atlas analyzer name, whether its findings fail
 	// the run (atlas.hcl: lint { destructive { error = false } }); the
 	// others keep DefaultError.
@@ -67,6 +64,9 @@ type Options struct {
 	// Exclude lists Atlas glob patterns of tables no model owns, which
 	// the sync check ignores (atlas.hcl: env { exclude = [...] }).
 	Exclude []string
+	// Desired is how the sync check builds the models' desired state
+	// (their package's GORM config).
+	Desired desired.Options
 }
 
 // Severities.
@@ -239,11 +239,11 @@ func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) err
 	if o.Models == nil {
 		return nil
 	}
-	want, err := desired.SchemaOf(ctx, o.Desired, o.Models...)
+	want, err := o.Desired.Schema(ctx, o.Models...)
 	if err != nil {
 		return err
 	}
-	hints, err := desired.Hints(o.Models...)
+	hints, err := o.Desired.Hints(o.Models...)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ func main() {
 {{- else}}
 		Models: []any{ {{- range .Found.Types}}&models.{{.}}{}, {{end -}} },
 {{- end}}
+{{- if .Found.HasGormConfig}}
+		GormConfig: models.GormConfig(),
+{{- end}}
 	})
 }
 `))

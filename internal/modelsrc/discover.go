@@ -25,6 +25,10 @@ type Found struct {
 	// HasModelsFunc: the package declares func Models() []any (or
 	// []interface{}), which lists the models itself.
 	HasModelsFunc bool
+	// HasGormConfig: the package declares func GormConfig() *gorm.Config,
+	// the config its models are migrated with (naming strategy, foreign
+	// keys), which the program passes as migrator.Program.GormConfig.
+	HasGormConfig bool
 	// Types are the exported struct types that are GORM models, sorted.
 	// The rule is atlas-provider-gorm's: a struct that embeds gorm.Model or
 	// has a field with a gorm: tag.
@@ -72,13 +76,21 @@ func Discover(dir string) (Found, error) {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
 			case *ast.FuncDecl:
-				if d.Recv != nil || d.Name.Name != "Models" {
+				if d.Recv != nil {
 					continue
 				}
-				if !isModelsFunc(d) {
-					return Found{}, &Error{Dir: dir, Reason: fmt.Sprintf("%s: Models must be func Models() []any to list the models", fset.Position(d.Pos()))}
+				switch d.Name.Name {
+				case "Models":
+					if !isModelsFunc(d) {
+						return Found{}, &Error{Dir: dir, Reason: fmt.Sprintf("%s: Models must be func Models() []any to list the models", fset.Position(d.Pos()))}
+					}
+					found.HasModelsFunc = true
+				case "GormConfig":
+					if !isGormConfigFunc(d, gormName) {
+						return Found{}, &Error{Dir: dir, Reason: fmt.Sprintf("%s: GormConfig must be func GormConfig() *gorm.Config to give the models' GORM config", fset.Position(d.Pos()))}
+					}
+					found.HasGormConfig = true
 				}
-				found.HasModelsFunc = true
 			case *ast.GenDecl:
 				for _, spec := range d.Specs {
 					ts, ok := spec.(*ast.TypeSpec)
@@ -162,6 +174,27 @@ func isModelsFunc(d *ast.FuncDecl) bool {
 		return elt.Name == "any"
 	case *ast.InterfaceType:
 		return elt.Methods.NumFields() == 0
+	}
+	return false
+}
+
+// isGormConfigFunc: func GormConfig() *gorm.Config, gorm being the name
+// the file imports gorm.io/gorm by (gormName).
+func isGormConfigFunc(d *ast.FuncDecl, gormName string) bool {
+	t := d.Type
+	if gormName == "" || t.TypeParams != nil || t.Params.NumFields() != 0 || t.Results.NumFields() != 1 {
+		return false
+	}
+	star, ok := t.Results.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	switch x := star.X.(type) {
+	case *ast.Ident:
+		return gormName == "." && x.Name == "Config"
+	case *ast.SelectorExpr:
+		id, ok := x.X.(*ast.Ident)
+		return ok && id.Name == gormName && x.Sel.Name == "Config"
 	}
 	return false
 }

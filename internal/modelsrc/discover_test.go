@@ -166,3 +166,38 @@ func TestDiscoverDotImport(t *testing.T) {
 		t.Errorf("types %v, want %v", found.Types, want)
 	}
 }
+
+// func GormConfig() *gorm.Config is reported, whatever the file calls gorm;
+// another signature is an error naming the line, a method is not it.
+func TestDiscoverGormConfig(t *testing.T) {
+	for name, src := range map[string]string{
+		"plain":  "package store\n\nimport \"gorm.io/gorm\"\n\nfunc GormConfig() *gorm.Config { return nil }\n",
+		"alias":  "package store\n\nimport g \"gorm.io/gorm\"\n\nfunc GormConfig() *g.Config { return nil }\n",
+		"dotted": "package store\n\nimport . \"gorm.io/gorm\"\n\nfunc GormConfig() *Config { return nil }\n",
+	} {
+		got, err := Discover(writeFiles(t, map[string]string{"c.go": src}))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if want := (Found{Package: "store", HasGormConfig: true}); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %+v, want %+v", name, got, want)
+		}
+	}
+	for name, src := range map[string]string{
+		"value":     "package store\n\nimport \"gorm.io/gorm\"\n\nfunc GormConfig() gorm.Config { return gorm.Config{} }\n",
+		"other":     "package store\n\nimport \"example.com/gorm\"\n\nfunc GormConfig() *gorm.Config { return nil }\n",
+		"params":    "package store\n\nimport \"gorm.io/gorm\"\n\nfunc GormConfig(x int) *gorm.Config { return nil }\n",
+		"noimport":  "package store\n\ntype Config struct{}\n\nfunc GormConfig() *Config { return nil }\n",
+		"twoResult": "package store\n\nimport \"gorm.io/gorm\"\n\nfunc GormConfig() (*gorm.Config, error) { return nil, nil }\n",
+	} {
+		_, err := Discover(writeFiles(t, map[string]string{"c.go": src}))
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(err.Error(), "c.go:5:1: GormConfig must be func GormConfig() *gorm.Config") {
+			t.Errorf("%s: got %v, want an *Error naming c.go:5:1", name, err)
+		}
+	}
+	dir := writeFiles(t, map[string]string{"m.go": "package store\n\nimport \"gorm.io/gorm\"\n\ntype R struct{}\n\nfunc (R) GormConfig() *gorm.Config { return nil }\n"})
+	if got, err := Discover(dir); err != nil || got.HasGormConfig {
+		t.Fatalf("method GormConfig: got %+v, %v", got, err)
+	}
+}

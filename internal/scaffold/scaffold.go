@@ -315,6 +315,7 @@ func templateData(module, modelsRel string, found modelsrc.Found, db string) map
 		"ModelsImport": imp,
 		"ModelsName":   name,
 		"ModelsFunc":   found.HasModelsFunc,
+		"GormConfig":   found.HasGormConfig,
 		"Types":        found.Types,
 		"DB":           db,
 		"DBBase":       path.Base(db),

@@ -20,14 +20,16 @@ import (
 // inside SQLite's own scan, without converting rows to Go values (a
 // database/sql scan of 1M rows costs ~1 s; this ~0.15 s):
 //
-//	sm_digest(slot, nkey, key..., col...)           per row: fold into Digest
+//	sm_digest(slot, col...)                              aggregate: fold each row into Digest
 //	sm_collect(slot, nkey, key..., (v, text, q, kq)...)  per row: append Records
 //
-// slot names the Go accumulator (NewDigest/NewCollection); nkey leading
-// values form the row's key (its primary key; none = an unkeyed multiset).
-// Both return NULL. They read storage classes and bytes exactly: a value's
-// hash covers its class, so 25 and '25' differ. Every hash is keyed by a
-// secret drawn per process (seed).
+// slot names the Go accumulator (NewDigest/NewCollection). A Digest knows
+// which of its columns form the row key (its primary key; none = an
+// unkeyed multiset), so each value is read and hashed once; sm_collect's
+// nkey leading values form the key. sm_digest is an aggregate (one call per
+// row, no result per row); sm_collect returns NULL. They read storage
+// classes and bytes exactly: a value's hash covers its class, so 25 and
+// '25' differ. Every hash is keyed by a secret drawn per process (seed).
 
 // Storage classes, as sqlite3_value_type reports them.
 const (
@@ -46,6 +48,8 @@ const (
 // lets a non-INTEGER primary key hold NULL in several rows) is keyed by the
 // hash of its whole row, so values moved between such rows change the sums.
 type Digest struct {
+	id      int64
+	key     []int // positions of the key columns in key order; nil: unkeyed
 	Rows    int64
 	Sum     []uint64 // keyed: hash(key or whole row, value)
 	Unkeyed []uint64 // hash(value) alone, to find a renamed column
@@ -72,6 +76,10 @@ type Record struct {
 var (
 	slots   sync.Map // int64 → *Digest or *[]Record
 	slotSeq atomic.Int64
+	// recent finds a live Digest by its slot without sync.Map's boxed
+	// lookup, once per row of a 1M-row scan: slot id&255 → the newest
+	// Digest there (an older one still live falls back to slots).
+	recent [256]atomic.Pointer[Digest]
 )
 
 // seed keys every hash of the run. The hashes are sums of per-value terms,
@@ -100,17 +108,24 @@ const (
 )
 
 // NewDigest returns a slot for sm_digest over the named columns and its
-// accumulator; call DropSlot when done.
-func NewDigest(cols []string) (int64, *Digest) {
+// accumulator; key lists the positions (in cols) of the row key's columns
+// in key order, nil for an unkeyed digest. Call DropSlot when done.
+func NewDigest(cols []string, key []int) (int64, *Digest, error) {
 	n := len(cols)
-	d := &Digest{Sum: make([]uint64, n), Unkeyed: make([]uint64, n), NonNull: make([]int64, n),
+	for _, k := range key {
+		if k < 0 || k >= n {
+			return 0, nil, fmt.Errorf("sqlitedb: digest key position %d of %d columns", k, n)
+		}
+	}
+	d := &Digest{key: key, Sum: make([]uint64, n), Unkeyed: make([]uint64, n), NonNull: make([]int64, n),
 		label: make([]uint64, n), class: make([]int32, n), hash: make([]uint64, n)}
 	for i, c := range cols {
 		d.label[i] = hashBytes([]byte(ident.Fold(c)), seed[seedLabel]) | 1
 	}
-	id := slotSeq.Add(1)
-	slots.Store(id, d)
-	return id, d
+	d.id = slotSeq.Add(1)
+	slots.Store(d.id, d)
+	recent[d.id&255].Store(d)
+	return d.id, d, nil
 }
 
 // NewCollection returns a slot for sm_collect and the slice it fills: one
@@ -123,23 +138,33 @@ func NewCollection() (int64, *[]Record) {
 }
 
 // DropSlot forgets a slot.
-func DropSlot(id int64) { slots.Delete(id) }
+func DropSlot(id int64) {
+	if v, ok := slots.LoadAndDelete(id); ok {
+		if d, ok := v.(*Digest); ok {
+			recent[id&255].CompareAndSwap(d, nil)
+		}
+	}
+}
 
 var (
-	digestPtr  = cfunc(digestFunc)
-	collectPtr = cfunc(collectFunc)
+	digestStepPtr  = cfunc(digestStep)
+	digestFinalPtr = cfunc(digestFinal)
+	collectPtr     = cfunc(collectFunc)
 )
 
 func registerDigest(tls *libc.TLS, h uintptr) error {
-	for name, fn := range map[string]uintptr{"sm_digest": digestPtr, "sm_collect": collectPtr} {
-		z, err := libc.CString(name)
+	for _, f := range []struct {
+		name            string
+		fn, step, final uintptr
+	}{{"sm_digest", 0, digestStepPtr, digestFinalPtr}, {"sm_collect", collectPtr, 0, 0}} {
+		z, err := libc.CString(f.name)
 		if err != nil {
 			return err
 		}
-		rc := sqlite3.Xsqlite3_create_function(tls, h, z, -1, sqlite3.SQLITE_UTF8, 0, fn, 0, 0)
+		rc := sqlite3.Xsqlite3_create_function(tls, h, z, -1, sqlite3.SQLITE_UTF8, 0, f.fn, f.step, f.final)
 		libc.Xfree(tls, z)
 		if rc != sqlite3.SQLITE_OK {
-			return fmt.Errorf("sqlitedb: register %s: code %d", name, rc)
+			return fmt.Errorf("sqlitedb: register %s: code %d", f.name, rc)
 		}
 	}
 	return nil
@@ -200,25 +225,21 @@ func value(tls *libc.TLS, v uintptr) (class int32, h, num uint64) {
 		num = math.Float64bits(sqlite3.Xsqlite3_value_double(tls, v))
 		h = keyed(num, seed[seedFloat])
 	case sqlite3.SQLITE_TEXT:
-		p := sqlite3.Xsqlite3_value_text(tls, v)
+		// UTF-8 text is read in place (sqlite3_value_blob): value_text
+		// would first copy a column's text to end it with a NUL. Other
+		// encodings convert to UTF-8 as value_text does.
+		var p uintptr
+		if sqlite3.Xsqlite3_value_encoding(tls, v) == sqlite3.SQLITE_UTF8 {
+			p = sqlite3.Xsqlite3_value_blob(tls, v)
+		} else {
+			p = sqlite3.Xsqlite3_value_text(tls, v)
+		}
 		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), seed[seedText])
 	case sqlite3.SQLITE_BLOB:
 		p := sqlite3.Xsqlite3_value_blob(tls, v)
 		h = hashMem(p, sqlite3.Xsqlite3_value_bytes(tls, v), seed[seedBlob])
 	}
 	return class, h, num
-}
-
-// keyHash hashes the row key exactly (class and bytes), as the digest
-// keys rows; null reports a NULL in it.
-func keyHash(tls *libc.TLS, argv uintptr, nkey int32) (k uint64, null bool) {
-	k = seed[seedKey]
-	for i := int32(0); i < nkey; i++ {
-		c, h, _ := value(tls, arg(argv, 2+i))
-		null = null || c == sqlite3.SQLITE_NULL
-		k = mix(k*31 + h)
-	}
-	return k, null
 }
 
 // keyText hashes the row key's text, as CAST(k AS TEXT) renders it.
@@ -254,22 +275,42 @@ func header(tls *libc.TLS, argv uintptr, argc int32) (any, int32, bool) {
 	return s, nkey, true
 }
 
-func digestFunc(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
-	s, nkey, ok := header(tls, argv, argc)
-	d, _ := s.(*Digest)
-	if !ok || d == nil || int(argc-2-nkey) != len(d.Sum) {
+// digest finds the Digest of a slot.
+func digest(id int64) *Digest {
+	if d := recent[id&255].Load(); d != nil && d.id == id {
+		return d
+	}
+	v, _ := slots.Load(id)
+	d, _ := v.(*Digest)
+	return d
+}
+
+// digestStep folds one row into its Digest: each value hashed once, the
+// row's key from its key columns' hashes.
+func digestStep(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
+	var d *Digest
+	if argc >= 1 {
+		d = digest(sqlite3.Xsqlite3_value_int64(tls, arg(argv, 0)))
+	}
+	if d == nil || int(argc-1) != len(d.Sum) {
 		sqlite3.Xsqlite3_result_error(tls, ctx, errBadCall, -1)
 		return
 	}
-	k, null := keyHash(tls, argv, nkey)
 	d.Rows++
-	n := argc - 2 - nkey
+	n := argc - 1
 	for i := int32(0); i < n; i++ {
-		d.class[i], d.hash[i], _ = value(tls, arg(argv, 2+nkey+i))
+		d.class[i], d.hash[i], _ = value(tls, arg(argv, 1+i))
 	}
-	if nkey == 0 || null {
-		// The whole row is the key: a sum of its values weighted by their
-		// columns' labels, mixed (so that rows do not add up linearly).
+	// The row key exactly (class and bytes), from its columns' hashes.
+	k, null := seed[seedKey], len(d.key) == 0
+	for _, p := range d.key {
+		null = null || d.class[p] == sqlite3.SQLITE_NULL
+		k = mix(k*31 + d.hash[p])
+	}
+	if null {
+		// No key, or a NULL in it: the whole row is the key, a sum of its
+		// values weighted by their columns' labels, mixed (so that rows do
+		// not add up linearly).
 		r := seed[seedRow]
 		for i := int32(0); i < n; i++ {
 			if d.class[i] != sqlite3.SQLITE_NULL {
@@ -287,8 +328,9 @@ func digestFunc(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 		d.Unkeyed[i] += h
 		d.NonNull[i]++
 	}
-	sqlite3.Xsqlite3_result_null(tls, ctx)
 }
+
+func digestFinal(tls *libc.TLS, ctx uintptr) { sqlite3.Xsqlite3_result_null(tls, ctx) }
 
 // collectFunc appends, for each group of (v, text, quoted, key quoted)
 // after the key, one Record.

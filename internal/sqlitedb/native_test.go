@@ -145,9 +145,12 @@ func TestDigest(t *testing.T) {
 	}
 	defer db.Close()
 	digest := func() Digest {
-		id, d := NewDigest([]string{"a", "b"})
+		id, d, err := NewDigest([]string{"id", "a", "b"}, []int{0})
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer DropSlot(id)
-		if _, err := db.Exec("SELECT count(sm_digest(?, 1, id, a, b)) FROM t", id); err != nil {
+		if _, err := db.Exec("SELECT sm_digest(?, id, a, b) FROM t", id); err != nil {
 			t.Fatal(err)
 		}
 		return *d
@@ -157,13 +160,14 @@ INSERT INTO t VALUES ('1', 25, 'x'), ('2', NULL, x'00ff'), ('3', 1.5, '')`); err
 		t.Fatal(err)
 	}
 	base := digest()
-	if base.Rows != 3 || base.NonNull[0] != 2 || base.NonNull[1] != 3 {
+	if base.Rows != 3 || base.NonNull[0] != 3 || base.NonNull[1] != 2 || base.NonNull[2] != 3 {
 		t.Fatalf("digest counts: %+v", base)
 	}
 	for _, change := range []string{
-		"UPDATE t SET a = '25' WHERE id = '1'",    // same rendering, other class
-		"UPDATE t SET b = x'00fe' WHERE id = '2'", // one byte
-		"UPDATE t SET a = 1.5 WHERE id = '1'",     // moved between keys
+		"UPDATE t SET a = '25' WHERE id = '1'",                           // same rendering, other class
+		"UPDATE t SET b = x'00fe' WHERE id = '2'",                        // one byte
+		"UPDATE t SET a = 1.5 WHERE id = '1'",                            // moved between keys
+		"UPDATE t SET a = iif(id = '1', 1.5, 25) WHERE id IN ('1', '3')", // swapped: same values, other keys
 		"UPDATE t SET b = NULL WHERE id = '3'",
 	} {
 		tx, err := db.Begin()
@@ -173,8 +177,11 @@ INSERT INTO t VALUES ('1', 25, 'x'), ('2', NULL, x'00ff'), ('3', 1.5, '')`); err
 		if _, err := tx.Exec(change); err != nil {
 			t.Fatal(err)
 		}
-		id, d := NewDigest([]string{"a", "b"})
-		if _, err := tx.Exec("SELECT count(sm_digest(?, 1, id, a, b)) FROM t", id); err != nil {
+		id, d, err := NewDigest([]string{"id", "a", "b"}, []int{0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec("SELECT sm_digest(?, id, a, b) FROM t", id); err != nil {
 			t.Fatal(err)
 		}
 		DropSlot(id)

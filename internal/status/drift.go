@@ -45,7 +45,7 @@ func (r *Report) state(ctx context.Context, dir migdir.Dir, version string, excl
 }
 
 // drift fills StructsDrift (models given) and DatabaseDrift.
-func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, hook desired.Hook, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
+func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, opts desired.Options, exclude []string, applied []*migrate.Revision, outOfOrder []migrate.File) error {
 	drv, err := sqlitedb.Driver(db)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (r *Report) drift(ctx context.Context, db *sql.DB, dir migdir.Dir, models [
 	defer dev.Close()
 	var head *schema.Schema // the directory's state with every file applied
 	if models != nil {
-		want, err := desired.SchemaOf(ctx, hook, models...)
+		want, err := opts.Schema(ctx, models...)
 		if err != nil {
 			return err
 		}

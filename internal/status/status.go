@@ -59,22 +59,20 @@ func Partial(rev *migrate.Revision) bool {
 	return !rev.Type.Has(migrate.RevisionTypeResolved) && rev.Applied < rev.Total
 }
 
-// Get computes the report for db (which status never changes). models, when
-// given, are checked against the directory too.
-func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any) (*Report, error) {
-	return GetExcluding(ctx, db, dir, models, nil)
+// Input is what the database and directory are checked against.
+type Input struct {
+	// Models, when given, are checked against the directory too, their
+	// desired state built with Desired (the models package's GORM config).
+	Models  []any
+	Desired desired.Options
+	// Exclude lists glob patterns of the tables (and TABLE.COLUMN
+	// columns) left out of the drift checks: the env's exclude, tables no
+	// model owns.
+	Exclude []string
 }
 
-// GetExcluding is Get leaving out of the drift checks the tables (and
-// TABLE.COLUMN columns) that the glob patterns match: the env's exclude,
-// tables no model owns.
-func GetExcluding(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, exclude []string) (*Report, error) {
-	return GetWith(ctx, db, dir, models, nil, exclude)
-}
-
-// GetWith is GetExcluding with the program's Desired hook, which states the
-// models' views and triggers (nil: AutoMigrate, none).
-func GetWith(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, hook desired.Hook, exclude []string) (*Report, error) {
+// Get computes the report for db (which status never changes).
+func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, in Input) (*Report, error) {
 	if err := migdir.Validate(dir); err != nil {
 		return nil, err
 	}
@@ -149,7 +147,7 @@ func GetWith(ctx context.Context, db *sql.DB, dir migdir.Dir, models []any, hook
 			}
 		}
 	}
-	if err := r.drift(ctx, db, dir, models, hook, exclude, applied, outOfOrder); err != nil {
+	if err := r.drift(ctx, db, dir, in.Models, in.Desired, in.Exclude, applied, outOfOrder); err != nil {
 		return nil, err
 	}
 	return r, nil
