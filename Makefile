@@ -84,6 +84,12 @@ test:
 test-template:
 	.ci/template-swap
 
+## test-provider: models written for atlas-provider-gorm (views, triggers) through the loader and
+## init's main (TestProvider); fetches the provider v0.6.0 and its dependencies from the Go proxy
+.PHONY: test-provider
+test-provider:
+	STRUCTMIGRATE_TEST_PROVIDER=1 $(GO) test -count=1 -run '^TestProvider$$' .
+
 ## bench [BENCHFLAGS='-runs 9 -big-runs 7']: Go benchmarks, then the end-to-end CLI benchmarks
 ## (go run ./bench: data and binaries in bench/out/) -> docs/benchmarks.md. A failing or absent
 ## Go benchmark does not stop it; its exit status is recorded in the report. `go run ./bench -only-big`

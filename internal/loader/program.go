@@ -19,6 +19,11 @@ package main
 
 import (
 	models {{printf "%q" .Import}}
+{{- if .Found.UsesProvider}}
+
+	"ariga.io/atlas-provider-gorm/gormschema"
+	"gorm.io/gorm"
+{{- end}}
 
 	"github.com/structmigrate/structmigrate/migrator"
 )
@@ -32,6 +37,13 @@ func main() {
 {{- end}}
 {{- if .Found.HasGormConfig}}
 		GormConfig: models.GormConfig(),
+{{- end}}
+{{- if .Found.UsesProvider}}
+		// Views and triggers are declared with atlas-provider-gorm: its own
+		// loader gives the desired schema, as it does for the Atlas CLI.
+		Desired: func(cfg *gorm.Config, m []any) (string, error) {
+			return gormschema.New("sqlite", gormschema.WithConfig(cfg)).Load(m...)
+		},
 {{- end}}
 	})
 }

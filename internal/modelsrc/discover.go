@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -30,10 +31,17 @@ type Found struct {
 	// keys), which the program passes as migrator.Program.GormConfig.
 	HasGormConfig bool
 	// Types are the exported struct types that are GORM models, sorted.
-	// The rule is atlas-provider-gorm's: a struct that embeds gorm.Model or
-	// has a field with a gorm: tag.
+	// The rule is atlas-provider-gorm's: a struct that embeds gorm.Model,
+	// has a field with a gorm: tag, or declares a view (a ViewDef method).
 	Types []string
+	// UsesProvider: a file imports atlas-provider-gorm's gormschema (views
+	// and triggers declared with it), so the program builds the desired
+	// schema with the provider's own loader (migrator.Program.Desired).
+	UsesProvider bool
 }
+
+// ProviderImport is atlas-provider-gorm's package for views and triggers.
+const ProviderImport = "ariga.io/atlas-provider-gorm/gormschema"
 
 // Error is a package Discover cannot use, naming the folder and why.
 type Error struct {
@@ -66,6 +74,9 @@ func Discover(dir string) (Found, error) {
 	found := Found{Package: pkg.Name}
 	fset := token.NewFileSet()
 	files := append(append([]string{}, pkg.GoFiles...), pkg.CgoFiles...)
+	// Exported struct types (candidates) and the receivers of ViewDef
+	// methods: a view model may have neither a gorm tag nor gorm.Model.
+	structs, views := map[string]bool{}, map[string]bool{}
 	for _, name := range files {
 		path := filepath.Join(dir, name)
 		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
@@ -73,10 +84,16 @@ func Discover(dir string) (Found, error) {
 			return Found{}, &Error{Dir: dir, Reason: err.Error()}
 		}
 		gormName := importName(f, gormImport)
+		if importName(f, ProviderImport) != "" {
+			found.UsesProvider = true
+		}
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
 			case *ast.FuncDecl:
 				if d.Recv != nil {
+					if d.Name.Name == "ViewDef" && len(d.Recv.List) == 1 {
+						views[receiverName(d.Recv.List[0].Type)] = true
+					}
 					continue
 				}
 				switch d.Name.Name {
@@ -99,11 +116,19 @@ func Discover(dir string) (Found, error) {
 					if !ok || !ts.Name.IsExported() || ts.TypeParams != nil || ts.Assign.IsValid() {
 						continue
 					}
-					if st, ok := ts.Type.(*ast.StructType); ok && isModel(st, gormName) {
-						found.Types = append(found.Types, ts.Name.Name)
+					if st, ok := ts.Type.(*ast.StructType); ok {
+						structs[ts.Name.Name] = true
+						if isModel(st, gormName) {
+							found.Types = append(found.Types, ts.Name.Name)
+						}
 					}
 				}
 			}
+		}
+	}
+	for name := range views {
+		if structs[name] && !slices.Contains(found.Types, name) {
+			found.Types = append(found.Types, name)
 		}
 	}
 	sort.Strings(found.Types)
@@ -157,6 +182,17 @@ func isModel(st *ast.StructType, gormName string) bool {
 		}
 	}
 	return false
+}
+
+// receiverName is the type name of a method's receiver (T or *T).
+func receiverName(x ast.Expr) string {
+	if star, ok := x.(*ast.StarExpr); ok {
+		x = star.X
+	}
+	if id, ok := x.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
 }
 
 // isModelsFunc: func Models() []any or []interface{}, not generic.

@@ -316,6 +316,7 @@ func templateData(module, modelsRel string, found modelsrc.Found, db string) map
 		"ModelsName":   name,
 		"ModelsFunc":   found.HasModelsFunc,
 		"GormConfig":   found.HasGormConfig,
+		"Provider":     found.UsesProvider,
 		"Types":        found.Types,
 		"DB":           db,
 		"DBBase":       path.Base(db),
