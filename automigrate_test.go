@@ -73,7 +73,7 @@ func TestAutoMigrateAfterEdit(t *testing.T) {
 // checkNoop applies the sets steps one after another (one migration each)
 // and runs AutoMigrate for the models of set name.
 func checkNoop(t *testing.T, name string, steps ...string) {
-	models := testmodels.Sets[name]
+	models, cfg := testmodels.Sets[name], testmodels.Configs[name]
 	env := newNoopEnv(t)
 	for i, step := range steps {
 		if !env.diffApply(t, step, i, slices.Contains(noopRefused, step)) {
@@ -81,16 +81,16 @@ func checkNoop(t *testing.T, name string, steps ...string) {
 		}
 	}
 	if slices.Contains(gormFails, name) {
-		if _, err := autoMigrateExecs(t, gormDatabase(t, models), models); err == nil {
+		if _, err := autoMigrateExecs(t, gormDatabase(t, models, cfg), models, cfg); err == nil {
 			t.Fatalf("AutoMigrate now works on its own database for %s: take it off gormFails", name)
 		}
 		return
 	}
-	own, err := autoMigrateExecs(t, gormDatabase(t, models), models)
+	own, err := autoMigrateExecs(t, gormDatabase(t, models, cfg), models, cfg)
 	if err != nil {
 		t.Fatalf("AutoMigrate on its own database: %v", err)
 	}
-	got, err := autoMigrateExecs(t, env.db, models)
+	got, err := autoMigrateExecs(t, env.db, models, cfg)
 	if err != nil {
 		t.Fatalf("AutoMigrate after apply: %v", err)
 	}
@@ -125,7 +125,7 @@ func newNoopEnv(t *testing.T) *noopEnv {
 // refused: diff must fail (and then false is returned).
 func (e *noopEnv) diffApply(t *testing.T, set string, step int, refused bool) bool {
 	t.Helper()
-	p := migrator.Program{Models: testmodels.Sets[set]}
+	p := migrator.Program{Models: testmodels.Sets[set], GormConfig: testmodels.Configs[set]}
 	run := func(args ...string) (int, string) {
 		var out bytes.Buffer
 		code := migrator.Run(append([]string{"structmigrate", "--config", e.cfg, "--dir", filepath.Join(e.dir, "migrations"), "--db", e.db}, args...), p, &out, &out)
@@ -151,22 +151,30 @@ func (e *noopEnv) diffApply(t *testing.T, set string, step int, refused bool) bo
 }
 
 // gormDatabase is a database AutoMigrate made for models.
-func gormDatabase(t *testing.T, models []any) string {
+func gormDatabase(t *testing.T, models []any, cfg *gorm.Config) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "gorm.db")
-	if _, err := autoMigrateExecs(t, db, models); err != nil && !strings.Contains(err.Error(), "LIMIT 1") {
+	if _, err := autoMigrateExecs(t, db, models, cfg); err != nil && !strings.Contains(err.Error(), "LIMIT 1") {
 		t.Fatalf("AutoMigrate on an empty database: %v", err)
 	}
 	return db
 }
 
-// autoMigrateExecs opens db as an app does (glebarez/sqlite, default
-// config), runs AutoMigrate for models, and returns every statement GORM
+// autoMigrateExecs opens db as an app does (glebarez/sqlite, the models'
+// config: cfg's naming strategy and foreign-key switches, GORM's defaults
+// when nil), runs AutoMigrate for models, and returns every statement GORM
 // executed through its Exec path (DDL, table copies, PRAGMA writes); its
 // reads of sqlite_master and its LIMIT 1 probes take the query path.
-func autoMigrateExecs(t *testing.T, db string, models []any) ([]string, error) {
+func autoMigrateExecs(t *testing.T, db string, models []any, cfg *gorm.Config) ([]string, error) {
 	t.Helper()
-	gdb, err := gorm.Open(gsqlite.Open(db), &gorm.Config{Logger: logger.Discard})
+	c := gorm.Config{}
+	if cfg != nil {
+		c.NamingStrategy = cfg.NamingStrategy
+		c.DisableForeignKeyConstraintWhenMigrating = cfg.DisableForeignKeyConstraintWhenMigrating
+		c.IgnoreRelationshipsWhenMigrating = cfg.IgnoreRelationshipsWhenMigrating
+	}
+	c.Logger = logger.Discard
+	gdb, err := gorm.Open(gsqlite.Open(db), &c)
 	if err != nil {
 		t.Fatal(err)
 	}

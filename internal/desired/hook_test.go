@@ -67,6 +67,13 @@ func TestHookErrors(t *testing.T) {
 		{"statement", "CREATE TABLE t (id integer);\n\nCREATE VIEW v AS SELEC 1;\n", nil, `models: the Desired hook's DDL, line 3: "CREATE VIEW v AS SELEC 1;": `},
 		{"hook", "", errors.New("boom"), "models: the Desired hook failed: boom"},
 		{"empty", "  -- nothing\n", nil, "models: the Desired hook failed: it returned no statement"},
+		// Statements that make no schema object, or one outside the main
+		// schema, would be dropped silently: refused, named.
+		{"pragma", "CREATE TABLE t (id integer);\nPRAGMA foreign_keys = off;\n", nil, `models: the Desired hook's DDL, line 2: "PRAGMA foreign_keys = off;": only CREATE, ALTER and DROP statements declare a schema`},
+		{"insert", "CREATE TABLE t (id integer);\n/* seed */ INSERT INTO t VALUES (1);\n", nil, `models: the Desired hook's DDL, line 2: "INSERT INTO t VALUES (1);": only CREATE`},
+		{"temp view", "CREATE TABLE t (id integer);\nCREATE TEMP VIEW v AS SELECT 1;\n", nil, `models: the Desired hook's DDL, line 2: "CREATE TEMP VIEW v AS SELECT 1;": it creates the temporary view "v"`},
+		{"temp table", "CREATE TABLE temp.t (id integer);\n", nil, `models: the Desired hook's DDL, line 1: "CREATE TABLE temp.t (id integer);": it creates the temporary table "t"`},
+		{"attach", "ATTACH 'x.db' AS x;\n", nil, `models: the Desired hook's DDL, line 1: "ATTACH 'x.db' AS x;": only CREATE`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := desired.Options{Desired: func(*gorm.Config, []any) (string, error) { return c.ddl, c.err }}
@@ -76,5 +83,15 @@ func TestHookErrors(t *testing.T) {
 				t.Fatalf("got %v, want %s…", err, c.want)
 			}
 		})
+	}
+}
+
+// A hook that panics is an error naming the hook, not a crash.
+func TestHookPanics(t *testing.T) {
+	o := desired.Options{Desired: func(*gorm.Config, []any) (string, error) { panic("boom") }}
+	_, err := o.Schema(context.Background(), &hookAuthor{})
+	var he *desired.HookError
+	if !errors.As(err, &he) || err.Error() != "models: the Desired hook failed: it panicked: boom" {
+		t.Fatalf("got %v", err)
 	}
 }

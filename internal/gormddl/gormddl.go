@@ -117,6 +117,11 @@ func (r *render) change(c schema.Change) {
 	switch c := c.(type) {
 	case *schema.AddTable:
 		r.table(c.T, c.T.Name)
+	case *schema.DropTable:
+		// Atlas plans the reverse of a DROP TABLE as its CREATE TABLE:
+		// written as GORM wrote it, as for an added table (a "…" text
+		// default with "" or \ inside is no Go string for Atlas's quoting).
+		r.table(c.T, c.T.Name)
 	case *schema.ModifyTable:
 		// A rebuild creates "new_<name>" from c.T (sqlite/migrate.go).
 		r.table(c.T, "new_"+c.T.Name)

@@ -12,6 +12,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -51,8 +52,16 @@ func Unenforceable(ctx context.Context, s *schema.Schema) ([]UnenforceableKey, e
 	if err != nil {
 		return nil, err
 	}
-	if err := dev.Driver.ApplyChanges(ctx, changes); err != nil {
+	// Planned as every file is (GORM's defaults as written: Atlas's own
+	// quoting rejects a "…" default with "" or \ inside).
+	p, err := plan.PlanChanges(ctx, dev.Driver, "fkeys", changes)
+	if err != nil {
 		return nil, fmt.Errorf("lint: creating the schema on a dev database: %w", err)
+	}
+	for _, c := range p.Changes {
+		if _, err := dev.DB.ExecContext(ctx, c.Cmd); err != nil {
+			return nil, fmt.Errorf("lint: creating the schema on a dev database: %w", err)
+		}
 	}
 	keys, err := sqlitedb.Unenforceable(ctx, dev.DB)
 	if err != nil {

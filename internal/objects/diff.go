@@ -65,7 +65,8 @@ func CreateCmd(sql string) string {
 // Diff returns the changes that take from's views and triggers to to's, in
 // an order that runs: triggers then views are dropped, newest first (a view
 // may read an older one); views then triggers are created in to's creation
-// order. An object whose SQL differs is dropped and created again. None
+// order. An object whose SQL differs is dropped and created again, and so
+// is a trigger on a view that is dropped (DROP VIEW drops it). None
 // when either schema does not state its objects (Known).
 func Diff(from, to *schema.Schema) []schema.Change {
 	if !Known(from) || !Known(to) {
@@ -88,6 +89,16 @@ func DiffObjects(from, to []Object) []schema.Change {
 		p, ok := other[o.Key()]
 		return ok, ok && Normalize(p.SQL) != Normalize(o.SQL)
 	}
+	// DROP VIEW also drops the triggers on the view (INSTEAD OF): a
+	// trigger on a view that is dropped goes with it and, if kept, is
+	// created again, as if its SQL had changed.
+	droppedViews := map[string]bool{}
+	for _, o := range from {
+		if exists, mod := changed(o, toKeys); o.Type == "view" && (!exists || mod) {
+			droppedViews[strings.ToLower(o.Name)] = true
+		}
+	}
+	onDropped := func(o Object) bool { return o.Type == "trigger" && droppedViews[strings.ToLower(o.Table)] }
 	var out []schema.Change
 	for _, typ := range []string{"trigger", "view"} {
 		for i := len(from) - 1; i >= 0; i-- {
@@ -95,7 +106,9 @@ func DiffObjects(from, to []Object) []schema.Change {
 			if o.Type != typ {
 				continue
 			}
-			if exists, mod := changed(o, toKeys); !exists || mod {
+			exists, mod := changed(o, toKeys)
+			mod = mod || exists && onDropped(o)
+			if !exists || mod {
 				out = append(out, &Change{Drop: true, Object: o, Modified: mod})
 			}
 		}
@@ -105,7 +118,9 @@ func DiffObjects(from, to []Object) []schema.Change {
 			if o.Type != typ {
 				continue
 			}
-			if exists, mod := changed(o, fromKeys); !exists || mod {
+			exists, mod := changed(o, fromKeys)
+			mod = mod || exists && onDropped(fromKeys[o.Key()])
+			if !exists || mod {
 				out = append(out, &Change{Object: o, Modified: mod})
 			}
 		}

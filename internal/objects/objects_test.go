@@ -110,3 +110,37 @@ func TestNormalize(t *testing.T) {
 		t.Errorf("a string literal's spaces are content: %q == %q", n(0), n(2))
 	}
 }
+
+// DROP VIEW drops the INSTEAD OF triggers on it: when a view's body
+// changes, its unchanged triggers are dropped and created with it, or the
+// statements would leave them missing.
+func TestDiffViewTriggers(t *testing.T) {
+	from := append(tables,
+		"CREATE VIEW v AS SELECT id FROM t",
+		"CREATE TRIGGER V_ins INSTEAD OF INSERT ON \"V\" BEGIN INSERT INTO t (id) VALUES (NEW.id); END",
+		"CREATE TRIGGER t_log AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('t'); END",
+	)
+	to := append(tables,
+		"CREATE VIEW v AS SELECT id, a FROM t",
+		"CREATE TRIGGER V_ins INSTEAD OF INSERT ON \"V\" BEGIN INSERT INTO t (id) VALUES (NEW.id); END",
+		"CREATE TRIGGER t_log AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('t'); END",
+	)
+	db, want := open(t, "from.db", from...), open(t, "to.db", to...)
+	var names []string
+	for _, c := range objects.DiffObjects(read(t, db), read(t, want)) {
+		c := c.(*objects.Change)
+		if _, err := db.Exec(c.Cmd()); err != nil {
+			t.Fatalf("%s: %v", c.Cmd(), err)
+		}
+		names = append(names, c.Object.Name)
+	}
+	if got := objects.DiffObjects(read(t, db), read(t, want)); len(got) != 0 {
+		t.Fatalf("after %v, still: %v", names, got[0].(*objects.Change).Describe())
+	}
+	if slices.Contains(names, "t_log") {
+		t.Errorf("t_log is on a table: %v", names)
+	}
+	if _, err := db.Exec("INSERT INTO v (id) VALUES (7)"); err != nil {
+		t.Fatal(err)
+	}
+}
