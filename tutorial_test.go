@@ -1,0 +1,233 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTutorial runs docs/tutorial.md as written, in a copy of the repository
+// committed as branch main (the "fresh clone"):
+//
+//   - a ```go file=PATH block replaces PATH with the block's text;
+//   - a ```sh tutorial block runs with bash (set -e -o pipefail), its stdout
+//     and stderr together, and must exit 0; the ```output block right after
+//     it is what it printed.
+//
+// The comparison masks, on both sides, what changes from run to run:
+// 14-digit numbers, the migration versions (UTC timestamps), become <VERSION> and Go
+// durations ("ok (604µs)", "-- 16.14ms") become <DURATION>. Everything else
+// must match exactly, so the test fails when the binary's output changes.
+// STRUCTMIGRATE_UPDATE_TUTORIAL=1 rewrites the page's output blocks with what
+// the blocks printed (review the diff before committing it).
+func TestTutorial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the tutorial in a copy of the repository")
+	}
+	for _, tool := range []string{"bash", "git", "make"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	const page = "docs/tutorial.md"
+	src, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := parseFences(string(src))
+	if err != nil {
+		t.Fatalf("%s: %v", page, err)
+	}
+	steps, err := tutorialSteps(blocks)
+	if err != nil {
+		t.Fatalf("%s: %v", page, err)
+	}
+	if len(steps) < 10 {
+		t.Fatalf("%s: %d steps, the page lost its blocks?", page, len(steps))
+	}
+
+	repo := copyRepo(t)
+	env := append(tutorialEnv(), "TMPDIR="+t.TempDir())
+	git := func(args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir, cmd.Env = repo, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "clone")
+
+	update := os.Getenv("STRUCTMIGRATE_UPDATE_TUTORIAL") == "1"
+	outputs := map[int]string{}
+	for _, s := range steps {
+		if s.file != "" {
+			path := filepath.Join(repo, filepath.FromSlash(s.file))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(s.code.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", s.code.text)
+		cmd.Dir, cmd.Env = repo, env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		t.Logf("%s:%d: %v", page, s.code.line, time.Since(start).Round(time.Millisecond))
+		if err != nil {
+			t.Fatalf("%s:%d: %v\n%s\n-- printed:\n%s", page, s.code.line, err, s.code.text, out)
+		}
+		got := string(out)
+		if got != "" && !strings.HasSuffix(got, "\n") {
+			got += "\n" // the page's block ends its last line
+		}
+		if update {
+			outputs[s.output.line] = got
+			continue
+		}
+		if maskRuns(got) != maskRuns(s.output.text) {
+			t.Errorf("%s:%d: the output of\n%s\ndiffers from the page's (line %d); masked, the page says:\n%s\n-- and the block printed:\n%s",
+				page, s.code.line, s.code.text, s.output.line, maskRuns(s.output.text), maskRuns(got))
+		}
+	}
+	if update {
+		if err := os.WriteFile(page, []byte(replaceOutputs(string(src), outputs)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote the output blocks of %s", page)
+	}
+}
+
+// tutorialEnv is the environment of the blocks: the test's, without
+// STORAGE_PATH (the page relies on the default database), with a git
+// identity for its commits, and -trimpath for go: the copy's packages then
+// build as the same cache entries from any directory, so a second run links
+// from the build cache instead of compiling the module again (the output is
+// the same either way).
+func tutorialEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "STORAGE_PATH=") && !strings.HasPrefix(kv, "GIT_") && !strings.HasPrefix(kv, "GOFLAGS=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "GIT_AUTHOR_NAME=Tutorial", "GIT_AUTHOR_EMAIL=tutorial@example.com",
+		"GIT_COMMITTER_NAME=Tutorial", "GIT_COMMITTER_EMAIL=tutorial@example.com",
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"))
+}
+
+var (
+	digitsRe   = regexp.MustCompile(`\d+`)
+	durationRe = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)\b`)
+)
+
+// maskRuns replaces what differs between two runs of the same block.
+func maskRuns(s string) string {
+	s = digitsRe.ReplaceAllStringFunc(s, func(d string) string {
+		if len(d) == 14 {
+			return "<VERSION>"
+		}
+		return d
+	})
+	return durationRe.ReplaceAllString(s, "<DURATION>")
+}
+
+// fence is one fenced block of a Markdown page.
+type fence struct {
+	info string // what follows the opening ```
+	text string // the lines between the fences, each ending in \n
+	line int    // the opening fence's line, from 1
+	// adjacent: only blank lines separate it from the previous block.
+	adjacent bool
+}
+
+// parseFences returns the page's fenced blocks (``` fences, not indented).
+func parseFences(page string) ([]fence, error) {
+	var blocks []fence
+	lines := strings.SplitAfter(page, "\n")
+	adjacent := false
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimRight(lines[i], "\n")
+		if !strings.HasPrefix(l, "```") {
+			if strings.TrimSpace(l) != "" {
+				adjacent = false
+			}
+			continue
+		}
+		f := fence{info: strings.TrimSpace(strings.TrimPrefix(l, "```")), line: i + 1, adjacent: adjacent}
+		var b strings.Builder
+		closed := false
+		for i++; i < len(lines); i++ {
+			if strings.TrimRight(lines[i], "\n") == "```" {
+				closed = true
+				break
+			}
+			b.WriteString(lines[i])
+		}
+		if !closed {
+			return nil, fmt.Errorf("line %d: unclosed ``` block", f.line)
+		}
+		f.text = b.String()
+		blocks = append(blocks, f)
+		adjacent = true
+	}
+	return blocks, nil
+}
+
+// step is a file the tutorial writes or a command block and its output.
+type step struct {
+	file         string
+	code, output fence
+}
+
+var fileInfoRe = regexp.MustCompile(`^go file=(\S+)$`)
+
+// tutorialSteps pairs each ```sh tutorial block with the ```output block
+// right after it and keeps the ```go file=PATH blocks in page order.
+func tutorialSteps(blocks []fence) ([]step, error) {
+	var steps []step
+	for i := 0; i < len(blocks); i++ {
+		b := blocks[i]
+		if m := fileInfoRe.FindStringSubmatch(b.info); m != nil {
+			steps = append(steps, step{file: m[1], code: b})
+			continue
+		}
+		if b.info != "sh tutorial" {
+			if b.info == "output" {
+				return nil, fmt.Errorf("line %d: an ```output block not after a ```sh tutorial block", b.line)
+			}
+			continue
+		}
+		if i+1 == len(blocks) || blocks[i+1].info != "output" || !blocks[i+1].adjacent {
+			return nil, fmt.Errorf("line %d: a ```sh tutorial block without an ```output block right after it", b.line)
+		}
+		steps = append(steps, step{code: b, output: blocks[i+1]})
+		i++
+	}
+	return steps, nil
+}
+
+// replaceOutputs returns the page with each output block's text replaced.
+func replaceOutputs(page string, outputs map[int]string) string {
+	lines := strings.SplitAfter(page, "\n")
+	var b strings.Builder
+	for i := 0; i < len(lines); i++ {
+		b.WriteString(lines[i])
+		if text, ok := outputs[i+1]; ok {
+			b.WriteString(text)
+			for i+1 < len(lines) && strings.TrimRight(lines[i+1], "\n") != "```" {
+				i++
+			}
+		}
+	}
+	return b.String()
+}
