@@ -150,14 +150,16 @@ type fence struct {
 	adjacent bool
 }
 
-// parseFences returns the page's fenced blocks (``` fences, not indented).
+// parseFences returns the page's fenced blocks: ``` fences, not indented,
+// whose info string holds no backtick (CommonMark: a line like
+// "```` ```sh ```` …" is inline code, not a fence).
 func parseFences(page string) ([]fence, error) {
 	var blocks []fence
 	lines := strings.SplitAfter(page, "\n")
 	adjacent := false
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimRight(lines[i], "\n")
-		if !strings.HasPrefix(l, "```") {
+		if !strings.HasPrefix(l, "```") || strings.Contains(strings.TrimPrefix(l, "```"), "`") {
 			if strings.TrimSpace(l) != "" {
 				adjacent = false
 			}
