@@ -233,3 +233,49 @@ func replaceOutputs(page string, outputs map[int]string) string {
 	}
 	return b.String()
 }
+
+// TestTutorialParts: the masking hides only versions and durations (a
+// changed count or name still fails TestTutorial), and a command block
+// without its output block is refused rather than skipped.
+func TestTutorialParts(t *testing.T) {
+	for in, want := range map[string]string{
+		"  -- migrating version 20261207020733 (20261207020733_add_nickname.sql)":   "  -- migrating version <VERSION> (<VERSION>_add_nickname.sql)",
+		"       ok (18µs)\n  -- ok (17.863ms)\n  -- 1m2.5s\n  -- 3s":                "       ok (<DURATION>)\n  -- ok (<DURATION>)\n  -- <DURATION>\n  -- <DURATION>",
+		"  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)": "  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)",
+		"version 2026120702073 or 202612070207330":                                  "version 2026120702073 or 202612070207330",
+	} {
+		if got := maskRuns(in); got != want {
+			t.Errorf("maskRuns(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	page := "text\n\n```sh tutorial\necho a\n```\n\n```output\na\n```\n\n```go file=x/y.go\npackage y\n```\n" +
+		"Inline ```` ```sh tutorial ```` is no fence.\n"
+	blocks, err := parseFences(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := tutorialSteps(blocks)
+	if err != nil || len(steps) != 2 || steps[0].code.text != "echo a\n" || steps[0].output.text != "a\n" || steps[1].file != "x/y.go" {
+		t.Fatalf("steps %+v, %v", steps, err)
+	}
+	for _, bad := range []string{
+		"```sh tutorial\necho a\n```\n",                           // no output block
+		"```sh tutorial\necho a\n```\nprose\n```output\na\n```\n", // output not right after
+		"```output\na\n```\n",                                     // output of nothing
+	} {
+		blocks, err := parseFences(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tutorialSteps(blocks); err == nil {
+			t.Errorf("tutorialSteps accepted %q", bad)
+		}
+	}
+	if _, err := parseFences("```sh\nunclosed\n"); err == nil {
+		t.Error("parseFences accepted an unclosed block")
+	}
+	if got := replaceOutputs("```output\nold\nlines\n```\nafter\n", map[int]string{1: "new\n"}); got != "```output\nnew\n```\nafter\n" {
+		t.Errorf("replaceOutputs: %q", got)
+	}
+}
