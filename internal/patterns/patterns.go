@@ -197,7 +197,7 @@ func (p Pattern) data(prm Params) (*data, error) {
 	if p.Name == "seed" {
 		var todo []string
 		for _, c := range prm.Columns {
-			todo = append(todo, "TODO("+ident.Quote(c)+")")
+			todo = append(todo, "TODO("+quoteString(c)+")") // fails to apply until filled in
 		}
 		d.Todo = strings.Join(todo, ", ")
 	}
