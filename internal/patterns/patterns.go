@@ -78,7 +78,7 @@ func (e *ParamError) Error() string { return e.Msg }
 type data struct {
 	TableQ, ColumnQ, ColumnsQ, ColumnList, KeyQ, KeyList string
 	IndexQ, Index, ArchiveQ, NotNull                     string
-	Value, Sep, FirstQ, SecondQ, Todo                    string
+	Value, Sep, FirstQ, SecondQ, Todo, Check             string
 }
 
 // Render returns the up and down files of p filled with prm.
@@ -161,7 +161,10 @@ func (p Pattern) data(prm Params) (*data, error) {
 			return nil, err
 		}
 		d.IndexQ = ident.Quote(d.Index)
-		d.ArchiveQ = ident.Quote(prm.Table + "__dups_" + d.Index)
+		archive := prm.Table + "__dups_" + d.Index
+		d.ArchiveQ = ident.Quote(archive)
+		// Short: an error shows the statement's first 80 characters.
+		d.Check = quoteString("stopped: archived rows are not all restored")
 	}
 	if p.Name == "backfill" {
 		if err := name("column", prm.Table, prm.Key); err != nil {
@@ -193,6 +196,7 @@ func (p Pattern) data(prm Params) (*data, error) {
 			return nil, err
 		}
 		d.Sep = quoteString(sep)
+		d.Check = quoteString("stopped: rows edited since the split; reconcile by hand")
 	}
 	if p.Name == "seed" {
 		var todo []string

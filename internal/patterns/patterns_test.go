@@ -15,11 +15,11 @@ import (
 // Names that ident accepts but that break SQL written without quoting: a
 // quote, a double quote, a space, ";" and a comment opener.
 const (
-	tbl   = `pla"yers; --x`
-	key   = `i'd`
-	email = `e mail/*`
-	nameCol  = `na;me`
-	ctry  = `coun"try`
+	tbl     = `pla"yers; --x`
+	key     = `i'd`
+	email   = `e mail/*`
+	nameCol = `na;me`
+	ctry    = `coun"try`
 )
 
 // TestRoundTripOddNames applies every template's up file and then its down
