@@ -17,6 +17,6 @@
 -- statement, so batching shortens each lock but lengthens the whole run.
 --
 -- {{.ArchiveQ}} is not a model: list it in the env's exclude
--- (atlas.hcl) or drop it in a later, reviewed migration.
+-- (atlas.hcl: exclude = ["*__backfilled_*"]) or drop it in a later, reviewed migration.
 CREATE TABLE {{.ArchiveQ}} AS SELECT {{.KeyQ}} FROM {{.TableQ}} WHERE {{.ColumnQ}} IS NULL;
 UPDATE {{.TableQ}} SET {{.ColumnQ}} = {{.Value}} WHERE {{.ColumnQ}} IS NULL;

@@ -2,7 +2,7 @@
 -- read docs/patterns.md#seed.
 --
 -- TODO: replace each TODO(...) below with the rows' values (one tuple per row)
--- and list the same keys in the down script; until then the file fails to
+-- and paste the same tuples into the down script; until then the file fails to
 -- apply ("no such function: TODO"). Then run `structmigrate hash`.
 -- ON CONFLICT DO NOTHING: a row whose primary key or another unique value
 -- already exists is skipped, never overwritten, so re-running adds nothing.

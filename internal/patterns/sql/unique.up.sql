@@ -12,7 +12,7 @@
 -- Cost: three passes over the table plus the index build, all in one
 -- transaction holding the write lock. Needs a rowid table (not WITHOUT ROWID).
 -- {{.ArchiveQ}} is not a model: list it in the env's exclude
--- (atlas.hcl) or drop it in a later, reviewed migration.
+-- (atlas.hcl: exclude = ["*__dups_*"]) or drop it in a later, reviewed migration.
 -- Add the unique index to the struct too (gorm:"uniqueIndex:{{.Index}}").
 CREATE TABLE {{.ArchiveQ}} AS SELECT * FROM {{.TableQ}} WHERE 0;
 INSERT INTO {{.ArchiveQ}} SELECT * FROM {{.TableQ}}
