@@ -21,9 +21,9 @@ import (
 
 type diffOptions struct {
 	Name        string
-	Check       bool // write nothing; exit 2 when a migration would be generated
-	Backfill    bool // write a reviewed backfill for NOT NULL columns without default
-	Interactive bool // ask whether a dropped and an added column are a rename
+	Check       bool   // write nothing; exit 2 when a migration would be generated
+	Backfill    bool   // write a reviewed backfill for NOT NULL columns without default
+	Interactive bool   // ask whether a dropped and an added column are a rename
 	Format      string // sql; mermaid or dot: also draw the schema after the change, with what it changes marked
 	Now         time.Time
 }

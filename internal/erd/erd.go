@@ -67,7 +67,7 @@ type entity struct {
 }
 
 type attr struct {
-	name, typ string
+	name, typ  string
 	pk, fk, uk bool
 	notNull    bool
 	mark       Mark
