@@ -61,34 +61,39 @@ func (d *diagram) mermaid() string {
 	return b.String()
 }
 
-// entityIDs maps each entity to the name written: bare, or quoted with the
-// characters a quoted name cannot hold replaced, made unique.
+// entityIDs maps each entity to the name written: bare when it can be,
+// else quoted with the characters a quoted name cannot hold replaced and a
+// suffix when that meets another name. Bare names are taken first, so a
+// table keeps its own name.
 func entityIDs(es []*entity) map[string]string {
 	ids := map[string]string{}
 	used := map[string]bool{}
+	bare := func(name string) bool { return plainEntity.MatchString(name) && !keywords[strings.ToLower(name)] }
 	for _, e := range es {
-		id := e.name
-		if !plainEntity.MatchString(id) || keywords[strings.ToLower(id)] {
-			id = strings.Map(func(r rune) rune {
-				switch {
-				case r == '"' || r == '%' || r == '\\' || r < ' ' || r == 0x7f:
-					return '_'
-				}
-				return r
-			}, id)
-			if strings.TrimSpace(id) == "" {
-				id = "_" + id
+		if bare(e.name) {
+			ids[e.name] = e.name
+			used[strings.ToLower(e.name)] = true
+		}
+	}
+	for _, e := range es {
+		if bare(e.name) {
+			continue
+		}
+		id := strings.Map(func(r rune) rune {
+			if r == '"' || r == '%' || r == '\\' || r < ' ' || r == 0x7f {
+				return '_'
 			}
+			return r
+		}, e.name)
+		if strings.TrimSpace(id) == "" {
+			id = "_" + id
 		}
 		base := id
 		for i := 2; used[strings.ToLower(id)]; i++ {
 			id = fmt.Sprintf("%s_%d", base, i)
 		}
 		used[strings.ToLower(id)] = true
-		if !plainEntity.MatchString(id) || keywords[strings.ToLower(id)] {
-			id = `"` + id + `"`
-		}
-		ids[e.name] = id
+		ids[e.name] = `"` + id + `"`
 	}
 	return ids
 }
