@@ -28,10 +28,12 @@ migrate: migrate-apply
 migrate-apply:
 	$(RUN) apply
 
-## migrate-diff name=add_x: generate the next migration from the structs
+## migrate-diff name=add_x: generate the next migration from the structs (and refresh docs/schema.md
+## when it exists, which lint checks)
 migrate-diff:
 	@test -n "$(name)" || { echo "usage: make migrate-diff name=add_nickname" >&2; exit 1; }
 	$(RUN) diff $(name)
+	@if [ -f docs/schema.md ]; then $(MAKE) --no-print-directory schema-doc; fi
 
 ## migrate-lint [base=REF | latest=N]: lint the directory as CI does (offline)
 migrate-lint:

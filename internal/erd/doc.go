@@ -20,6 +20,6 @@ func Doc(s *schema.Schema) (string, error) {
 		"     Do not edit: lint fails (SM901) when this page is not what that command prints. -->\n\n" +
 		"The tables the structs describe, as GORM creates them on SQLite. PK, FK and UK mark primary-key,\n" +
 		"foreign-key and unique columns; \"NOT NULL\" is in each column's comment. A line from a child to its\n" +
-		"parent is a foreign key, `}o--o|` when its columns may be NULL. See docs/workflow.md#diagrams.\n\n" +
+		"parent is a foreign key, `}o--o|` when its columns may be NULL.\n\n" +
 		"```mermaid\n" + m + "```\n", nil
 }
