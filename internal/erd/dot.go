@@ -44,7 +44,8 @@ func (d *diagram) dot() string {
 			}
 			fields = append(fields, fmt.Sprintf("<c%d> %s\\l", j, recordText(line)))
 		}
-		fmt.Fprintf(&b, "    t%d [label=\"{%s}\"%s];\n", i, strings.Join(fields, "|"), dotStyle(e.mark))
+		// No braces: under rankdir=LR the fields of a record stack vertically.
+		fmt.Fprintf(&b, "    t%d [label=\"%s\"%s];\n", i, strings.Join(fields, "|"), dotStyle(e.mark))
 	}
 	for _, r := range d.rels {
 		c, p := d.entities[id[r.child]], d.entities[id[r.parent]]
