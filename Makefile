@@ -92,7 +92,7 @@ test-template:
 	.ci/template-swap
 
 ## test-mermaid: parse every diagram the renderer draws (fixtures, random schemas with odd names, diff pictures)
-## with Mermaid's own parser: npm's mermaid and jsdom as pinned in internal/erd/testdata/mermaid, installed
+## with Mermaid's own parsers (11 and 10): npm's mermaid and jsdom as pinned in internal/erd/testdata/mermaid, installed
 ## once into $(MERMAID_CACHE) (not the repository); needs node and npm
 MERMAID_CACHE ?= $(or $(TMPDIR),/tmp)/structmigrate-mermaid
 .PHONY: test-mermaid

@@ -160,6 +160,9 @@ func mermaidString(s string) string {
 		switch {
 		case r == '"':
 			return '\''
+		case r == '~':
+			// Mermaid 10 reads a~b~ as a generic type even inside a string.
+			return '～'
 		case r < ' ' || r == 0x7f:
 			return ' '
 		}

@@ -42,8 +42,8 @@ func corpus(t *testing.T, format string) []string {
 	return out
 }
 
-// TestMermaidParser runs Mermaid's own parser (npm mermaid under jsdom,
-// as GitHub renders it) over the corpus in one node process. make
+// TestMermaidParser runs Mermaid's own parsers (npm mermaid 11 and 10,
+// under jsdom) over the corpus in one node process. make
 // test-mermaid installs it and sets STRUCTMIGRATE_TEST_MERMAID to its
 // directory.
 func TestMermaidParser(t *testing.T) {
