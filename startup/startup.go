@@ -100,6 +100,7 @@ type options struct {
 	label    string
 	models   []any
 	gorm     *gorm.Config
+	hook     func(cfg *gorm.Config, models []any) (string, error)
 	log      io.Writer
 	baseline string
 	exclude  []string
@@ -128,6 +129,13 @@ func WithModels(models ...any) Option {
 // instead of schema.GormConfig() (for the models of WithModels).
 func WithGormConfig(c *gorm.Config) Option {
 	return func(o *options) { o.gorm = c }
+}
+
+// WithDesired builds the models' desired state with this hook, as
+// migrator.Program.Desired does (views and triggers, e.g. from
+// atlas-provider-gorm), so the structs drift check counts them.
+func WithDesired(hook func(cfg *gorm.Config, models []any) (string, error)) Option {
+	return func(o *options) { o.hook = hook }
 }
 
 // WithExclude leaves the tables the glob patterns match out of the drift
@@ -236,7 +244,7 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 			return nil, fmt.Errorf("startup: apply: %w", err)
 		}
 	}
-	st, err := status.Get(ctx, h.db, dir, status.Input{Models: o.models, Desired: desired.Options{Gorm: o.gorm}, Exclude: o.exclude})
+	st, err := status.Get(ctx, h.db, dir, status.Input{Models: o.models, Desired: desired.Options{Gorm: o.gorm, Desired: o.hook}, Exclude: o.exclude})
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/cli"
 	"github.com/structmigrate/structmigrate/internal/testmodels"
 	"github.com/structmigrate/structmigrate/migrations"
+	"github.com/structmigrate/structmigrate/migrator"
 	"github.com/structmigrate/structmigrate/startup"
 )
 
@@ -441,5 +442,28 @@ func TestLockHeld(t *testing.T) {
 	}
 	if r, err := startup.Check(context.Background(), db, fixture()...); err != nil || len(r.Pending) == 0 {
 		t.Errorf("Check with the lock held: %v, %+v", err, r)
+	}
+}
+
+// WithDesired builds the desired state with the hook, as the CLI's
+// Program.Desired does: a view the models declare and the directory lacks
+// is structs drift.
+func TestWithDesired(t *testing.T) {
+	ctx := context.Background()
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	hook := func(cfg *gorm.Config, models []any) (string, error) {
+		ddl, err := migrator.AutoMigrateDDL(cfg, models)
+		return ddl + "\nCREATE VIEW adults AS SELECT * FROM players;\n", err
+	}
+	r, err := startup.Apply(ctx, db, startup.WithMigrations(fixtureFS), startup.WithModels(&testmodels.Player{}), startup.WithDesired(hook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.StructsDrift) != 1 || !strings.Contains(r.StructsDrift[0], "CREATE VIEW adults") || r.UpToDate() {
+		t.Errorf("StructsDrift = %q, want the view adults", r.StructsDrift)
+	}
+	// Without the hook the models declare no views: no drift.
+	if r, err = startup.Check(ctx, db, startup.WithMigrations(fixtureFS), startup.WithModels(&testmodels.Player{})); err != nil || !r.UpToDate() {
+		t.Errorf("Check without the hook: %v, %+v", err, r)
 	}
 }

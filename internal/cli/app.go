@@ -87,6 +87,7 @@ func New(p Program) *cli.App {
 			setCmd(env),
 			baselineCmd(env),
 			statusCmd(env),
+			inspectCmd(env),
 			lintCmd(env),
 			newCmd(env),
 			hashCmd(env),

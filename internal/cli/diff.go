@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/structmigrate/structmigrate/internal/erd"
 	"github.com/structmigrate/structmigrate/internal/lint"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
@@ -20,9 +21,10 @@ import (
 
 type diffOptions struct {
 	Name        string
-	Check       bool // write nothing; exit 2 when a migration would be generated
-	Backfill    bool // write a reviewed backfill for NOT NULL columns without default
-	Interactive bool // ask whether a dropped and an added column are a rename
+	Check       bool   // write nothing; exit 2 when a migration would be generated
+	Backfill    bool   // write a reviewed backfill for NOT NULL columns without default
+	Interactive bool   // ask whether a dropped and an added column are a rename
+	Format      string // sql; mermaid or dot: also draw the schema after the change, with what it changes marked
 	Now         time.Time
 }
 
@@ -32,12 +34,13 @@ func diffCmd(env *Env) *cli.Command {
 		Usage:     "generate the next migration file from the difference between the structs and the directory",
 		ArgsUsage: "NAME",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "sql; mermaid or dot also draws the schema after the change with what it adds, changes and drops marked (with --check: only the diagram)"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 2 when a migration would be generated (for CI)"},
 			&cli.BoolFlag{Name: "backfill", Usage: "for a NOT NULL column without default on an existing table, write a backfill to review"},
 			&cli.BoolFlag{Name: "interactive", Usage: "ask whether a dropped and an added column (or table) are a rename; without a terminal, no question is asked and the answer is no", DefaultText: "when stdin is a terminal"},
 		},
 		Action: func(c *cli.Context) error {
-			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Backfill: c.Bool("backfill"), Now: time.Now()}
+			o := diffOptions{Name: c.Args().First(), Check: c.Bool("check"), Backfill: c.Bool("backfill"), Now: time.Now(), Format: c.String("format")}
 			o.Interactive = isTerminal(os.Stdin)
 			if c.IsSet("interactive") {
 				o.Interactive = c.Bool("interactive")
@@ -52,6 +55,9 @@ func diffCmd(env *Env) *cli.Command {
 
 func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 	if err := env.freshModels("diff"); err != nil {
+		return err
+	}
+	if err := checkFormat("diff", o.Format); err != nil {
 		return err
 	}
 	if o.Check && o.Name == "" {
@@ -105,8 +111,18 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 		fmt.Fprintf(env.Out, "The migration directory %s is in sync with the structs: no changes.\n", env.Dir)
 		return nil
 	}
+	var picture string
+	if o.Format != "sql" {
+		if picture, err = diffPicture(ctx, dir, want, o.Format); err != nil {
+			return err
+		}
+	}
 	if o.Check {
-		fmt.Fprintf(env.Out, "%s", res.File.Bytes())
+		if picture != "" {
+			fmt.Fprint(env.Out, picture)
+		} else {
+			fmt.Fprintf(env.Out, "%s", res.File.Bytes())
+		}
 		return &ExitError{Code: ExitPending, Msg: fmt.Sprintf(
 			"the structs and %s are out of sync: a migration would be generated (run: make migrate-diff name=<name>)", env.Dir)}
 	}
@@ -123,7 +139,20 @@ func runDiff(ctx context.Context, env *Env, o diffOptions) error {
 		return err
 	}
 	fmt.Fprintf(env.Out, "Created %s:\n\n%s\nCreated %s (reverts it):\n\n%s", path, res.File.Bytes(), downPath, res.Down.Bytes())
+	if picture != "" {
+		fmt.Fprintf(env.Out, "\nThe schema after it (%s):\n\n%s", o.Format, picture)
+	}
 	return nil
+}
+
+// diffPicture draws want with what it changes from the directory's
+// current state marked.
+func diffPicture(ctx context.Context, dir migdir.Dir, want *schema.Schema, format string) (string, error) {
+	current, err := plan.State(ctx, dir, "")
+	if err != nil {
+		return "", err
+	}
+	return erd.Render(want, format, erd.Options{Before: current})
 }
 
 // warnUnenforceable reports, as lint's SM801 does, the foreign keys of

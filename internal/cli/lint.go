@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/structmigrate/structmigrate/internal/erd"
 	"github.com/structmigrate/structmigrate/internal/lint"
 )
 
@@ -59,7 +60,7 @@ func runLint(ctx context.Context, env *Env, o lintOptions) error {
 		models = nil
 	}
 	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Desired: env.desired(), Base: o.Base, Latest: o.Latest,
-		Error: env.Project.Lint.Error, Exclude: env.Project.Exclude})
+		Error: env.Project.Lint.Error, Exclude: env.Project.Exclude, SchemaDoc: erd.DocPath})
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,12 @@ func (o Options) DDL(ctx context.Context, models ...any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return SchemaDDL(ctx, s)
+}
+
+// SchemaDDL writes s (the desired state, a database or a replayed
+// directory) as the statements that create it on an empty database.
+func SchemaDDL(ctx context.Context, s *schema.Schema) (string, error) {
 	dev, err := sqlitedb.OpenDev()
 	if err != nil {
 		return "", err

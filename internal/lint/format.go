@@ -18,6 +18,7 @@ var hints = map[string]string{
 	CodeDupVersion:    "give one of the files a new version (regenerate it with `make migrate-diff`)",
 	CodeMergedChanged: "restore the file as it is on the base (git checkout BASE -- FILE, then structmigrate hash) and put the change in a new migration",
 	CodeUnconfirmed:   "check the UPDATE's value, delete the `-- structmigrate:confirm` line, then run `structmigrate hash`",
+	CodeStaleDoc:      "regenerate it: `make schema-doc` (structmigrate schema --format mermaid --doc > docs/schema.md), and commit it",
 	CodeDataLoss:      "apply refuses it as well; if intended, declare it with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement",
 	"DS101":           "dropping a schema loses its data; excuse with -- atlas:nolint DS101 after review",
 	"DS102":           "dropping a table loses its rows; if intended, excuse the statement with -- atlas:nolint DS102",

@@ -35,6 +35,7 @@ const (
 	RuleReview     = "review"
 	RuleData       = "data"
 	RuleForeignKey = "foreign_key"
+	RuleSchemaDoc  = "schema_doc"
 
 	CodeChecksum      = "SM101" // atlas.sum does not match
 	CodeDownChecksum  = "SM102" // down/atlas.sum does not match, or orphan down script
@@ -48,6 +49,7 @@ const (
 	CodeUnconfirmed   = "SM601" // a generated backfill nobody confirmed
 	CodeDataLoss      = "SM701" // measured: a new file loses rows or values the directory's files stored
 	CodeUnenforceable = "SM801" // a foreign key SQLite cannot enforce (a warning)
+	CodeStaleDoc      = "SM901" // docs/schema.md exists and is not the diagram of the structs
 )
 
 // Options configure a lint run. Exactly one of Base and Latest selects the
@@ -67,6 +69,10 @@ type Options struct {
 	// Desired is how the sync check builds the models' desired state
 	// (their package's GORM config).
 	Desired desired.Options
+	// SchemaDoc is the generated diagram page (docs/schema.md): when the
+	// file exists and Models are given, it must be what
+	// `structmigrate schema --format mermaid --doc` prints now.
+	SchemaDoc string
 }
 
 // Severities.
@@ -155,6 +161,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	history(o.Dir, files, isNew, baseVersions, r)
+	if err := schemaDoc(ctx, o, r); err != nil {
+		return nil, err
+	}
 	if err := merged(o, files, isNew, r); err != nil {
 		return nil, err
 	}

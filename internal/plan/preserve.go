@@ -114,14 +114,7 @@ func Preserve(p *migrate.Plan, objs []objects.Object) (bool, error) {
 			})
 		}
 	}
-	start := 0
-	for start < len(p.Changes) && isPragma(p.Changes[start].Cmd) {
-		start++
-	}
-	end := len(p.Changes)
-	if end > start && isForeignKeysOn(p.Changes[end-1].Cmd) {
-		end--
-	}
+	start, end := body(p)
 	out := make([]*migrate.Change, 0, len(p.Changes)+len(drops)+len(creates))
 	out = append(out, p.Changes[:start]...)
 	out = append(out, drops...)
@@ -429,6 +422,20 @@ func refers(sql, name string) bool {
 		}
 		i = j + 1
 	}
+}
+
+// body is where p's own statements are: after its leading PRAGMAs and
+// before its closing PRAGMA foreign_keys = on, so what is added inside
+// runs with foreign keys off, as the rebuild does.
+func body(p *migrate.Plan) (start, end int) {
+	for start < len(p.Changes) && isPragma(p.Changes[start].Cmd) {
+		start++
+	}
+	end = len(p.Changes)
+	if end > start && isForeignKeysOn(p.Changes[end-1].Cmd) {
+		end--
+	}
+	return start, end
 }
 
 func isPragma(cmd string) bool {

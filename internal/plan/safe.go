@@ -52,14 +52,7 @@ func Splice(p *migrate.Plan, changes []*objects.Change) {
 			creates = append(creates, mc)
 		}
 	}
-	start := 0
-	for start < len(p.Changes) && isPragma(p.Changes[start].Cmd) {
-		start++
-	}
-	end := len(p.Changes)
-	if end > start && isForeignKeysOn(p.Changes[end-1].Cmd) {
-		end--
-	}
+	start, end := body(p)
 	out := make([]*migrate.Change, 0, len(p.Changes)+len(changes))
 	out = append(out, p.Changes[:start]...)
 	out = append(out, drops...)

@@ -1,0 +1,41 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/structmigrate/structmigrate/internal/erd"
+)
+
+// schemaDoc reports a generated diagram page that no longer shows the
+// structs. A project that deleted the page is not asked for one.
+func schemaDoc(ctx context.Context, o Options, r *Report) error {
+	if o.SchemaDoc == "" || o.Models == nil {
+		return nil
+	}
+	have, err := os.ReadFile(o.SchemaDoc)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	want, err := o.Desired.Schema(ctx, o.Models...)
+	if err != nil {
+		return err
+	}
+	page, err := erd.Doc(want)
+	if err != nil {
+		return err
+	}
+	// Git may check the page out with CRLF line ends.
+	if strings.ReplaceAll(string(have), "\r\n", "\n") == page {
+		return nil
+	}
+	r.add(Diagnostic{Rule: RuleSchemaDoc, Code: CodeStaleDoc, File: o.SchemaDoc, Line: firstDiff([]byte(page), have),
+		Message: "the schema diagram is stale: it is not what `structmigrate schema --format mermaid --doc` prints for the structs"})
+	return nil
+}

@@ -1,0 +1,22 @@
+-- Template "backfill": fill the NULLs of {{.TableQ}}.{{.ColumnQ}} with {{.Value}}.
+-- Reviewed starting point; read docs/patterns.md#backfill.
+--
+-- Only NULLs are written, so the statement is idempotent: running it again,
+-- or after a partial run, changes nothing that was already filled. The keys
+-- ({{.KeyQ}}) of the rows it fills are kept in {{.ArchiveQ}} so that the down
+-- script can make exactly those rows NULL again.
+--
+-- Batches: a migration file cannot loop. This file fills every NULL in one
+-- transaction, which holds the write lock for the whole UPDATE (seconds per
+-- million rows). If that is too long, put "-- atlas:txmode none" at the top
+-- and repeat the UPDATE as
+--   UPDATE {{.TableQ}} SET {{.ColumnQ}} = {{.Value}}
+--   WHERE rowid IN (SELECT rowid FROM {{.TableQ}} WHERE {{.ColumnQ}} IS NULL LIMIT 10000);
+-- enough times for the count of NULLs (each statement commits on its own; a
+-- surplus repeat changes nothing). The guard digests the table before each
+-- statement, so batching shortens each lock but lengthens the whole run.
+--
+-- {{.ArchiveQ}} is not a model: list it in the env's exclude
+-- (atlas.hcl: exclude = ["*__backfilled_*"]) or drop it in a later, reviewed migration.
+CREATE TABLE {{.ArchiveQ}} AS SELECT {{.KeyQ}} FROM {{.TableQ}} WHERE {{.ColumnQ}} IS NULL;
+UPDATE {{.TableQ}} SET {{.ColumnQ}} = {{.Value}} WHERE {{.ColumnQ}} IS NULL;

@@ -1,0 +1,14 @@
+-- Template "index": an index on {{.TableQ}} ({{.ColumnList}}).
+-- Reviewed starting point; read docs/patterns.md#index before applying.
+--
+-- Cost: SQLite builds the index in one pass over the table (a sort of its
+-- {{.ColumnList}} values) and holds the database's write lock for the whole
+-- build: other writers wait (busy_timeout) or fail with SQLITE_BUSY, while
+-- readers go on under WAL. Time it on a copy of production first.
+-- Rows and values are not changed.
+--
+-- IF NOT EXISTS: the file also applies where the index was created by hand;
+-- note that the down script then drops that index too.
+-- Add the index to the struct as well (gorm:"index:{{.Index}}"), or the next
+-- diff plans to drop it.
+CREATE INDEX IF NOT EXISTS {{.IndexQ}} ON {{.TableQ}} ({{.ColumnsQ}});
