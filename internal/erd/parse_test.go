@@ -59,7 +59,7 @@ func TestMermaidParser(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "parse.mjs"), script, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	diagrams := corpus(t, Mermaid)
+	diagrams := append(corpus(t, Mermaid), docDiagrams(t)...)
 	// The control: a column named pk, which the lexer reads as a key.
 	// Were it accepted, the parser would be checking nothing.
 	diagrams = append(diagrams, "erDiagram\n    a {\n        text pk\n    }\n")
@@ -152,4 +152,39 @@ func recordDepth(s string) int {
 		}
 	}
 	return depth
+}
+
+// docDiagrams are the ```mermaid blocks of README.md and docs/*.md (the
+// ER diagram of docs/schema.md, the architecture flowchart): what GitHub
+// renders must parse too.
+func docDiagrams(t *testing.T) []string {
+	t.Helper()
+	pages, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, page := range append(pages, filepath.Join("..", "..", "README.md")) {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var block []string
+		in := false
+		for _, line := range strings.Split(string(b), "\n") {
+			switch {
+			case !in && strings.TrimSpace(line) == "```mermaid":
+				in, block = true, nil
+			case in && strings.TrimSpace(line) == "```":
+				in = false
+				out = append(out, strings.Join(block, "\n")+"\n")
+			case in:
+				block = append(block, line)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no ```mermaid block in README.md or docs/*.md")
+	}
+	return out
 }
