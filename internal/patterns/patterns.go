@@ -135,6 +135,9 @@ func (p Pattern) data(prm Params) (*data, error) {
 			return nil, err
 		}
 	}
+	if err := distinct("--column", prm.Columns); err != nil {
+		return nil, err
+	}
 	d := &data{TableQ: ident.Quote(prm.Table), ColumnList: strings.Join(prm.Columns, ", ")}
 	var qs, nn []string
 	for _, c := range prm.Columns {
@@ -160,6 +163,9 @@ func (p Pattern) data(prm Params) (*data, error) {
 		if err := name("index", prm.Table, d.Index); err != nil {
 			return nil, err
 		}
+		if strings.HasPrefix(strings.ToLower(d.Index), "sqlite_") {
+			return nil, &ParamError{fmt.Sprintf("--index %q: SQLite reserves names starting with \"sqlite_\"", d.Index)}
+		}
 		d.IndexQ = ident.Quote(d.Index)
 		archive := prm.Table + "__dups_" + d.Index
 		d.ArchiveQ = ident.Quote(archive)
@@ -168,6 +174,11 @@ func (p Pattern) data(prm Params) (*data, error) {
 	}
 	if p.Name == "backfill" {
 		if err := name("column", prm.Table, prm.Key); err != nil {
+			return nil, err
+		}
+		// The down script finds the filled rows by their key: a key that is
+		// the filled column was NULL in every one of them, so it would find none.
+		if err := distinct("--key and --column", []string{prm.Key, prm.Columns[0]}); err != nil {
 			return nil, err
 		}
 		d.KeyQ = ident.Quote(prm.Key)
@@ -186,6 +197,10 @@ func (p Pattern) data(prm Params) (*data, error) {
 			if err := name("column", prm.Table, c); err != nil {
 				return nil, err
 			}
+		}
+		// ADD COLUMN fails on a name the table has; catch the one we know here.
+		if err := distinct("--into and --column", append([]string{prm.Columns[0]}, prm.Into...)); err != nil {
+			return nil, err
 		}
 		d.FirstQ, d.SecondQ = ident.Quote(prm.Into[0]), ident.Quote(prm.Into[1])
 		sep := prm.Separator
@@ -212,6 +227,25 @@ func (p Pattern) data(prm Params) (*data, error) {
 func name(kind, table, n string) error {
 	if why := ident.Problem(n); why != "" {
 		return &ident.NameError{Where: "new --template", Kind: kind, Name: n, Table: table, Why: why}
+	}
+	return nil
+}
+
+// distinct refuses a name given twice. SQLite compares names ignoring
+// ASCII case, so "Email" and "email" are the same column.
+func distinct(flags string, names []string) error {
+	seen := map[string]bool{}
+	for _, n := range names {
+		k := strings.Map(func(r rune) rune {
+			if 'A' <= r && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, n)
+		if seen[k] {
+			return &ParamError{fmt.Sprintf("%s name %q twice: each must be a different column", flags, n)}
+		}
+		seen[k] = true
 	}
 	return nil
 }

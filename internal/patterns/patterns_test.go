@@ -141,6 +141,14 @@ func TestRefused(t *testing.T) {
 		{"unique", Params{Table: "t", Columns: []string{"a", ""}}, `column "" of table "t" is empty`},
 		{"index", Params{Table: "t", Columns: []string{"a"}, Index: "i\x00"}, `control character U+0000`},
 		{"split", Params{Table: "t", Columns: []string{"a"}, Into: []string{"b", "c"}, Separator: "\n"}, `--separator contains the control character`},
+		// Each of these rendered a file that failed to apply, or (backfill) whose
+		// down script silently reverted nothing.
+		{"seed", Params{Table: "t", Columns: []string{"a", "A"}}, `--column name "A" twice`},
+		{"index", Params{Table: "t", Columns: []string{"a", "a"}}, `--column name "a" twice`},
+		{"backfill", Params{Table: "t", Columns: []string{"c"}, Key: "c", ValueSet: true}, `--key and --column name "c" twice`},
+		{"split", Params{Table: "t", Columns: []string{"a"}, Into: []string{"b", "b"}}, `--into and --column name "b" twice`},
+		{"split", Params{Table: "t", Columns: []string{"a"}, Into: []string{"a", "b"}}, `--into and --column name "a" twice`},
+		{"index", Params{Table: "t", Columns: []string{"a"}, Index: "sqlite_autoindex_t_1"}, `SQLite reserves`},
 		{"seed", Params{Table: "sqlite_sequence", Columns: []string{"a"}}, `SQLite's`},
 	} {
 		p, _ := Lookup(c.pattern)
