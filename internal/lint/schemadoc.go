@@ -1,11 +1,11 @@
 package lint
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/structmigrate/structmigrate/internal/erd"
 )
@@ -31,8 +31,10 @@ func schemaDoc(ctx context.Context, o Options, r *Report) error {
 	if err != nil {
 		return err
 	}
-	// Git may check the page out with CRLF line ends.
-	if strings.ReplaceAll(string(have), "\r\n", "\n") == page {
+	// Git may check the page out with CRLF line ends; the line of the first
+	// difference is counted in the normalized text, which has the same lines.
+	have = bytes.ReplaceAll(have, []byte("\r\n"), []byte("\n"))
+	if string(have) == page {
 		return nil
 	}
 	r.add(Diagnostic{Rule: RuleSchemaDoc, Code: CodeStaleDoc, File: o.SchemaDoc, Line: firstDiff([]byte(page), have),
