@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io/fs"
@@ -11,6 +10,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 )
 
 // StaleModelsError refuses a command that would answer for the structs
@@ -36,7 +37,7 @@ func staleModels(p Program) string {
 		return ""
 	}
 	mod, err := os.ReadFile("go.mod")
-	if err != nil || modulePath(mod) == "" || modulePath(mod) != mainModule() {
+	if mp := modfile.ModulePath(mod); err != nil || mp == "" || mp != mainModule() {
 		return "" // not this module's source tree
 	}
 	diskDir := filepath.FromSlash(p.ModelsDir)
@@ -92,18 +93,6 @@ func goFiles(fsys fs.FS, dir string) (map[string][]byte, error) {
 		files[name] = b
 	}
 	return files, nil
-}
-
-// modulePath returns the module line of a go.mod file.
-func modulePath(gomod []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(gomod))
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "//")
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
-			return strings.Trim(strings.TrimSpace(rest), `"`)
-		}
-	}
-	return ""
 }
 
 // mainModule is the module the binary was built from.

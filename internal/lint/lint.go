@@ -161,7 +161,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	history(o.Dir, files, isNew, baseVersions, r)
-	if err := schemaDoc(ctx, o, r); err != nil {
+	// The structs' schema, built once for the diagram page and the sync
+	// check (AutoMigrate in memory and an inspection each time).
+	var want *schema.Schema
+	if o.Models != nil {
+		if want, err = o.Desired.Schema(ctx, o.Models...); err != nil {
+			return nil, err
+		}
+	}
+	if err := schemaDoc(o, want, r); err != nil {
 		return nil, err
 	}
 	if err := merged(o, files, isNew, r); err != nil {
@@ -183,7 +191,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	case err != nil:
 		return nil, err
 	}
-	if err := sync(ctx, o, current, r); err != nil {
+	if err := sync(ctx, o, want, r); err != nil {
 		return nil, err
 	}
 	if err := analyzers(ctx, o, files, isNew, r); err != nil {
@@ -243,14 +251,11 @@ func integrity(dir migdir.Dir, r *Report) bool {
 	return ok
 }
 
-// sync reports the migration `diff` would write now.
-func sync(ctx context.Context, o Options, current *schema.Schema, r *Report) error {
-	if o.Models == nil {
+// sync reports the migration `diff` would write now for want, the
+// structs' schema (nil: no structs to check).
+func sync(ctx context.Context, o Options, want *schema.Schema, r *Report) error {
+	if want == nil {
 		return nil
-	}
-	want, err := o.Desired.Schema(ctx, o.Models...)
-	if err != nil {
-		return err
 	}
 	hints, err := o.Desired.Hints(o.Models...)
 	if err != nil {

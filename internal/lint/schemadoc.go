@@ -2,28 +2,25 @@ package lint
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io/fs"
 	"os"
+
+	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/erd"
 )
 
 // schemaDoc reports a generated diagram page that no longer shows the
 // structs. A project that deleted the page is not asked for one.
-func schemaDoc(ctx context.Context, o Options, r *Report) error {
-	if o.SchemaDoc == "" || o.Models == nil {
+func schemaDoc(o Options, want *schema.Schema, r *Report) error {
+	if o.SchemaDoc == "" || want == nil {
 		return nil
 	}
 	have, err := os.ReadFile(o.SchemaDoc)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	want, err := o.Desired.Schema(ctx, o.Models...)
 	if err != nil {
 		return err
 	}

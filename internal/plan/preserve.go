@@ -114,14 +114,7 @@ func Preserve(p *migrate.Plan, objs []objects.Object) (bool, error) {
 			})
 		}
 	}
-	start, end := body(p)
-	out := make([]*migrate.Change, 0, len(p.Changes)+len(drops)+len(creates))
-	out = append(out, p.Changes[:start]...)
-	out = append(out, drops...)
-	out = append(out, p.Changes[start:end]...)
-	out = append(out, creates...)
-	out = append(out, p.Changes[end:]...)
-	p.Changes = out
+	splice(p, drops, creates)
 	return true, nil
 }
 
@@ -422,6 +415,19 @@ func refers(sql, name string) bool {
 		}
 		i = j + 1
 	}
+}
+
+// splice puts drops before p's own statements and creates after them,
+// inside the PRAGMAs that bracket them (body).
+func splice(p *migrate.Plan, drops, creates []*migrate.Change) {
+	start, end := body(p)
+	out := make([]*migrate.Change, 0, len(p.Changes)+len(drops)+len(creates))
+	out = append(out, p.Changes[:start]...)
+	out = append(out, drops...)
+	out = append(out, p.Changes[start:end]...)
+	out = append(out, creates...)
+	out = append(out, p.Changes[end:]...)
+	p.Changes = out
 }
 
 // body is where p's own statements are: after its leading PRAGMAs and

@@ -52,14 +52,7 @@ func Splice(p *migrate.Plan, changes []*objects.Change) {
 			creates = append(creates, mc)
 		}
 	}
-	start, end := body(p)
-	out := make([]*migrate.Change, 0, len(p.Changes)+len(changes))
-	out = append(out, p.Changes[:start]...)
-	out = append(out, drops...)
-	out = append(out, p.Changes[start:end]...)
-	out = append(out, creates...)
-	out = append(out, p.Changes[end:]...)
-	p.Changes = out
+	splice(p, drops, creates)
 }
 
 // CheckPlan refuses a plan holding a statement that is not exactly one
