@@ -15,6 +15,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
@@ -35,6 +36,9 @@ type Options struct {
 	// LockTimeout bounds the wait for the migration lock and for a busy
 	// database (0: dblock.DefaultWait).
 	LockTimeout time.Duration
+	// RestorePoint, when set, takes a restore point (a copy of the
+	// database) before the first change; nil takes none and says nothing.
+	RestorePoint *restorepoint.Config
 
 	reader *sql.DB // see Reader
 }
@@ -101,7 +105,29 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		defer unlock()
 	}
+	// The point is taken once, after the lock and before the first change:
+	// recording a baseline, or the first file.
+	taken := false
+	point := func() error {
+		if taken || o.DryRun || o.RestorePoint == nil {
+			return nil
+		}
+		taken = true
+		version, err := restorepoint.Version(ctx, o.DB)
+		if err != nil {
+			return err
+		}
+		_, err = o.RestorePoint.Before(ctx, o.DB, version, o.Out)
+		return err
+	}
 	if o.Baseline != "" {
+		if revs, err := revisions.New(o.DB).ReadRevisions(ctx); err != nil {
+			return nil, err
+		} else if len(revs) == 0 {
+			if err := point(); err != nil {
+				return nil, err
+			}
+		}
 		adopted, err := o.baseline(ctx)
 		if err != nil {
 			return nil, err
@@ -132,6 +158,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if o.DryRun {
 		return &Result{}, o.dryRun(ctx, pending)
+	}
+	if err := point(); err != nil {
+		return nil, err
 	}
 	if o.reader, err = Reader(ctx, o.DB); err != nil {
 		return nil, err
