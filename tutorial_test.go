@@ -20,7 +20,8 @@ import (
 //     it is what it printed.
 //
 // The comparison masks, on both sides, what changes from run to run:
-// 14-digit numbers, the migration versions (UTC timestamps), become <VERSION> and Go
+// 14-digit numbers, the migration versions (UTC timestamps), become <VERSION>,
+// the UTC times in restore points' names (20261207T031200Z) <TIME>, and Go
 // durations ("ok (604µs)", "-- 16.14ms") become <DURATION>. Everything else
 // must match exactly, so the test fails when the binary's output changes.
 // STRUCTMIGRATE_UPDATE_TUTORIAL=1 rewrites the page's output blocks with what
@@ -135,10 +136,12 @@ func tutorialEnv() []string {
 var (
 	digitsRe   = regexp.MustCompile(`\d+`)
 	durationRe = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)\b`)
+	timeRe     = regexp.MustCompile(`\b\d{8}T\d{6}Z\b`)
 )
 
 // maskRuns replaces what differs between two runs of the same block.
 func maskRuns(s string) string {
+	s = timeRe.ReplaceAllString(s, "<TIME>")
 	s = digitsRe.ReplaceAllStringFunc(s, func(d string) string {
 		if len(d) == 14 {
 			return "<VERSION>"
@@ -241,15 +244,18 @@ func replaceOutputs(page string, outputs map[int]string) string {
 	return b.String()
 }
 
-// TestTutorialParts: the masking hides only versions and durations (a
+// TestTutorialParts: the masking hides only versions, restore points'
+// times and durations (a
 // changed count or name still fails TestTutorial), and a command block
 // without its output block is refused rather than skipped.
 func TestTutorialParts(t *testing.T) {
 	for in, want := range map[string]string{
-		"  -- migrating version 20261207020733 (20261207020733_add_nickname.sql)":   "  -- migrating version <VERSION> (<VERSION>_add_nickname.sql)",
-		"       ok (18µs)\n  -- ok (17.863ms)\n  -- 1m2.5s\n  -- 3s":                "       ok (<DURATION>)\n  -- ok (<DURATION>)\n  -- <DURATION>\n  -- <DURATION>",
-		"  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)": "  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)",
-		"version 2026120702073 or 202612070207330":                                  "version 2026120702073 or 202612070207330",
+		"  -- migrating version 20261207020733 (20261207020733_add_nickname.sql)":                                                    "  -- migrating version <VERSION> (<VERSION>_add_nickname.sql)",
+		"       ok (18µs)\n  -- ok (17.863ms)\n  -- 1m2.5s\n  -- 3s":                                                                 "       ok (<DURATION>)\n  -- ok (<DURATION>)\n  -- <DURATION>\n  -- <DURATION>",
+		"  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)":                                                  "  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)",
+		"version 2026120702073 or 202612070207330":                                                                                   "version 2026120702073 or 202612070207330",
+		"Restore point: app.db.restore-points/app.db.20261207T031200Z.20261207020733.restore (version 20261207020733, 24.0 KB, 3ms)": "Restore point: app.db.restore-points/app.db.<TIME>.<VERSION>.restore (version <VERSION>, 24.0 KB, <DURATION>)",
+		"taken 20261207T0312Z or 2026-12-07 03:12:00":                                                                                "taken 20261207T0312Z or 2026-12-07 03:12:00",
 	} {
 		if got := maskRuns(in); got != want {
 			t.Errorf("maskRuns(%q) = %q, want %q", in, got, want)

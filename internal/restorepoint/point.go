@@ -32,12 +32,12 @@ const tmpSuffix = ".tmp"
 // NoVersion is the version field of a point taken before any migration.
 const NoVersion = "none"
 
-// timeLayout is the UTC time in a name: fixed width, so names of one
-// database sort by time; milliseconds, so two runs a second apart differ.
-const timeLayout = "20060102T150405.000Z"
+// timeLayout is the UTC time in a name (ISO 8601 basic): fixed width and
+// first, so the names of one database sort by time.
+const timeLayout = "20060102T150405Z"
 
 // nameRE parses <database base name>.<time>.<version>.restore.
-var nameRE = regexp.MustCompile(`^(.+)\.(\d{8}T\d{6}\.\d{3}Z)\.(\d+|` + NoVersion + `)\` + Suffix + `$`)
+var nameRE = regexp.MustCompile(`^(.+)\.(\d{8}T\d{6}Z)\.(\d+|` + NoVersion + `)\` + Suffix + `$`)
 
 // DefaultDir is the folder of a database's points: beside it, on the same
 // volume (a container's data volume keeps them).

@@ -139,12 +139,12 @@ func (c Config) Take(ctx context.Context, db *sql.DB, named, version string) (*P
 	if version == "" {
 		version = NoVersion
 	}
-	// Milliseconds apart: a name taken already (by a run in the same
-	// millisecond) moves on rather than replacing a point.
-	t := time.Now().UTC().Truncate(time.Millisecond)
+	// A name taken already (by a run in the same second) moves on a
+	// second rather than replacing a point; names stay in run order.
+	t := time.Now().UTC().Truncate(time.Second)
 	final := filepath.Join(folder, name(base, t, version))
 	for exists(final) {
-		t = t.Add(time.Millisecond)
+		t = t.Add(time.Second)
 		final = filepath.Join(folder, name(base, t, version))
 	}
 	tmp := final + tmpSuffix
