@@ -101,8 +101,11 @@ func runRestore(ctx context.Context, env *Env, o restoreOptions) error {
 		return listPoints(env, folder, base)
 	}
 	point := o.Point
-	if filepath.Base(point) == point {
-		point = filepath.Join(folder, point) // a name from the list
+	if filepath.Base(point) == point { // a name from the list
+		point = filepath.Join(folder, point)
+		if _, err := os.Lstat(point); os.IsNotExist(err) {
+			return &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("restore point %s is not in %s (`structmigrate restore` lists the names there; give a file elsewhere by its path, e.g. ./%s); nothing was changed", o.Point, folder, o.Point)}
+		}
 	}
 	if !env.dbExists() {
 		return &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("database %s does not exist; nothing was changed (a restore point is a complete SQLite database: to start from one, copy it there)", env.DB)}

@@ -68,7 +68,7 @@ func Check(ctx context.Context, path string) (string, error) {
 	}
 	db, err := sqlitedb.OpenImmutable(path)
 	if err != nil {
-		return "", &BadPointError{Path: path, Reason: "cannot be opened: " + migdir.OneLine(err.Error(), 300)}
+		return "", &BadPointError{Path: path, Reason: "is not a readable SQLite database: " + migdir.OneLine(err.Error(), 300)}
 	}
 	defer db.Close()
 	var first string
