@@ -143,14 +143,17 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 	if hs := dblock.Holders(live); len(hs) > 0 {
 		return nil, &InUseError{DB: o.DB, Holders: hs, Reason: "a process with the old file open would keep using it"}
 	}
-	var before int64
-	if err := db.QueryRowContext(ctx, "PRAGMA data_version").Scan(&before); err != nil {
-		return nil, err
-	}
 	// A writer (BEGIN IMMEDIATE taken elsewhere) is waited for up to the
 	// busy timeout dblock set, then refused.
 	if err := probeWrite(ctx, db); err != nil {
 		return nil, dblock.Explain(err, o.DB, o.Wait)
+	}
+	if err := leaveWAL(ctx, db, o.DB); err != nil {
+		return nil, err
+	}
+	var before int64
+	if err := db.QueryRowContext(ctx, "PRAGMA data_version").Scan(&before); err != nil {
+		return nil, err
 	}
 	version, err := Version(ctx, db)
 	if err != nil {
@@ -182,6 +185,26 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 	}
 	res.Pruned, _ = Prune(filepath.Dir(replaced.Path), replaced.DB, o.Config.keep(), o.Config.MaxBytes, replaced.Path, o.Point)
 	return res, nil
+}
+
+// leaveWAL switches a database in WAL mode to a rollback journal, which
+// checkpoints and deletes its WAL: none is left beside the file to be
+// replayed onto the restored one. SQLite allows the switch only when no
+// other connection has the database open, so it also proves none has (the
+// processes /proc does not show, e.g. in another container). The data is
+// unchanged; an app that wants WAL sets it when it opens the database.
+func leaveWAL(ctx context.Context, db *sql.DB, named string) error {
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode); err != nil {
+		return &InUseError{DB: named, Reason: "another connection has it open in WAL mode (" + migdir.OneLine(err.Error(), 200) + ")"}
+	}
+	if mode == "wal" {
+		return &InUseError{DB: named, Reason: "another connection keeps it in WAL mode"}
+	}
+	return nil
 }
 
 // probeWrite takes and releases the write lock.
@@ -226,24 +249,10 @@ func sameDevice(a, b string) bool {
 	return !ok1 || !ok2 || sx.Dev == sy.Dev
 }
 
-// swap renames tmp over live. It first leaves the old file with no WAL
-// (switching it to a rollback journal needs every other connection
-// closed, so it also proves none is open), then holds its exclusive lock
-// across the rename: no process can write the old file meanwhile, and
-// none wrote it since the point of it was taken (data_version).
+// swap renames tmp over live, holding the old file's exclusive lock across
+// the rename: no process can write the old file meanwhile, and none wrote
+// it since the point of it was taken (data_version).
 func (o RestoreOptions) swap(ctx context.Context, db *sql.DB, tmp, live string, before int64) error {
-	var mode string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return err
-	}
-	if mode == "wal" {
-		if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode); err != nil {
-			return &InUseError{DB: o.DB, Reason: "its WAL could not be closed (" + migdir.OneLine(err.Error(), 200) + ")"}
-		}
-		if mode == "wal" {
-			return &InUseError{DB: o.DB, Reason: "another connection keeps it in WAL mode"}
-		}
-	}
 	if _, err := db.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
 		return dblock.Explain(err, o.DB, o.Wait)
 	}

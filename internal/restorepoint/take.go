@@ -150,6 +150,7 @@ func (c Config) Take(ctx context.Context, db *sql.DB, named, version string) (*P
 	tmp := final + tmpSuffix
 	if err := copyInto(ctx, db, tmp); err != nil {
 		os.Remove(tmp)
+		os.Remove(tmp + "-journal")
 		return nil, fmt.Errorf("restore point %s: %w; nothing was changed", final, migdir.ExplainWrite(err))
 	}
 	if fi, err := os.Stat(named); err == nil {
@@ -207,15 +208,21 @@ func exists(path string) bool {
 	return !errors.Is(err, fs.ErrNotExist)
 }
 
-// removeStale deletes the temporary files a crashed run left for db.
+// removeStale deletes the temporary files a killed run left for db: the
+// partial copy, and the journal SQLite keeps beside it while it writes.
 func removeStale(folder, db string) {
 	ents, _ := os.ReadDir(folder)
 	for _, e := range ents {
 		n := e.Name()
-		if strings.HasSuffix(n, Suffix+tmpSuffix) && e.Type().IsRegular() {
-			if p, ok := Parse(strings.TrimSuffix(n, tmpSuffix)); ok && p.DB == db {
-				os.Remove(filepath.Join(folder, n))
-			}
+		i := strings.LastIndex(n, Suffix+tmpSuffix)
+		if i < 0 || !e.Type().IsRegular() {
+			continue
+		}
+		if rest := n[i+len(Suffix+tmpSuffix):]; rest != "" && rest != "-journal" {
+			continue
+		}
+		if p, ok := Parse(n[:i+len(Suffix)]); ok && p.DB == db {
+			os.Remove(filepath.Join(folder, n))
 		}
 	}
 }
