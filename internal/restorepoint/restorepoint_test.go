@@ -26,7 +26,7 @@ func newDB(t testing.TB, path string, n int) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(revisions.DDL + `;
+	if _, err := db.Exec(revisions.DDL+`;
 INSERT INTO atlas_schema_revisions (version, description, executed_at, execution_time, hash, operator_version) VALUES ('20260101000001', 'init', '2026-01-01 00:00:00', 1, 'h', 'test');
 CREATE TABLE t (id integer PRIMARY KEY, a text, b blob);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) INSERT INTO t SELECT i, hex(randomblob(50)), randomblob(20) FROM n`, n); err != nil {
