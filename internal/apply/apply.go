@@ -46,6 +46,7 @@ type Options struct {
 // Result tells what ran.
 type Result struct {
 	Applied []migrate.File
+	Point   *restorepoint.Point // the restore point taken first; nil for none
 }
 
 // NotCleanError refuses a database that holds tables but no revisions:
@@ -108,6 +109,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// The point is taken once, after the lock and before the first change:
 	// recording a baseline, or the first file.
 	taken := false
+	var taking *restorepoint.Point
 	point := func() error {
 		if taken || o.DryRun || o.RestorePoint == nil {
 			return nil
@@ -117,7 +119,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return err
 		}
-		_, err = o.RestorePoint.Before(ctx, o.DB, version, o.Out)
+		taking, err = o.RestorePoint.Before(ctx, o.DB, version, o.Out)
 		return err
 	}
 	if o.Baseline != "" {
@@ -143,7 +145,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if len(pending) == 0 {
 		fmt.Fprintln(o.Out, "No migration files to execute")
-		return &Result{}, nil
+		return &Result{Point: taking}, nil // a baseline may have been recorded
 	}
 	if o.Amount > 0 && o.Amount < len(pending) {
 		pending = pending[:o.Amount]
@@ -186,7 +188,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	} else {
 		log.Intro("Migrating to version %s from %s (%s in total):", to, revs[len(revs)-1].Version, Plural(len(pending), "migration"))
 	}
-	res := &Result{}
+	res := &Result{Point: taking}
 	for _, f := range pending {
 		if err := checkSpace(ctx, o, f); err != nil {
 			return res, err
