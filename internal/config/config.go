@@ -17,6 +17,7 @@
 //	    baseline = expr
 //	  }
 //	  lint { ... }     // over the top-level lint block
+//	  restore_points { dir = expr, keep = N, max_size = "5GB" } // restore.go
 //	}
 //
 // Expressions are HCL native syntax (interpolation, conditionals, ...) with
@@ -637,7 +638,7 @@ type unsetVar string
 type UnsetError struct {
 	At   string // file:line:col of the expression
 	Env  string
-	Attr string   // url, dev, src, migration.dir, migration.baseline
+	Attr string   // url, dev, src, migration.dir, migration.baseline, restore_points.dir
 	Vars []string // the variables, sorted
 	// URL is set when the variables were only tested, and the url the
 	// file chose for their absence is not one structmigrate can open.
