@@ -367,3 +367,34 @@ func TestTakeHelper(t *testing.T) {
 		}
 	}
 }
+
+// A database reached through a symlink: the file is replaced, the link
+// stays a link.
+func TestRestoreSymlink(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.db")
+	link := filepath.Join(dir, "link.db")
+	db := newDB(t, real, 20)
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Config{}.Take(ctx, db, link, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := digest(t, real)
+	if _, err := db.Exec("DELETE FROM t"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Restore(ctx, RestoreOptions{DB: link, Point: p.Path}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v, %v", fi.Mode(), err)
+	}
+	if got := digest(t, real); got != want {
+		t.Fatal("the linked file was not restored")
+	}
+}
