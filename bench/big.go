@@ -15,31 +15,31 @@ import (
 
 // bigResult is what the report says about the 1M-row rebuild.
 type bigResult struct {
-	populate          time.Duration
-	dbSize            int64
-	upName            string // file 2
-	up, down          string // its SQL and its down script
-	applyFlags        []string
-	rollbackFlags     []string
-	applyRefusal      string // what apply said without --force, if it refused
-	rollbackRefusal   string
-	applyLog          string // our apply's output of the last timed run
-	rollbackLog       string
-	sqliteUpTimer     string // one untimed sqlite3 run with .timer on
-	sqliteDownTimer   string
-	apply, rollback   *measurement
+	populate        time.Duration
+	dbSize          int64
+	upName          string // file 2
+	up, down        string // its SQL and its down script
+	applyFlags      []string
+	rollbackFlags   []string
+	applyRefusal    string // what apply said without --force, if it refused
+	rollbackRefusal string
+	applyLog        string // our apply's output of the last timed run
+	rollbackLog     string
+	sqliteUpTimer   string // one untimed sqlite3 run with .timer on
+	sqliteDownTimer string
+	apply, rollback *measurement
 	// The restore point apply takes by default, measured on its own:
 	// point taken vs --no-restore-point, runs alternating.
 	applyPoint, applyNoPoint *measurement
-	pointSize                int64  // bytes of the point of the 1M-row database
-	pointLog                 string // apply's "Restore point:" line
-	addColumn         *measurement // file 3: ALTER TABLE … ADD COLUMN (nullable), from version 2
-	sqlUp, sqlDown    *measurement
-	goUp, goDown      *measurement // the same wrapped SQL through the pure-Go engine alone
-	baseUp, baseDown  *measurement // the baseline commit's binary (-baseline)
-	sqliteSkipped     bool
-	rows              int
-	wrappedUp, wrapDn string // the scripts sqlite3 ran
+	pointSize                int64        // bytes of the point of the 1M-row database
+	pointLog                 string       // apply's "Restore point:" line
+	addColumn                *measurement // file 3: ALTER TABLE … ADD COLUMN (nullable), from version 2
+	sqlUp, sqlDown           *measurement
+	goUp, goDown             *measurement // the same wrapped SQL through the pure-Go engine alone
+	baseUp, baseDown         *measurement // the baseline commit's binary (-baseline)
+	sqliteSkipped            bool
+	rows                     int
+	wrappedUp, wrapDn        string // the scripts sqlite3 ran
 }
 
 const populateSQL = `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
