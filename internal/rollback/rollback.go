@@ -25,6 +25,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -195,7 +196,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return res, tx.Rollback()
 		}
 		if err := tx.Commit(); err != nil {
-			return nil, apply.CommitError("rollback", err)
+			return nil, runfile.CommitError("rollback", err)
 		}
 		log.Done("version")
 		return res, nil
