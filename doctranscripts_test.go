@@ -79,7 +79,7 @@ func TestDocTranscripts(t *testing.T) {
 		}
 	}
 	if total < 50 {
-		t.Fatalf("found only %d transcript commands: is the scan broken?", total)
+		t.Errorf("found only %d transcript commands: is the scan broken?", total)
 	}
 
 	bin := filepath.Join(t.TempDir(), "bin")
