@@ -71,8 +71,8 @@ func TestDocCommandBlocks(t *testing.T) {
 // The kinds of block checkCommandBlock tells apart.
 const (
 	notCommands     = iota
-	shellBlock      // ```sh and the like
-	transcriptBlock // another block with a `$ ` line
+	shellBlock      // ```sh and the like, without `$ ` lines
+	transcriptBlock // a block with a `$ ` line, whatever its info string
 )
 
 var shellLangs = map[string]bool{"sh": true, "bash": true, "shell": true, "console": true, "zsh": true}
@@ -82,10 +82,10 @@ var shellLangs = map[string]bool{"sh": true, "bash": true, "shell": true, "conso
 func checkCommandBlock(page string, b fence, tests map[string]bool, swap []byte) (kind int, problems []string) {
 	lang, name, _ := strings.Cut(b.info, " ")
 	switch {
-	case shellLangs[lang]:
-		kind = shellBlock
 	case regexp.MustCompile(`(?m)^\$ `).MatchString(b.text):
 		kind = transcriptBlock
+	case shellLangs[lang]:
+		kind = shellBlock
 	default:
 		return notCommands, nil
 	}
