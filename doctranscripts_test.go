@@ -37,8 +37,11 @@ func TestDocTranscripts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the docs' transcripts in copies of the repository")
 	}
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("bash is not installed")
+	skipWithoutSample(t)
+	for _, tool := range []string{"bash", "sqlite3"} { // the pages run sqlite3
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
 	}
 	pages, err := filepath.Glob("docs/*.md")
 	if err != nil {
