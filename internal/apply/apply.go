@@ -17,6 +17,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -208,7 +209,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // directive: then each statement that may change stored data is measured
 // in a savepoint of its own.
 func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
-	if !InTx(f) {
+	if !runfile.InTx(f) {
 		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err
@@ -232,15 +233,6 @@ func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rr
 	return nil
 }
 
-func txMode(f migrate.File) string {
-	if lf, ok := f.(*migrate.LocalFile); ok {
-		if ds := lf.Directive("txmode"); len(ds) > 0 {
-			return ds[0]
-		}
-	}
-	return "file"
-}
-
 func printDry(w io.Writer, files []migrate.File) error {
 	for _, f := range files {
 		stmts, err := migdir.StmtDecls(f)
@@ -253,16 +245,6 @@ func printDry(w io.Writer, files []migrate.File) error {
 		}
 	}
 	return nil
-}
-
-// CommitError explains a refused commit; sqlitedb.OpenTx refuses one that
-// would add foreign-key violations (a *sqlitedb.ViolationError).
-func CommitError(what string, err error) error {
-	var ve *sqlitedb.ViolationError
-	if errors.As(err, &ve) {
-		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
-	}
-	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, migdir.ExplainWrite(err))
 }
 
 // baseline records o.Baseline on a database without history; it reports

@@ -26,6 +26,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -206,7 +207,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return res, tx.Rollback()
 		}
 		if err := tx.Commit(); err != nil {
-			return nil, apply.CommitError("rollback", err)
+			return nil, runfile.CommitError("rollback", err)
 		}
 		log.Done("version")
 		return res, nil
