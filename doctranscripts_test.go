@@ -24,7 +24,8 @@ const transcriptInfo = "console run"
 //     next; `echo $?` sees the previous command's exit status. A command's
 //     lines after the first start with `> ` (a heredoc).
 //   - stderr goes with stdout; the lines up to the next `$ ` are the
-//     expected output, compared after maskRuns (versions, durations).
+//     expected output, compared after maskRuns (versions, restore points'
+//     times, durations).
 //   - A line `…` or `… (NOTE)`, alone on its line, stands for one or more
 //     lines the page leaves out; nothing else is a wildcard.
 //   - `structmigrate` on PATH is the binary built from the copy (once per
