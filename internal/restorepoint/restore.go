@@ -148,8 +148,17 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 	if err := probeWrite(ctx, db); err != nil {
 		return nil, dblock.Explain(err, o.DB, o.Wait)
 	}
-	if err := leaveWAL(ctx, db, o.DB); err != nil {
+	wal, err := leaveWAL(ctx, db, o.DB)
+	if err != nil {
 		return nil, err
+	}
+	renamed := false
+	if wal { // a refused restore leaves the database as it was, its mode too
+		defer func() {
+			if !renamed {
+				db.ExecContext(context.WithoutCancel(ctx), "PRAGMA journal_mode = WAL")
+			}
+		}()
 	}
 	var before int64
 	if err := db.QueryRowContext(ctx, "PRAGMA data_version").Scan(&before); err != nil {
@@ -176,7 +185,13 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 	if res.Version, err = Check(ctx, tmp); err != nil {
 		return res, fmt.Errorf("the copy of the point: %w", err)
 	}
-	if err := o.swap(ctx, db, tmp, live, before); err != nil {
+	if wal {
+		if err := setWAL(tmp); err != nil {
+			return res, fmt.Errorf("the copy of the point: WAL mode: %w; the database was not replaced", err)
+		}
+	}
+	renamed, err = o.swap(ctx, db, tmp, live, before)
+	if err != nil {
 		return res, err
 	}
 	db.Close() // the old file's handle, locks and all
@@ -191,20 +206,49 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 // checkpoints and deletes its WAL: none is left beside the file to be
 // replayed onto the restored one. SQLite allows the switch only when no
 // other connection has the database open, so it also proves none has (the
-// processes /proc does not show, e.g. in another container). The data is
-// unchanged; an app that wants WAL sets it when it opens the database.
-func leaveWAL(ctx context.Context, db *sql.DB, named string) error {
+// processes /proc does not show, e.g. in another container). wal says it
+// was in WAL mode: the caller switches it back when it does not replace
+// it, or puts the copy in WAL mode (setWAL) when it does.
+func leaveWAL(ctx context.Context, db *sql.DB, named string) (wal bool, err error) {
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-		return err
+		return false, err
 	}
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&mode); err != nil {
-		return &InUseError{DB: named, Reason: "another connection has it open in WAL mode (" + migdir.OneLine(err.Error(), 200) + ")"}
+		return false, &InUseError{DB: named, Reason: "another connection has it open in WAL mode (" + migdir.OneLine(err.Error(), 200) + ")"}
 	}
 	if mode == "wal" {
-		return &InUseError{DB: named, Reason: "another connection keeps it in WAL mode"}
+		return false, &InUseError{DB: named, Reason: "another connection keeps it in WAL mode"}
 	}
-	return nil
+	return true, nil
+}
+
+// setWAL puts the database file at path (the copy, before its rename) in
+// WAL mode, the persistent mode of the database it replaces (VACUUM INTO
+// writes a rollback-journal file). Closing the only connection removes the
+// -wal and -shm it made, so only the header changes.
+func setWAL(path string) error {
+	db, err := sqlitedb.OpenFile(path, false)
+	if err != nil {
+		return err
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		db.Close()
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	if mode != "wal" {
+		return fmt.Errorf("SQLite kept journal mode %q", mode)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Lstat(path + suffix); err == nil {
+			return fmt.Errorf("%s%s is left after closing it", path, suffix)
+		}
+	}
+	return syncFile(path)
 }
 
 // probeWrite takes and releases the write lock.
@@ -252,28 +296,29 @@ func sameDevice(a, b string) bool {
 // swap renames tmp over live, holding the old file's exclusive lock across
 // the rename: no process can write the old file meanwhile, and none wrote
 // it since the point of it was taken (data_version).
-func (o RestoreOptions) swap(ctx context.Context, db *sql.DB, tmp, live string, before int64) error {
+// renamed says the database was replaced, even when err is not nil.
+func (o RestoreOptions) swap(ctx context.Context, db *sql.DB, tmp, live string, before int64) (renamed bool, err error) {
 	if _, err := db.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
-		return dblock.Explain(err, o.DB, o.Wait)
+		return false, dblock.Explain(err, o.DB, o.Wait)
 	}
 	defer db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 	var after int64
 	if err := db.QueryRowContext(ctx, "PRAGMA data_version").Scan(&after); err != nil {
-		return err
+		return false, err
 	}
 	if after != before {
-		return &InUseError{DB: o.DB, Reason: "another process wrote it while its restore point was taken"}
+		return false, &InUseError{DB: o.DB, Reason: "another process wrote it while its restore point was taken"}
 	}
 	if err := os.Rename(tmp, live); err != nil {
-		return fmt.Errorf("replace %s: %w; the database was not replaced", o.DB, err)
+		return false, fmt.Errorf("replace %s: %w; the database was not replaced", o.DB, err)
 	}
 	// The old file's journal files, if any, would be read as the new one's.
 	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
 		if err := os.Remove(live + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("the database was replaced, but %s%s of the old file could not be removed (remove it before opening the database): %w", o.DB, suffix, err)
+			return true, fmt.Errorf("the database was replaced, but %s%s of the old file could not be removed (remove it before opening the database): %w", o.DB, suffix, err)
 		}
 	}
-	return syncFile(filepath.Dir(live))
+	return true, syncFile(filepath.Dir(live))
 }
 
 // copyFile copies src to dst (created, never an existing file's content
