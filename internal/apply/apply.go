@@ -93,7 +93,7 @@ func Pending(ctx context.Context, db *sql.DB, dir migdir.Dir) ([]migrate.File, e
 }
 
 // Run applies the pending files.
-func Run(ctx context.Context, o Options) (*Result, error) {
+func Run(ctx context.Context, o Options) (res *Result, err error) {
 	o.Dir = migdir.Cached(o.Dir)
 	// The guard needs its hooks on the connection (an app's own handle,
 	// through the startup API, has none yet).
@@ -110,7 +110,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// The point is taken once, after the lock and before the first change:
 	// recording a baseline, or the first file.
 	taken := false
-	var taking *restorepoint.Point
+	var taking *restorepoint.Taken
+	// At the end, the point is pruned after, or removed when the database
+	// did not change (a refused or failed run).
+	defer func() {
+		if p := taking.End(o.Out); res != nil {
+			res.Point = p
+		}
+	}()
 	point := func() error {
 		if taken || o.DryRun || o.RestorePoint == nil {
 			return nil
@@ -146,7 +153,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if len(pending) == 0 {
 		fmt.Fprintln(o.Out, "No migration files to execute")
-		return &Result{Point: taking}, nil // a baseline may have been recorded
+		return &Result{}, nil // a baseline may have been recorded
 	}
 	if o.Amount > 0 && o.Amount < len(pending) {
 		pending = pending[:o.Amount]
@@ -189,7 +196,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	} else {
 		log.Intro("Migrating to version %s from %s (%s in total):", to, revs[len(revs)-1].Version, Plural(len(pending), "migration"))
 	}
-	res := &Result{Point: taking}
+	res = &Result{}
 	for _, f := range pending {
 		if err := checkSpace(ctx, o, f); err != nil {
 			return res, err

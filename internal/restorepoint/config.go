@@ -1,5 +1,7 @@
 package restorepoint
 
+import "github.com/structmigrate/structmigrate/internal/diskspace"
+
 // Config says whether a run takes a point, where, and how many are kept.
 type Config struct {
 	// Disabled, when set, is why no point is taken (e.g.
@@ -25,6 +27,14 @@ func (c Config) keep() int {
 		return DefaultKeep
 	}
 	return c.Keep
+}
+
+// maxNote is the size cap for messages, "" for none.
+func (c Config) maxNote() string {
+	if c.MaxBytes == 0 {
+		return ""
+	}
+	return ", max size " + diskspace.Size(c.MaxBytes)
 }
 
 func (c Config) off() string {

@@ -136,10 +136,11 @@ func TestTakeRestoreHostileNames(t *testing.T) {
 			db := newDB(t, path, 50)
 			want := digest(t, path)
 			var out bytes.Buffer
-			p, err := Config{}.Before(ctx, db, "20260101000001", &out)
+			tk, err := Config{}.Before(ctx, db, "20260101000001", &out)
 			if err != nil {
 				t.Fatal(err)
 			}
+			p := tk.Point
 			if p.Path != filepath.Join(dir, n+".restore-points", p.Name()) || p.DB != n {
 				t.Fatalf("point %+v", p)
 			}
@@ -362,9 +363,15 @@ func TestTakeHelper(t *testing.T) {
 		t.Fatal(err)
 	}
 	for {
-		if _, err := (Config{Dir: os.Getenv("RESTOREPOINT_FOLDER"), Keep: 3}).Before(context.Background(), db, "1", io.Discard); err != nil {
+		tk, err := (Config{Dir: os.Getenv("RESTOREPOINT_FOLDER"), Keep: 3}).Before(context.Background(), db, "1", io.Discard)
+		if err != nil {
 			t.Fatal(err)
 		}
+		// A change, so that End keeps the point and prunes.
+		if _, err := db.Exec("DELETE FROM t WHERE id = (SELECT min(id) FROM t)"); err != nil {
+			t.Fatal(err)
+		}
+		tk.End(io.Discard)
 	}
 }
 

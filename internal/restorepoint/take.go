@@ -15,6 +15,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/diskspace"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // SpaceError refuses a point that would not fit, before anything changed.
@@ -70,12 +71,27 @@ func existing(path string) string {
 	}
 }
 
+// Taken is the point a run took before its first change. Its pruning
+// waits for the run's end (End): a run that changed nothing (refused,
+// failed and rolled back) removes its point instead, so that a run retried
+// on a refused migration (an app restarted in a loop) does not replace the
+// older points, one retry at a time, with copies of the present.
+type Taken struct {
+	Point *Point
+	c     Config
+	// watch is a second connection on the file: its PRAGMA data_version
+	// moves when any other connection commits, the run's included. nil:
+	// not measured, counted as changed.
+	watch *sql.DB
+	seen  int64
+}
+
 // Before takes the point a run needs before its first change to db (the
-// migration lock held), prunes the oldest, and logs one line on out. It
-// takes none, and says why, for a database in memory or when disabled;
-// none, silently, for an empty database (nothing to lose). version is the
-// database's last applied version ("" for none).
-func (c Config) Before(ctx context.Context, db *sql.DB, version string, out io.Writer) (*Point, error) {
+// migration lock held) and logs one line on out; call End when the run
+// ends. It takes none, and says why, for a database in memory or when
+// disabled; none, silently, for an empty database (nothing to lose).
+// version is the database's last applied version ("" for none).
+func (c Config) Before(ctx context.Context, db *sql.DB, version string, out io.Writer) (*Taken, error) {
 	file, err := mainFile(ctx, db)
 	if err != nil {
 		return nil, err
@@ -104,17 +120,44 @@ func (c Config) Before(ctx context.Context, db *sql.DB, version string, out io.W
 	if err != nil {
 		return nil, err
 	}
-	// A point that cannot be pruned costs space, not safety: say so, go on.
-	pruned, err := Prune(filepath.Dir(p.Path), p.DB, c.keep(), c.MaxBytes, p.Path)
-	note := ""
+	t := &Taken{Point: p, c: c}
+	if w, err := sqlitedb.OpenFile(file, true); err == nil {
+		if w.QueryRowContext(ctx, "PRAGMA data_version").Scan(&t.seen) == nil {
+			t.watch = w
+		} else {
+			w.Close()
+		}
+	}
+	fmt.Fprintf(out, "Restore point: %s (version %s, %s, %s)\n", p.Path, p.Version, diskspace.Size(uint64(p.Size)), time.Since(start).Round(time.Millisecond))
+	return t, nil
+}
+
+// End ends the run's use of its point: when no commit reached the database
+// since the point was taken, it removes the point; otherwise it prunes the
+// oldest and says so. It returns the point kept, nil for none. A point
+// that cannot be pruned costs space, not safety: End says so and goes on.
+func (t *Taken) End(out io.Writer) *Point {
+	if t == nil {
+		return nil
+	}
+	if t.watch != nil {
+		var now int64
+		err := t.watch.QueryRow("PRAGMA data_version").Scan(&now)
+		t.watch.Close()
+		if err == nil && now == t.seen && os.Remove(t.Point.Path) == nil {
+			syncFile(filepath.Dir(t.Point.Path))
+			fmt.Fprintf(out, "Restore point %s removed: the database did not change.\n", t.Point.Path)
+			return nil
+		}
+	}
+	pruned, err := Prune(filepath.Dir(t.Point.Path), t.Point.DB, t.c.keep(), t.c.MaxBytes, t.Point.Path)
 	if len(pruned) > 0 {
-		note = fmt.Sprintf("; pruned %d older", len(pruned))
+		fmt.Fprintf(out, "Restore points: pruned %d older (keep %d%s).\n", len(pruned), t.c.keep(), t.c.maxNote())
 	}
 	if err != nil {
-		note += fmt.Sprintf("; %v", err)
+		fmt.Fprintf(out, "Restore points: %v\n", err)
 	}
-	fmt.Fprintf(out, "Restore point: %s (version %s, %s, %s%s)\n", p.Path, p.Version, diskspace.Size(uint64(p.Size)), time.Since(start).Round(time.Millisecond), note)
-	return p, nil
+	return t.Point
 }
 
 // Take writes a point of db (the file named, as the user named it) into

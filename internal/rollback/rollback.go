@@ -150,9 +150,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// The restore point comes after the refusals above, and before the
 	// space check below, which then counts the room the point took.
 	if !o.DryRun && o.RestorePoint != nil {
-		if _, err := o.RestorePoint.Before(ctx, o.DB, revs[len(revs)-1].Version, o.Out); err != nil {
+		taken, err := o.RestorePoint.Before(ctx, o.DB, revs[len(revs)-1].Version, o.Out)
+		if err != nil {
 			return nil, err
 		}
+		// Pruned after the rollback, or removed when it changed nothing.
+		defer taken.End(o.Out)
 	}
 	// A rebuild that cannot fit is refused before it begins (issue 11,
 	// item 8). Only the first version's down script runs on the state seen
