@@ -106,6 +106,19 @@ func runRestore(ctx context.Context, env *Env, o restoreOptions) error {
 		if _, err := os.Lstat(point); os.IsNotExist(err) {
 			return &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("restore point %s is not in %s (`structmigrate restore` lists the names there; give a file elsewhere by its path, e.g. ./%s); nothing was changed", o.Point, folder, o.Point)}
 		}
+		// A name is one the list shows: a shared folder holds other
+		// databases' points, which a name must not put in this one's place.
+		if p, ok := restorepoint.Parse(o.Point); !ok || p.DB != base {
+			whose := "it is not a restore point's name"
+			if ok {
+				whose = "it is one of " + p.DB + "'s"
+			}
+			path := point
+			if !filepath.IsAbs(path) {
+				path = "./" + path
+			}
+			return &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("restore point %s is not one of %s's restore points (%s; `structmigrate restore` lists those of %s; give another file by its path, e.g. %s); nothing was changed", o.Point, base, whose, base, path)}
+		}
 	}
 	if !env.dbExists() {
 		return &ExitError{Code: ExitFailure, Msg: fmt.Sprintf("database %s does not exist; nothing was changed (a restore point is a complete SQLite database: to start from one, copy it there)", env.DB)}

@@ -278,9 +278,21 @@ func Prune(folder, db string, keep int, maxBytes uint64, protect ...string) ([]P
 	if err != nil {
 		return nil, err
 	}
-	kept := map[string]bool{}
+	// A protected file however named (relative, absolute, a link).
+	var kept []os.FileInfo
 	for _, p := range protect {
-		kept[filepath.Clean(p)] = true
+		if fi, err := os.Stat(p); err == nil {
+			kept = append(kept, fi)
+		}
+	}
+	isKept := func(path string) bool {
+		fi, err := os.Stat(path)
+		for _, k := range kept {
+			if err == nil && os.SameFile(fi, k) {
+				return true
+			}
+		}
+		return false
 	}
 	var total uint64
 	for _, p := range ps {
@@ -292,7 +304,7 @@ func Prune(folder, db string, keep int, maxBytes uint64, protect ...string) ([]P
 		if n <= keep && (maxBytes == 0 || total <= maxBytes) {
 			break
 		}
-		if kept[filepath.Clean(p.Path)] {
+		if isKept(p.Path) {
 			continue
 		}
 		if err := os.Remove(p.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
