@@ -176,6 +176,14 @@ func Restore(ctx context.Context, o RestoreOptions) (*RestoreResult, error) {
 		return nil, err
 	}
 	res := &RestoreResult{Replaced: replaced}
+	// Refused before the rename, the database is unchanged: its point is
+	// a copy of it, not to be left behind.
+	defer func() {
+		if !renamed && os.Remove(replaced.Path) == nil {
+			syncFile(filepath.Dir(replaced.Path))
+			res.Replaced = nil
+		}
+	}()
 	tmp := filepath.Join(filepath.Dir(live), "."+filepath.Base(live)+".restoring")
 	if err := copyFile(o.Point, tmp, fi); err != nil {
 		os.Remove(tmp)
