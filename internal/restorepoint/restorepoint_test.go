@@ -218,6 +218,48 @@ func TestRestoreWAL(t *testing.T) {
 	}
 }
 
+// A point given by its path that is a copy of a WAL database with its
+// -wal (committed rows in the WAL, not yet in the file): the file alone is
+// an older database. Restore refuses it, naming the WAL, and changes
+// nothing.
+func TestRestorePointWithWAL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.db")
+	point := filepath.Join(dir, "backup.db")
+	newDB(t, path, 10).Close()
+	src := newDB(t, filepath.Join(dir, "src.db"), 10)
+	var mode string
+	if err := src.QueryRow("PRAGMA journal_mode = WAL").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode: %q, %v", mode, err)
+	}
+	if _, err := src.Exec("PRAGMA wal_autocheckpoint = 0; DELETE FROM t WHERE id > 3"); err != nil {
+		t.Fatal(err)
+	}
+	// The backup: a cp of the file and its -wal while the app has it open.
+	for _, s := range []string{"", "-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, "src.db") + s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(point+s, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := digest(t, path)
+	_, err := Restore(ctx, RestoreOptions{DB: path, Point: point})
+	var bad *BadPointError
+	if !errors.As(err, &bad) || !strings.Contains(err.Error(), "has a WAL beside it ("+point+"-wal)") {
+		t.Fatalf("Restore: %v, want a refusal naming the WAL", err)
+	}
+	if got := digest(t, path); got != want {
+		t.Fatal("the database changed")
+	}
+	if _, err := os.Stat(path + ".restore-points"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a restore point was taken: %v", err)
+	}
+}
+
 // Another connection that writes (BEGIN IMMEDIATE), or has the database
 // open in WAL mode, is one restore cannot see in /proc when it is in
 // another container: SQLite's locks refuse it all the same, and the
