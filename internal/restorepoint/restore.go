@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,6 +67,9 @@ func Check(ctx context.Context, path string) (string, error) {
 	case fi.Size() == 0:
 		return "", &BadPointError{Path: path, Reason: "is empty"}
 	}
+	if err := besideFiles(path); err != nil {
+		return "", err
+	}
 	db, err := sqlitedb.OpenImmutable(path)
 	if err != nil {
 		return "", &BadPointError{Path: path, Reason: "is not a readable SQLite database: " + migdir.OneLine(err.Error(), 300)}
@@ -83,6 +87,38 @@ func Check(ctx context.Context, path string) (string, error) {
 		return "", &BadPointError{Path: path, Reason: "has an unreadable revisions table: " + migdir.OneLine(err.Error(), 300)}
 	}
 	return v, nil
+}
+
+// besideFiles refuses a file whose last writes are beside it, where the
+// file alone (which restore copies, and Check reads, as immutable) is not
+// the database SQLite would read: a hot journal means the file may hold
+// half a transaction; a WAL with frames holds commits the file lacks.
+// Points restore writes never have either; a user's copy may.
+func besideFiles(path string) error {
+	head := func(p string, n int) ([]byte, int64) {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, 0
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, 0
+		}
+		b := make([]byte, n)
+		k, _ := io.ReadFull(f, b)
+		return b[:k], fi.Size()
+	}
+	// A journal whose header is zeroed (journal_mode=PERSIST) or empty
+	// (TRUNCATE) is not hot.
+	if b, _ := head(path+"-journal", 28); len(b) > 0 && strings.Trim(string(b), "\x00") != "" {
+		return &BadPointError{Path: path, Reason: fmt.Sprintf("has a journal beside it (%s-journal): the file alone may hold half a transaction (open it once with sqlite3 so that SQLite rolls the journal back, then restore it)", path)}
+	}
+	// A WAL holds frames after its 32-byte header.
+	if _, size := head(path+"-wal", 0); size > 32 {
+		return &BadPointError{Path: path, Reason: fmt.Sprintf("has a WAL beside it (%s-wal): commits in it are not in the file (run sqlite3 on it: PRAGMA wal_checkpoint(TRUNCATE), then restore it)", path)}
+	}
+	return nil
 }
 
 // RestoreOptions configure Restore.
