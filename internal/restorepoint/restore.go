@@ -353,6 +353,12 @@ func (o RestoreOptions) swap(ctx context.Context, db *sql.DB, tmp, live string, 
 	if after != before {
 		return false, &InUseError{DB: o.DB, Reason: "another process wrote it while its restore point was taken"}
 	}
+	// Looked for again: a process that opened it since the first look
+	// (an app started meanwhile) would keep the old file. From here to the
+	// rename it cannot read it (the exclusive lock), only open it.
+	if hs := dblock.Holders(live); len(hs) > 0 {
+		return false, &InUseError{DB: o.DB, Holders: hs, Reason: "a process opened it during the restore, and would keep using the old file"}
+	}
 	if err := os.Rename(tmp, live); err != nil {
 		return false, fmt.Errorf("replace %s: %w; the database was not replaced", o.DB, err)
 	}
