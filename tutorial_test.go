@@ -143,7 +143,7 @@ func tutorialEnv() []string {
 var (
 	digitsRe   = regexp.MustCompile(`\d+`)
 	durationRe = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)\b`)
-	timeRe     = regexp.MustCompile(`\b\d{8}T\d{6}Z\b`)
+	timeRe     = regexp.MustCompile(`\b\d{8}T\d{6}Z\b|\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b`)
 )
 
 // maskRuns replaces what differs between two runs of the same block.
