@@ -287,7 +287,8 @@ func TestTutorialParts(t *testing.T) {
 		"  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)":                                                  "  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)",
 		"version 2026120702073 or 202612070207330":                                                                                   "version 2026120702073 or 202612070207330",
 		"Restore point: app.db.restore-points/app.db.20261207T031200Z.20261207020733.restore (version 20261207020733, 24.0 KB, 3ms)": "Restore point: app.db.restore-points/app.db.<TIME>.<VERSION>.restore (version <VERSION>, 24.0 KB, <DURATION>)",
-		"taken 20261207T0312Z or 2026-12-07 03:12:00":                                                                                "taken 20261207T0312Z or 2026-12-07 03:12:00",
+		"taken 20261207T0312Z or 2026-12-07 03:12":                                                                                   "taken 20261207T0312Z or 2026-12-07 03:12",
+		"  app.db.20261207T034154Z.20260101000002.restore   20260101000002   2026-12-07 03:41:54   32.0 KB":                          "  app.db.<TIME>.<VERSION>.restore   <VERSION>   <TIME>   32.0 KB",
 	} {
 		if got := maskRuns(in); got != want {
 			t.Errorf("maskRuns(%q) = %q, want %q", in, got, want)
