@@ -1,0 +1,150 @@
+package dialect
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/postgres"
+	"ariga.io/atlas/sql/schema"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	gpostgres "gorm.io/driver/postgres"
+	"gorm.io/gorm"
+
+	"github.com/structmigrate/structmigrate/internal/revisions"
+)
+
+// pg is PostgreSQL: pgx's database/sql driver, Atlas's sql/postgres,
+// GORM's postgres dialector.
+type pg struct{}
+
+func (pg) Name() Name { return Postgres }
+
+// Open accepts the Atlas CLI's url, postgres:// or postgresql://, which is
+// also libpq's and pgx's connection URL.
+func (pg) Open(ctx context.Context, u string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", Redact(u), err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", Redact(u), err)
+	}
+	return db, nil
+}
+
+func (pg) Driver(conn schema.ExecQuerier) (migrate.Driver, error) { return postgres.Open(conn) }
+
+func (pg) Gorm(db *sql.DB) gorm.Dialector { return gpostgres.New(gpostgres.Config{Conn: db}) }
+
+func (pg) Revisions(conn schema.ExecQuerier) Revisions { return revisions.NewPostgres(conn) }
+
+// ApplyLock is the name of the lock `atlas migrate apply` takes. On
+// PostgreSQL, Atlas's driver turns it into a session advisory lock whose
+// key is the name's 32-bit FNV-1 hash: using the same driver call, both
+// tools exclude each other.
+const ApplyLock = "atlas_migrate_execute"
+
+// HeldError reports a lock another run held for the whole wait.
+type HeldError struct {
+	Wait time.Duration
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("another migration run (structmigrate or the Atlas CLI) held the migration lock (advisory lock %q) for %s; nothing was applied (try again, or raise --lock-timeout)", ApplyLock, e.Wait)
+}
+
+func (p pg) Lock(ctx context.Context, db *sql.DB, wait time.Duration) (func() error, error) {
+	drv, err := p.Driver(db)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := drv.(schema.Locker).Lock(ctx, ApplyLock, wait)
+	if errors.Is(err, schema.ErrLocked) {
+		return nil, &HeldError{Wait: wait}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("take the migration lock: %w", err)
+	}
+	return unlock, nil
+}
+
+// Dev opens the env's dev database, which must be empty (Atlas's Snapshot
+// refuses one that is not), or creates a temporary database on the target
+// server, empty from template0, and drops it on Close.
+func (p pg) Dev(ctx context.Context, target, dev string) (*Dev, error) {
+	if dev != "" {
+		db, err := p.Open(ctx, dev)
+		if err != nil {
+			return nil, fmt.Errorf("dev database: %w", err)
+		}
+		return p.dev(db, db.Close)
+	}
+	admin, err := p.Open(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "structmigrate_dev_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %q TEMPLATE template0", name)); err != nil {
+		admin.Close()
+		return nil, fmt.Errorf("create a temporary dev database on %s: %w (or give the env a dev url)", Redact(target), err)
+	}
+	drop := func() error {
+		// Not ctx: the drop must happen after a cancel too.
+		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := admin.ExecContext(c, fmt.Sprintf("DROP DATABASE IF EXISTS %q WITH (FORCE)", name))
+		return errors.Join(err, admin.Close())
+	}
+	devURL, err := withDatabase(target, name)
+	if err != nil {
+		return nil, errors.Join(err, drop())
+	}
+	db, err := p.Open(ctx, devURL)
+	if err != nil {
+		return nil, errors.Join(err, drop())
+	}
+	return p.dev(db, func() error { return errors.Join(db.Close(), drop()) })
+}
+
+func (p pg) dev(db *sql.DB, closeFn func() error) (*Dev, error) {
+	drv, err := p.Driver(db)
+	if err != nil {
+		return nil, errors.Join(err, closeFn())
+	}
+	return &Dev{DB: db, Driver: drv, close: closeFn}, nil
+}
+
+// withDatabase returns u naming database name instead of its own.
+func withDatabase(u, name string) (string, error) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("url %s: %w", Redact(u), err)
+	}
+	p.Path = "/" + name
+	p.RawPath = ""
+	return p.String(), nil
+}
+
+// Redact hides a url's password, for messages.
+func Redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		// Do not echo what may hold a password.
+		if i := strings.Index(u, "://"); i >= 0 {
+			return u[:i+3] + "…"
+		}
+		return "the database url"
+	}
+	return p.Redacted()
+}

@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/dialect"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/status"
+)
+
+// StatusInput is a status check of the target; Models nil skips the
+// structs check.
+type StatusInput struct {
+	Target Target
+	DB     *sql.DB
+	Dir    migdir.Dir
+	Models *Models
+}
+
+// Status reports the target's versions and pending files as the Atlas
+// CLI's `migrate status` does, and the drift: the statements a migration
+// generated from the structs would hold (StructsDrift), and those that
+// would take the live schema to the directory's state at the database's
+// version (DatabaseDrift). It changes nothing on the target.
+func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
+	d := in.Target.Dialect
+	if err := migdir.Validate(in.Dir); err != nil {
+		return nil, err
+	}
+	drv, err := d.Driver(in.DB)
+	if err != nil {
+		return nil, err
+	}
+	store := d.Revisions(in.DB)
+	revs, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := status.CheckHistory(in.Dir, revs); err != nil {
+		return nil, err
+	}
+	r, err := status.Versions(ctx, drv, store, in.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.OutOfOrder) > 0 {
+		return r, nil // the state at the database's version is not the directory's prefix
+	}
+	dev, err := d.Dev(ctx, in.Target.URL, in.Target.Dev)
+	if err != nil {
+		return nil, err
+	}
+	defer dev.Close()
+	if err := drift(ctx, in, r, drv, dev); err != nil {
+		return nil, err
+	}
+	return r, dev.Close()
+}
+
+func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.Driver, dev *dialect.Dev) error {
+	if in.Models != nil {
+		want, err := Desired(ctx, in.Target, dev, *in.Models)
+		if err != nil {
+			return err
+		}
+		head, ok, err := replay(ctx, r, dev, in.Dir, "")
+		if err != nil || !ok {
+			return err
+		}
+		if r.StructsDrift, err = changesSQL(ctx, dev, head, want); err != nil {
+			return err
+		}
+	}
+	at := ""
+	if len(r.Applied) == 0 {
+		return nil // nothing applied: the database was checked clean by Versions
+	}
+	at = r.Applied[len(r.Applied)-1].Version
+	want, ok, err := replay(ctx, r, dev, in.Dir, at)
+	if err != nil || !ok {
+		return err
+	}
+	got, err := live.InspectSchema(ctx, "", nil)
+	if err != nil {
+		return err
+	}
+	r.DatabaseDrift, err = changesSQL(ctx, dev, got, want)
+	return err
+}
+
+// replay returns dir's state at version ("": all files) on dev. A file that
+// does not replay is the report's ReplayError, not an error of status.
+func replay(ctx context.Context, r *status.Report, dev *dialect.Dev, dir migdir.Dir, version string) (*schema.Schema, bool, error) {
+	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
+	if err != nil {
+		return nil, false, err
+	}
+	var opts []migrate.ReplayOption
+	if version != "" {
+		opts = append(opts, migrate.ReplayToVersion(version))
+	}
+	realm, err := ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		r.ReplayError = err.Error()
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case len(realm.Schemas) != 1:
+		return nil, false, errors.New("replay: the directory's state is not one schema")
+	}
+	return realm.Schemas[0], true, nil
+}
+
+// changesSQL is the SQL that takes from to to (none when they agree).
+func changesSQL(ctx context.Context, dev *dialect.Dev, from, to *schema.Schema) ([]string, error) {
+	f, t := *from, *to
+	f.Name = t.Name // compare contents, not the schemas' names
+	changes, err := dev.Driver.SchemaDiff(&f, &t, schema.DiffNormalized())
+	if err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	plan, err := dev.Driver.PlanChanges(ctx, "drift", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(plan.Changes))
+	for i, c := range plan.Changes {
+		out[i] = c.Cmd
+	}
+	return out, nil
+}
