@@ -206,11 +206,11 @@ func isExec(p string) bool {
 
 // cluster is a server this binary started.
 type cluster struct {
-	dir   string
-	url   string
-	cmd   *exec.Cmd
-	pipe  *os.File // closing it stops the server (the watchdog reads it)
-	once  sync.Once
+	dir  string
+	url  string
+	cmd  *exec.Cmd
+	pipe *os.File // closing it stops the server (the watchdog reads it)
+	once sync.Once
 }
 
 // watchdog runs the server and stops it when its stdin (the test binary's
