@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -92,8 +93,9 @@ type Dialect interface {
 	// Dev returns an empty database to replay and diff on: the env's dev
 	// url, or a temporary one next to target. Close drops what it made.
 	Dev(ctx context.Context, target, dev string) (*Dev, error)
-	// Lock takes the lock the Atlas CLI takes to apply, waiting up to wait.
-	Lock(ctx context.Context, db *sql.DB, wait time.Duration) (unlock func() error, err error)
+	// Lock takes the lock the Atlas CLI takes to apply, waiting up to
+	// wait; it says on out that it waits.
+	Lock(ctx context.Context, db *sql.DB, wait time.Duration, out io.Writer) (unlock func() error, err error)
 	// Revisions is the atlas_schema_revisions store over conn.
 	Revisions(conn schema.ExecQuerier) Revisions
 }

@@ -7,6 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
+	mrand "math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -48,10 +51,23 @@ func (pg) Gorm(db *sql.DB) gorm.Dialector { return gpostgres.New(gpostgres.Confi
 func (pg) Revisions(conn schema.ExecQuerier) Revisions { return revisions.NewPostgres(conn) }
 
 // ApplyLock is the name of the lock `atlas migrate apply` takes. On
-// PostgreSQL, Atlas's driver turns it into a session advisory lock whose
-// key is the name's 32-bit FNV-1 hash: using the same driver call, both
-// tools exclude each other.
+// PostgreSQL, Atlas's driver (sql/postgres Driver.Lock) turns it into a
+// session advisory lock whose key is the name's 32-bit FNV-1 hash, tried
+// with pg_try_advisory_lock on a connection of its own. Lock takes the
+// same key the same way, so the two tools exclude each other; it polls
+// more often than Atlas's back-off (up to 2s), so replicas started
+// together follow the first one closely.
 const ApplyLock = "atlas_migrate_execute"
+
+// LockKey is the advisory lock key of a lock name, as Atlas computes it.
+func LockKey(name string) int64 {
+	h := fnv.New32()
+	h.Write([]byte(name))
+	return int64(h.Sum32())
+}
+
+// lockPoll bounds the pause between two tries.
+const lockPoll = 50 * time.Millisecond
 
 // HeldError reports a lock another run held for the whole wait.
 type HeldError struct {
@@ -59,22 +75,56 @@ type HeldError struct {
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("another migration run (structmigrate or the Atlas CLI) held the migration lock (advisory lock %q) for %s; nothing was applied (try again, or raise --lock-timeout)", ApplyLock, e.Wait)
+	return fmt.Sprintf("another migration run (structmigrate or the Atlas CLI) held the migration lock (advisory lock %d, %q) for %s; nothing was applied (try again, or raise --lock-timeout)", LockKey(ApplyLock), ApplyLock, e.Wait)
 }
 
-func (p pg) Lock(ctx context.Context, db *sql.DB, wait time.Duration) (func() error, error) {
-	drv, err := p.Driver(db)
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := drv.(schema.Locker).Lock(ctx, ApplyLock, wait)
-	if errors.Is(err, schema.ErrLocked) {
-		return nil, &HeldError{Wait: wait}
-	}
+// Lock takes the apply lock, waiting up to wait; it says once on out
+// that it waits. Not pg_advisory_lock, which would wait inside a
+// statement: a holder running CREATE INDEX CONCURRENTLY waits for every
+// open transaction, the waiter's too (Atlas's reason for trying).
+func (p pg) Lock(ctx context.Context, db *sql.DB, wait time.Duration, out io.Writer) (func() error, error) {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("take the migration lock: %w", err)
 	}
-	return unlock, nil
+	key, start, told := LockKey(ApplyLock), time.Now(), false
+	for {
+		var ok bool
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("take the migration lock: %w", err)
+		}
+		if ok {
+			break
+		}
+		if time.Since(start) >= wait {
+			conn.Close()
+			return nil, &HeldError{Wait: wait}
+		}
+		if !told {
+			fmt.Fprintf(out, "-- waiting for the lock: another migration run holds advisory lock %d (%s)\n", key, ApplyLock)
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			conn.Close()
+			return nil, ctx.Err()
+		case <-time.After(lockPoll/2 + time.Duration(mrand.Int64N(int64(lockPoll/2)))):
+		}
+	}
+	return func() error {
+		defer conn.Close()
+		// Not ctx: a cancelled run must still release (closing the
+		// connection would too, but the pool may keep it open).
+		var released bool
+		if err := conn.QueryRowContext(context.Background(), "SELECT pg_advisory_unlock($1)", key).Scan(&released); err != nil {
+			return err
+		}
+		if !released {
+			return fmt.Errorf("release the migration lock: advisory lock %d was not held", key)
+		}
+		return nil
+	}, nil
 }
 
 // Dev opens the env's dev database, which must be empty (Atlas's Snapshot

@@ -35,7 +35,7 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	if err := migdir.Validate(in.Dir); err != nil {
 		return nil, err
 	}
-	unlock, err := d.Lock(ctx, in.DB, in.Wait)
+	unlock, err := d.Lock(ctx, in.DB, in.Wait, in.Out)
 	if err != nil {
 		return nil, err
 	}

@@ -230,6 +230,25 @@ func TestApplyWaitsForTheAtlasLock(t *testing.T) {
 	if done, err := Apply(ctx, ApplyInput{Target: tg, DB: db, Dir: dir, Out: io.Discard, Wait: time.Second}); err != nil || len(done) != 2 {
 		t.Fatalf("apply after release: %d files, %v", len(done), err)
 	}
+	// And the other way: while structmigrate holds its lock, the CLI's
+	// call is refused.
+	release, err := tg.Dialect.Lock(ctx, db, time.Second, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drv.(schema.Locker).Lock(ctx, "atlas_migrate_execute", 0); !errors.Is(err, schema.ErrLocked) {
+		t.Fatalf("the CLI's lock while structmigrate holds it: %v, want ErrLocked", err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err = drv.(schema.Locker).Lock(ctx, "atlas_migrate_execute", 0)
+	if err != nil {
+		t.Fatalf("the CLI's lock after release: %v", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // diff writes the Player history's first file: camelCase names quoted,
