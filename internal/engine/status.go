@@ -48,6 +48,7 @@ func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.Driver = string(d.Name()) // the Atlas CLI's name too: "postgres"
 	if len(r.OutOfOrder) > 0 {
 		return r, nil // the state at the database's version is not the directory's prefix
 	}

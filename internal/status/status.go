@@ -28,6 +28,7 @@ const (
 // meanings (see MarshalJSON for the file lists).
 type Report struct {
 	Dir        string              `json:"-"` // the directory, for Env
+	Driver     string              `json:"-"` // Env's driver as the CLI names it; "": sqlite3
 	Available  []string            `json:"-"` // file names
 	Pending    []string            `json:"-"`
 	OutOfOrder []string            `json:"-"`
