@@ -288,3 +288,66 @@ func TestDiff(t *testing.T) {
 		t.Fatalf("dev databases left behind: %q", left)
 	}
 }
+
+// The revisions table as the Atlas CLI's ent schema describes it on
+// PostgreSQL (cmd/atlas/internal/migrate/ent/migrate/schema.go through
+// ent's PostgreSQL types: field.String → character varying, Text →
+// text, Uint/Int/Int64 → bigint, Time → timestamptz, Strings → jsonb),
+// built here from that description, not from our DDL: Atlas finds no
+// change between it and the table apply created, so the CLI's own
+// migration of the table (ent Schema.Create, a diff limited to this
+// table, drop column allowed) is a no-op.
+func TestRevisionsTableIsTheCLIs(t *testing.T) {
+	tg, db := pgTarget(t)
+	ctx := context.Background()
+	if _, err := Apply(ctx, ApplyInput{Target: tg, DB: db, Dir: history(t), Out: io.Discard, Wait: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	drv, err := tg.Dialect.Driver(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := drv.InspectSchema(ctx, "atlas_schema_revisions", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(n string) *schema.Column {
+		return schema.NewColumn(n).SetType(&schema.StringType{T: "character varying"})
+	}
+	text := func(n string) *schema.Column {
+		return schema.NewNullColumn(n).SetType(&schema.StringType{T: "text"})
+	}
+	bigint := func(n string) *schema.Column {
+		return schema.NewColumn(n).SetType(&schema.IntegerType{T: "bigint"})
+	}
+	version := str("version")
+	ent := schema.NewTable("atlas_schema_revisions").AddColumns(
+		version, str("description"),
+		bigint("type").SetDefault(&schema.Literal{V: "2"}),
+		bigint("applied").SetDefault(&schema.Literal{V: "0"}),
+		bigint("total").SetDefault(&schema.Literal{V: "0"}),
+		schema.NewColumn("executed_at").SetType(&schema.TimeType{T: "timestamp with time zone"}),
+		bigint("execution_time"),
+		text("error"), text("error_stmt"),
+		str("hash"),
+		schema.NewNullColumn("partial_hashes").SetType(&schema.JSONType{T: "jsonb"}),
+		str("operator_version"),
+	).SetPrimaryKey(schema.NewPrimaryKey(version))
+	want := schema.New("atlas_schema_revisions").AddTables(ent)
+	if len(live.Tables) != 1 {
+		t.Fatalf("schema atlas_schema_revisions holds %d tables, want 1", len(live.Tables))
+	}
+	changes, err := drv.SchemaDiff(live, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) > 0 {
+		plan, err := drv.PlanChanges(ctx, "ent", changes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range plan.Changes {
+			t.Errorf("the CLI would change the table: %s", c.Cmd)
+		}
+	}
+}
