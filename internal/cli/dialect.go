@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
@@ -38,10 +40,19 @@ func (e *Env) byDialect(name string, sqlite cli.ActionFunc) cli.ActionFunc {
 		if err := dialect.Check(e.Project.Dialect, name, e.Project.Name); err != nil {
 			return err
 		}
-		if run, ok := engineRuns[name]; ok {
-			return run(c, e)
+		if len(e.Project.Exclude) > 0 {
+			return fmt.Errorf("env %q: exclude is not supported on PostgreSQL yet", e.Project.Name)
 		}
-		return sqlite(c)
+		run, ok := engineRuns[name]
+		if !ok {
+			return sqlite(c)
+		}
+		// An interrupt cancels the run, so that its temporary dev
+		// database is still dropped and its transaction rolled back.
+		ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		c.Context = ctx
+		return run(c, e)
 	}
 }
 

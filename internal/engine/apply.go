@@ -41,9 +41,6 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	}
 	defer unlock()
 	store := d.Revisions(in.DB)
-	if err := store.Init(ctx); err != nil {
-		return nil, fmt.Errorf("create the revisions table: %w", err)
-	}
 	revs, err := store.ReadRevisions(ctx)
 	if err != nil {
 		return nil, err
@@ -66,9 +63,13 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 		fmt.Fprintln(in.Out, "No migration files to execute")
 		return nil, nil
 	case errors.As(err, &nc):
-		return nil, &apply.NotCleanError{Err: err}
+		return nil, &NotCleanError{Reason: nc.Reason}
 	case err != nil:
 		return nil, err
+	}
+	// After Pending, so that a refused database is left as it was.
+	if err := store.Init(ctx); err != nil {
+		return nil, fmt.Errorf("create the revisions table: %w", err)
 	}
 	if in.Amount > 0 && in.Amount < len(pending) {
 		pending = pending[:in.Amount]
@@ -90,6 +91,14 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	}
 	log.Done("migration")
 	return done, nil
+}
+
+// NotCleanError refuses a database that holds objects but no revisions:
+// the history would fail over them or duplicate them.
+type NotCleanError struct{ Reason string }
+
+func (e *NotCleanError) Error() string {
+	return "connected database is not clean: " + e.Reason + " (the database has objects but no migration history; adopting it with a baseline is not supported on PostgreSQL yet)"
 }
 
 // file runs one file in its own transaction: the driver, the revisions

@@ -45,6 +45,10 @@ func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
 		return nil, err
 	}
 	r, err := status.Versions(ctx, drv, store, in.Dir)
+	var nc *migrate.NotCleanError
+	if errors.As(err, &nc) {
+		return nil, &NotCleanError{Reason: nc.Reason}
+	}
 	if err != nil {
 		return nil, err
 	}
