@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -184,4 +186,53 @@ func TestPostgresReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// An interrupted status (SIGINT while its temporary dev database exists)
+// exits non-zero, says it was interrupted, and drops that database.
+func TestPostgresInterrupt(t *testing.T) {
+	admin := pgtest.AdminURL(t)
+	u := pgtest.NewDB(t)
+	bin, err := exec.LookPath("structmigrate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adm, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adm.Close()
+	devs := func() int {
+		var n int
+		if err := adm.QueryRow(`SELECT count(*) FROM pg_database WHERE datname LIKE 'structmigrate\_dev\_%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// The process may finish before the signal lands: try again.
+	for attempt := 0; attempt < 10; attempt++ {
+		var out strings.Builder
+		cmd := exec.Command(bin, "--env", "pg", "status")
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+u)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); devs() == 0 && time.Now().Before(deadline); {
+		}
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			cmd.Wait()
+			continue
+		}
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.HasPrefix(out.String(), "Error: interrupted: ") {
+			continue // finished (status exits 2 with pending files) before the signal
+		}
+		if n := devs(); n != 0 {
+			t.Fatalf("%d dev databases left after an interrupt; output:\n%s", n, out.String())
+		}
+		return
+	}
+	t.Fatal("status was never interrupted while its dev database existed")
 }

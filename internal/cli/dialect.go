@@ -52,7 +52,11 @@ func (e *Env) byDialect(name string, sqlite cli.ActionFunc) cli.ActionFunc {
 		ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		c.Context = ctx
-		return run(c, e)
+		err := run(c, e)
+		if err != nil && ctx.Err() != nil && c.Context.Err() != nil {
+			return fmt.Errorf("interrupted: %w", err)
+		}
+		return err
 	}
 }
 
