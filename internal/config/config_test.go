@@ -62,6 +62,11 @@ func TestLoadProjectFile(t *testing.T) {
 			DBPath: "/data/players.db",
 			Dir:    "migrations",
 		}},
+		{"pg", map[string]string{"DATABASE_URL": "postgres://app@db:5432/players?sslmode=disable"}, Env{
+			URL:     "postgres://app@db:5432/players?sslmode=disable",
+			Dialect: dialect.Postgres,
+			Dir:     "migrations/postgres",
+		}},
 		{"gorm", nil, Env{
 			Src: "external_schema://gorm",
 			Dev: "sqlite://dev?mode=memory",
@@ -217,9 +222,14 @@ func TestLoadErrors(t *testing.T) {
 			want: `testdata/locals.hcl:34:9: env "no_vars": url "sqlite://?_fk=1" has no database path`,
 		},
 		{
+			name: "pg without DATABASE_URL",
+			file: projectFile, env: "pg",
+			want: `../../atlas.hcl:55:9: env "pg": url uses $DATABASE_URL, which is not set (or empty)`,
+		},
+		{
 			name: "unknown env",
 			file: projectFile, env: "staging",
-			want: `env "staging" is not defined in ../../atlas.hcl (defined: local, ci, prod, gorm)`,
+			want: `env "staging" is not defined in ../../atlas.hcl (defined: local, ci, prod, pg, gorm)`,
 		},
 		{
 			name: "no env blocks",
@@ -325,7 +335,7 @@ func TestNames(t *testing.T) {
 		file string
 		want []string
 	}{
-		{projectFile, []string{"local", "ci", "prod", "gorm"}},
+		{projectFile, []string{"local", "ci", "prod", "pg", "gorm"}},
 		{"testdata/locals.hcl", []string{"dev", "bare", "abs", "two_vars", "no_vars", "in_path", "via_local", "in_dir"}},
 		{"testdata/urls.hcl", []string{"postgres", "good_dir", "atlas_dir", "plain_dir", "bad_query", "mysql", "pg_search_path", "pg_no_host"}},
 		{"testdata/no_envs.hcl", []string{}},
