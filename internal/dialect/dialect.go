@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -122,6 +123,20 @@ type Dev struct {
 func (d *Dev) Close() error {
 	d.once.Do(func() { d.err = d.close() })
 	return d.err
+}
+
+// OfDB tells the dialect of an open database by its database/sql driver's
+// package: pgx's stdlib or lib/pq are PostgreSQL, anything else SQLite
+// (whose packages check further).
+func OfDB(db *sql.DB) Name {
+	t := reflect.TypeOf(db.Driver())
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if p := t.PkgPath(); strings.HasPrefix(p, "github.com/jackc/pgx/") || p == "github.com/lib/pq" {
+		return Postgres
+	}
+	return SQLite
 }
 
 // For returns the Dialect of n; SQLite has none (its commands do not go

@@ -28,35 +28,17 @@ type StatusInput struct {
 // would take the live schema to the directory's state at the database's
 // version (DatabaseDrift). It changes nothing on the target.
 func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
-	d := in.Target.Dialect
-	if err := migdir.Validate(in.Dir); err != nil {
-		return nil, err
+	r, err := Versions(ctx, in.Target, in.DB, in.Dir)
+	if err != nil || len(r.OutOfOrder) > 0 {
+		// Out of order: the state at the database's version is not the
+		// directory's prefix.
+		return r, err
 	}
-	drv, err := d.Driver(in.DB)
+	drv, err := in.Target.Dialect.Driver(in.DB)
 	if err != nil {
 		return nil, err
 	}
-	store := d.Revisions(in.DB)
-	revs, err := store.ReadRevisions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := status.CheckHistory(in.Dir, revs); err != nil {
-		return nil, err
-	}
-	r, err := status.Versions(ctx, drv, store, in.Dir)
-	var nc *migrate.NotCleanError
-	if errors.As(err, &nc) {
-		return nil, &NotCleanError{Reason: nc.Reason}
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.Driver = string(d.Name()) // the Atlas CLI's name too: "postgres"
-	if len(r.OutOfOrder) > 0 {
-		return r, nil // the state at the database's version is not the directory's prefix
-	}
-	dev, err := d.Dev(ctx, in.Target.URL, in.Target.Dev)
+	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +47,37 @@ func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
 		return nil, err
 	}
 	return r, dev.Close()
+}
+
+// Versions is the report without drift: versions, pending files and
+// errors, from the revisions alone (no dev database).
+func Versions(ctx context.Context, t Target, db *sql.DB, dir migdir.Dir) (*status.Report, error) {
+	d := t.Dialect
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
+	}
+	drv, err := d.Driver(db)
+	if err != nil {
+		return nil, err
+	}
+	store := d.Revisions(db)
+	revs, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := status.CheckHistory(dir, revs); err != nil {
+		return nil, err
+	}
+	r, err := status.Versions(ctx, drv, store, dir)
+	var nc *migrate.NotCleanError
+	if errors.As(err, &nc) {
+		return nil, &NotCleanError{Reason: nc.Reason}
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Driver = string(d.Name()) // the Atlas CLI's name too: "postgres"
+	return r, nil
 }
 
 func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.Driver, dev *dialect.Dev) error {

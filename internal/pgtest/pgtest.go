@@ -224,8 +224,27 @@ kill -INT "$pid" 2>/dev/null
 wait "$pid"
 rm -rf "$2"`
 
+// clusterBase is where the cluster's dir goes: the temp dir, unless the
+// postgres user (when running as root) could not reach it, e.g. a private
+// TMPDIR a test made; then /tmp.
+func clusterBase() string {
+	base := os.TempDir()
+	if os.Geteuid() != 0 {
+		return base
+	}
+	for d := base; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return base
+		}
+	}
+}
+
 func startCluster(bin string) (*cluster, error) {
-	dir, err := os.MkdirTemp("", "structmigrate-pg-")
+	dir, err := os.MkdirTemp(clusterBase(), "structmigrate-pg-")
 	if err != nil {
 		return nil, err
 	}
