@@ -80,7 +80,8 @@ build:
 	$(GO) build -trimpath -o bin/structmigrate .
 
 ## test: gofmt, go vet and every test; the PostgreSQL suite runs on $STRUCTMIGRATE_TEST_POSTGRES or, when
-## PostgreSQL's binaries are installed, on a throwaway cluster (else it is skipped, and this says why)
+## PostgreSQL's binaries are installed, on a throwaway cluster (else, or with STRUCTMIGRATE_TEST_POSTGRES=off, it is
+## skipped, and this says why)
 test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt needed" >&2; exit 1; }
 	$(GO) vet ./...

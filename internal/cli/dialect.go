@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -79,15 +81,27 @@ func unsupportedFlags(c *cli.Context, e *Env, flags ...string) error {
 	return nil
 }
 
-// engineDir opens the env's directory on disk: the embedded copy is the
-// SQLite history.
-func (e *Env) engineDir(create bool) (*migrate.LocalDir, error) {
-	if !create {
-		if _, err := os.Stat(e.Dir); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("migration directory %s does not exist (env %q)", e.Dir, e.Project.Name)
+// engineDir opens the env's directory on disk, to write.
+func (e *Env) engineDir() (*migrate.LocalDir, error) { return migdir.Open(e.Dir, true) }
+
+// engineReadDir opens the env's directory to read: on disk, or, when it is
+// absent and --dir was not given, its copy in the binary's embedded
+// directory (a directory migrations/X is the embedded folder X, e.g.
+// migrations/postgres), so a deploy needs nothing but the binary.
+func (e *Env) engineReadDir() (migdir.Dir, error) {
+	_, err := os.Stat(e.Dir)
+	if !errors.Is(err, os.ErrNotExist) {
+		return migdir.Open(e.Dir, false)
+	}
+	sub, ok := strings.CutPrefix(filepath.ToSlash(filepath.Clean(e.Dir)), "migrations/")
+	if !e.DirFlag && e.Program.Migrations != nil && ok && fs.ValidPath(sub) {
+		if fsys, err := fs.Sub(e.Program.Migrations, sub); err == nil {
+			if _, err := fs.Stat(fsys, "."); err == nil {
+				return migdir.FromFS(fsys, e.Dir+" (embedded)")
+			}
 		}
 	}
-	return migdir.Open(e.Dir, create)
+	return nil, fmt.Errorf("migration directory %s does not exist (env %q)", e.Dir, e.Project.Name)
 }
 
 func engineDiff(c *cli.Context, e *Env) error {
@@ -110,7 +124,13 @@ func engineDiff(c *cli.Context, e *Env) error {
 	if err := migdir.CheckName(name); err != nil {
 		return err
 	}
-	dir, err := e.engineDir(!check)
+	var dir migdir.Dir
+	var err error
+	if check {
+		dir, err = e.engineReadDir()
+	} else {
+		dir, err = e.engineDir()
+	}
 	if err != nil {
 		return err
 	}
@@ -162,7 +182,7 @@ func engineApply(c *cli.Context, e *Env) error {
 		}
 		amount = n
 	}
-	dir, err := e.engineDir(false)
+	dir, err := e.engineReadDir()
 	if err != nil {
 		return err
 	}
@@ -195,7 +215,7 @@ func engineStatus(c *cli.Context, e *Env) error {
 	if o.Format != "text" && o.Format != "json" {
 		return fmt.Errorf("status --format: want text or json, got %q", o.Format)
 	}
-	dir, err := e.engineDir(false)
+	dir, err := e.engineReadDir()
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,8 @@
 //     unix sockets in that dir; as root it runs as the postgres user. It
 //     stops, and its dir is removed, when the binary's tests end (Wrap) or
 //     when the binary dies (a watchdog shell reads the binary's pipe);
-//   - else the test is skipped, saying why.
+//   - else the test is skipped, saying why; STRUCTMIGRATE_TEST_POSTGRES=off
+//     skips it too.
 //
 // A package that calls NewDB must wrap its tests with Wrap (or call Main)
 // in its TestMain, so the cluster is stopped.
@@ -74,6 +75,9 @@ func Stop() {
 
 // Available reports whether a server can be had, and why not.
 func Available() (bool, string) {
+	if os.Getenv(EnvVar) == Off {
+		return false, EnvVar + "=" + Off
+	}
 	if os.Getenv(EnvVar) != "" {
 		return true, ""
 	}
@@ -152,7 +156,14 @@ func adminExec(adminURL, stmt string) error {
 	return err
 }
 
+// Off is the value of EnvVar that skips the suite.
+const Off = "off"
+
 func start() {
+	if os.Getenv(EnvVar) == Off {
+		skipWhy = EnvVar + "=" + Off
+		return
+	}
 	if u := os.Getenv(EnvVar); u != "" {
 		srvURL = u
 		return

@@ -12,14 +12,14 @@ import (
 )
 
 func main() {
+	if ok, why := pgtest.Available(); !ok {
+		fmt.Printf("PostgreSQL suite skipped: %s\n", why)
+		return
+	}
 	if u := os.Getenv(pgtest.EnvVar); u != "" {
 		fmt.Printf("PostgreSQL suite: on the server of $%s (%s)\n", pgtest.EnvVar, dialect.Redact(u))
 		return
 	}
-	bin, err := pgtest.Binaries()
-	if err != nil {
-		fmt.Printf("PostgreSQL suite skipped: %v\n", err)
-		return
-	}
+	bin, _ := pgtest.Binaries()
 	fmt.Printf("PostgreSQL suite: on a throwaway cluster per test binary (%s)\n", bin)
 }
