@@ -145,16 +145,24 @@ func (p pg) Dev(ctx context.Context, target, dev string) (*Dev, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	name := "structmigrate_dev_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %q TEMPLATE template0", name)); err != nil {
-		admin.Close()
-		return nil, fmt.Errorf("create a temporary dev database on %s: %w (or give the env a dev url)", Redact(target), err)
-	}
 	drop := func() error {
 		// Not ctx: the drop must happen after a cancel too.
 		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_, err := admin.ExecContext(c, fmt.Sprintf("DROP DATABASE IF EXISTS %q WITH (FORCE)", name))
 		return errors.Join(err, admin.Close())
+	}
+	// Not cancelled midway: a cancel reaching the server after the
+	// database was made would leave it behind. It is short; ctx is
+	// checked right after.
+	create, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	_, err = admin.ExecContext(create, fmt.Sprintf("CREATE DATABASE %q TEMPLATE template0", name))
+	cancel()
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("create a temporary dev database on %s: %w (or give the env a dev url)", Redact(target), err), drop())
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, errors.Join(err, drop())
 	}
 	devURL, err := withDatabase(target, name)
 	if err != nil {
