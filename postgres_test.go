@@ -43,7 +43,6 @@ func TestPostgresScripts(t *testing.T) {
 				}
 			})
 			env.Setenv("DATABASE_URL", u)
-			env.Setenv("PG_ADMIN", admin)
 			env.Setenv("REPO", repo)
 			return nil
 		},
@@ -55,8 +54,7 @@ func TestPostgresScripts(t *testing.T) {
 
 // cmdPGQuery runs SQL on $DATABASE_URL: `pgq QUERY` prints the rows, one
 // per line with '|' between columns (NULL as "NULL"); `pgq -exec STMT`
-// executes a statement; `pgq -admin QUERY` queries the server's postgres
-// database.
+// executes a statement.
 func cmdPGQuery(ts *testscript.TestScript, neg bool, args []string) {
 	out := ts.Stdout()
 	var exec bool
@@ -65,15 +63,13 @@ func cmdPGQuery(ts *testscript.TestScript, neg bool, args []string) {
 		switch args[0] {
 		case "-exec":
 			exec = true
-		case "-admin":
-			u = ts.Getenv("PG_ADMIN")
 		default:
 			ts.Fatalf("pgq: unknown flag %s", args[0])
 		}
 		args = args[1:]
 	}
 	if len(args) != 1 {
-		ts.Fatalf("usage: pgq [-exec] [-admin] QUERY")
+		ts.Fatalf("usage: pgq [-exec] QUERY")
 	}
 	db, err := sql.Open("pgx", u)
 	ts.Check(err)
