@@ -2,7 +2,7 @@
 # The migration directory is in the Atlas format; migrations/atlas.sum guards it.
 # structmigrate reads a subset of the project-file syntax (docs/configuration.md):
 # locals, data "external_schema", lint, and env blocks with url, dev, src, exclude,
-# migration { dir, baseline } and lint. Anything else is reported as an error.
+# migration { dir, baseline }, lint and restore_points. Anything else is an error.
 
 locals {
   # The database file: $STORAGE_PATH when set, as for `structmigrate --db`.

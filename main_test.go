@@ -52,11 +52,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REPO", repo)
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "tmpfs" { // the tmpfs command can mount one here
+				return canMountTmpfs(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sqlq":        cmdSQL,
 			"waitfile":    cmdWaitFile,
 			"hotjournal":  cmdHotJournal,
 			"automigrate": cmdAutoMigrate,
+			"sqldump":     cmdSQLDump,
+			"tmpfs":       cmdTmpfs,
 		},
 	})
 }

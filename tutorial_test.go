@@ -20,7 +20,8 @@ import (
 //     it is what it printed.
 //
 // The comparison masks, on both sides, what changes from run to run:
-// 14-digit numbers, the migration versions (UTC timestamps), become <VERSION> and Go
+// 14-digit numbers, the migration versions (UTC timestamps), become <VERSION>,
+// the UTC times in restore points' names (20261207T031200Z) <TIME>, and Go
 // durations ("ok (604µs)", "-- 16.14ms") become <DURATION>. Everything else
 // must match exactly, so the test fails when the binary's output changes.
 // STRUCTMIGRATE_UPDATE_TUTORIAL=1 rewrites the page's output blocks with what
@@ -29,13 +30,7 @@ func TestTutorial(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the tutorial in a copy of the repository")
 	}
-	// The page is the sample's own walk-through: a team that replaced the
-	// sample (docs/getting-started.md, make test-template) has other models
-	// and history, about which it has nothing to say.
-	sample, _ := filepath.Glob("migrations/*_create_players.sql")
-	if _, err := os.Stat("schema/player.go"); err != nil || len(sample) == 0 {
-		t.Skip("the sample Player model and its migrations were replaced")
-	}
+	skipWithoutSample(t)
 	for _, tool := range []string{"bash", "git", "make"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed", tool)
@@ -113,6 +108,19 @@ func TestTutorial(t *testing.T) {
 	}
 }
 
+// skipWithoutSample skips a test of the docs' examples where the sample
+// Player model and its migrations were replaced: the pages show the sample's
+// output, and a team that replaced it (docs/getting-started.md, make
+// test-template) has other models and history, about which they have
+// nothing to say.
+func skipWithoutSample(t *testing.T) {
+	t.Helper()
+	sample, _ := filepath.Glob("migrations/*_create_players.sql")
+	if _, err := os.Stat("schema/player.go"); err != nil || len(sample) == 0 {
+		t.Skip("the sample Player model and its migrations were replaced")
+	}
+}
+
 // tutorialEnv is the environment of the blocks: the test's, without
 // STORAGE_PATH (the page relies on the default database), with a git
 // identity for its commits, and -trimpath for go: the copy's packages then
@@ -135,10 +143,12 @@ func tutorialEnv() []string {
 var (
 	digitsRe   = regexp.MustCompile(`\d+`)
 	durationRe = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)\b`)
+	timeRe     = regexp.MustCompile(`\b\d{8}T\d{6}Z\b`)
 )
 
 // maskRuns replaces what differs between two runs of the same block.
 func maskRuns(s string) string {
+	s = timeRe.ReplaceAllString(s, "<TIME>")
 	s = digitsRe.ReplaceAllStringFunc(s, func(d string) string {
 		if len(d) == 14 {
 			return "<VERSION>"
@@ -151,36 +161,45 @@ func maskRuns(s string) string {
 // fence is one fenced block of a Markdown page.
 type fence struct {
 	info string // what follows the opening ```
-	text string // the lines between the fences, each ending in \n
+	text string // the lines between the fences, each ending in \n, less the fence's indentation
 	line int    // the opening fence's line, from 1
+	// indent: the spaces before the opening fence (a block inside a list
+	// item); CommonMark removes as many from each content line.
+	indent int
 	// adjacent: only blank lines separate it from the previous block.
 	adjacent bool
 }
 
-// parseFences returns the page's fenced blocks: ``` fences, not indented,
-// whose info string holds no backtick (CommonMark: a line like
-// "```` ```sh ```` …" is inline code, not a fence).
+// fenceRe is an opening ``` fence, indented by spaces or not, whose info
+// string holds no backtick (CommonMark: a line like "```` ```sh ```` …" is
+// inline code, not a fence).
+var fenceRe = regexp.MustCompile("^( *)```([^`]*)$")
+
+// parseFences returns the page's ``` fenced blocks, those indented inside
+// list items too. A block ends at the next line that is only ``` (indented
+// or not); its content lines lose up to the opening fence's indentation.
 func parseFences(page string) ([]fence, error) {
 	var blocks []fence
 	lines := strings.SplitAfter(page, "\n")
 	adjacent := false
 	for i := 0; i < len(lines); i++ {
 		l := strings.TrimRight(lines[i], "\n")
-		if !strings.HasPrefix(l, "```") || strings.Contains(strings.TrimPrefix(l, "```"), "`") {
+		m := fenceRe.FindStringSubmatch(l)
+		if m == nil {
 			if strings.TrimSpace(l) != "" {
 				adjacent = false
 			}
 			continue
 		}
-		f := fence{info: strings.TrimSpace(strings.TrimPrefix(l, "```")), line: i + 1, adjacent: adjacent}
+		f := fence{info: strings.TrimSpace(m[2]), line: i + 1, indent: len(m[1]), adjacent: adjacent}
 		var b strings.Builder
 		closed := false
 		for i++; i < len(lines); i++ {
-			if strings.TrimRight(lines[i], "\n") == "```" {
+			if strings.TrimSpace(lines[i]) == "```" {
 				closed = true
 				break
 			}
-			b.WriteString(lines[i])
+			b.WriteString(dedent(lines[i], f.indent))
 		}
 		if !closed {
 			return nil, fmt.Errorf("line %d: unclosed ``` block", f.line)
@@ -190,6 +209,15 @@ func parseFences(page string) ([]fence, error) {
 		adjacent = true
 	}
 	return blocks, nil
+}
+
+// dedent removes up to n leading spaces of line.
+func dedent(line string, n int) string {
+	i := 0
+	for i < n && i < len(line) && line[i] == ' ' {
+		i++
+	}
+	return line[i:]
 }
 
 // step is a file the tutorial writes or a command block and its output.
@@ -225,15 +253,22 @@ func tutorialSteps(blocks []fence) ([]step, error) {
 	return steps, nil
 }
 
-// replaceOutputs returns the page with each output block's text replaced.
+// replaceOutputs returns the page with the text of each block whose
+// opening fence is on a line of outputs replaced, indented as that fence.
 func replaceOutputs(page string, outputs map[int]string) string {
 	lines := strings.SplitAfter(page, "\n")
 	var b strings.Builder
 	for i := 0; i < len(lines); i++ {
 		b.WriteString(lines[i])
 		if text, ok := outputs[i+1]; ok {
-			b.WriteString(text)
-			for i+1 < len(lines) && strings.TrimRight(lines[i+1], "\n") != "```" {
+			indent := strings.Repeat(" ", len(lines[i])-len(strings.TrimLeft(lines[i], " ")))
+			for _, l := range strings.SplitAfter(text, "\n") {
+				if strings.TrimSpace(l) != "" {
+					b.WriteString(indent)
+				}
+				b.WriteString(l)
+			}
+			for i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "```" {
 				i++
 			}
 		}
@@ -241,15 +276,18 @@ func replaceOutputs(page string, outputs map[int]string) string {
 	return b.String()
 }
 
-// TestTutorialParts: the masking hides only versions and durations (a
+// TestTutorialParts: the masking hides only versions, restore points'
+// times and durations (a
 // changed count or name still fails TestTutorial), and a command block
 // without its output block is refused rather than skipped.
 func TestTutorialParts(t *testing.T) {
 	for in, want := range map[string]string{
-		"  -- migrating version 20261207020733 (20261207020733_add_nickname.sql)":   "  -- migrating version <VERSION> (<VERSION>_add_nickname.sql)",
-		"       ok (18µs)\n  -- ok (17.863ms)\n  -- 1m2.5s\n  -- 3s":                "       ok (<DURATION>)\n  -- ok (<DURATION>)\n  -- <DURATION>\n  -- <DURATION>",
-		"  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)": "  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)",
-		"version 2026120702073 or 202612070207330":                                  "version 2026120702073 or 202612070207330",
+		"  -- migrating version 20261207020733 (20261207020733_add_nickname.sql)":                                                    "  -- migrating version <VERSION> (<VERSION>_add_nickname.sql)",
+		"       ok (18µs)\n  -- ok (17.863ms)\n  -- 1m2.5s\n  -- 3s":                                                                 "       ok (<DURATION>)\n  -- ok (<DURATION>)\n  -- <DURATION>\n  -- <DURATION>",
+		"  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)":                                                  "  -- 5 migrations\n  -- 14 sql statements, 25 non-NULL values (e.g. id=1)",
+		"version 2026120702073 or 202612070207330":                                                                                   "version 2026120702073 or 202612070207330",
+		"Restore point: app.db.restore-points/app.db.20261207T031200Z.20261207020733.restore (version 20261207020733, 24.0 KB, 3ms)": "Restore point: app.db.restore-points/app.db.<TIME>.<VERSION>.restore (version <VERSION>, 24.0 KB, <DURATION>)",
+		"taken 20261207T0312Z or 2026-12-07 03:12:00":                                                                                "taken 20261207T0312Z or 2026-12-07 03:12:00",
 	} {
 		if got := maskRuns(in); got != want {
 			t.Errorf("maskRuns(%q) = %q, want %q", in, got, want)
@@ -284,5 +322,27 @@ func TestTutorialParts(t *testing.T) {
 	}
 	if got := replaceOutputs("```output\nold\nlines\n```\nafter\n", map[int]string{1: "new\n"}); got != "```output\nnew\n```\nafter\n" {
 		t.Errorf("replaceOutputs: %q", got)
+	}
+
+	// A fence inside a list item: indented, its content lines lose up to
+	// the fence's indentation (no more), and it closes at an indented ```.
+	list := "- item:\n\n  ```text\n  $ a\n    b\n c\n\n  ```\n\n   ```sh\n   x\n   ```\nprose\n```\ny\n```\n"
+	blocks, err = parseFences(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []fence{
+		{info: "text", text: "$ a\n  b\nc\n\n", line: 3, indent: 2},
+		{info: "sh", text: "x\n", line: 10, indent: 3, adjacent: true},
+		{info: "", text: "y\n", line: 14},
+	}
+	if fmt.Sprint(blocks) != fmt.Sprint(want) {
+		t.Errorf("parseFences of indented blocks:\n got %+v\nwant %+v", blocks, want)
+	}
+	if _, err := parseFences("- item\n\n  ```text\n  unclosed\n"); err == nil {
+		t.Error("parseFences accepted an unclosed indented block")
+	}
+	if got := replaceOutputs(list, map[int]string{3: "new\n\nlines\n"}); got != "- item:\n\n  ```text\n  new\n\n  lines\n  ```\n\n   ```sh\n   x\n   ```\nprose\n```\ny\n```\n" {
+		t.Errorf("replaceOutputs of an indented block: %q", got)
 	}
 }

@@ -15,26 +15,31 @@ import (
 
 // bigResult is what the report says about the 1M-row rebuild.
 type bigResult struct {
-	populate          time.Duration
-	dbSize            int64
-	upName            string // file 2
-	up, down          string // its SQL and its down script
-	applyFlags        []string
-	rollbackFlags     []string
-	applyRefusal      string // what apply said without --force, if it refused
-	rollbackRefusal   string
-	applyLog          string // our apply's output of the last timed run
-	rollbackLog       string
-	sqliteUpTimer     string // one untimed sqlite3 run with .timer on
-	sqliteDownTimer   string
-	apply, rollback   *measurement
-	addColumn         *measurement // file 3: ALTER TABLE … ADD COLUMN (nullable), from version 2
-	sqlUp, sqlDown    *measurement
-	goUp, goDown      *measurement // the same wrapped SQL through the pure-Go engine alone
-	baseUp, baseDown  *measurement // the baseline commit's binary (-baseline)
-	sqliteSkipped     bool
-	rows              int
-	wrappedUp, wrapDn string // the scripts sqlite3 ran
+	populate        time.Duration
+	dbSize          int64
+	upName          string // file 2
+	up, down        string // its SQL and its down script
+	applyFlags      []string
+	rollbackFlags   []string
+	applyRefusal    string // what apply said without --force, if it refused
+	rollbackRefusal string
+	applyLog        string // our apply's output of the last timed run
+	rollbackLog     string
+	sqliteUpTimer   string // one untimed sqlite3 run with .timer on
+	sqliteDownTimer string
+	apply, rollback *measurement
+	// The restore point apply takes by default, measured on its own:
+	// point taken vs --no-restore-point, runs alternating.
+	applyPoint, applyNoPoint *measurement
+	pointSize                int64        // bytes of the point of the 1M-row database
+	pointLog                 string       // apply's "Restore point:" line
+	addColumn                *measurement // file 3: ALTER TABLE … ADD COLUMN (nullable), from version 2
+	sqlUp, sqlDown           *measurement
+	goUp, goDown             *measurement // the same wrapped SQL through the pure-Go engine alone
+	baseUp, baseDown         *measurement // the baseline commit's binary (-baseline)
+	sqliteSkipped            bool
+	rows                     int
+	wrappedUp, wrapDn        string // the scripts sqlite3 ran
 }
 
 const populateSQL = `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
@@ -115,11 +120,14 @@ func (b *bench) runBig(s *scenario) error {
 	if err := copyDB(work, v2); err != nil {
 		return err
 	}
+	// Ours runs with --no-restore-point where it is compared with the
+	// baseline binary (which takes none) and sqlite3; the point's own cost
+	// is measured below.
 	ourUp := spec{
 		scenario: s.Label, command: "apply file 2 (ours)", runs: b.bigRuns, wantExit: 0,
 		setup: func() error { return copyDB(pristine, work) },
 		cmd: func() *exec.Cmd {
-			return command(s.Dir, noNote, s.flagsDB(work, append([]string{"apply"}, r.applyFlags...)...)...)
+			return command(s.Dir, noNote, s.flagsDB(work, append([]string{"apply", "--no-restore-point"}, r.applyFlags...)...)...)
 		},
 		check: func(outcome) error { return verifyBig(work, noNoteCols, b.rows) },
 	}
@@ -137,6 +145,9 @@ func (b *bench) runBig(s *scenario) error {
 		return err
 	}
 	r.applyLog = r.apply.Last.stdout + r.apply.Last.stderr
+	if err := b.measurePoint(r, ourUp, work, noNote, s); err != nil {
+		return err
+	}
 
 	if !r.sqliteSkipped {
 		r.wrappedUp = wrap(r.up)
@@ -195,7 +206,7 @@ func (b *bench) runBig(s *scenario) error {
 		scenario: s.Label, command: "rollback file 2 (ours)", runs: b.bigRuns, wantExit: 0,
 		setup: func() error { return copyDB(v2, work) },
 		cmd: func() *exec.Cmd {
-			return command(s.Dir, noNote, s.flagsDB(work, append([]string{"rollback"}, r.rollbackFlags...)...)...)
+			return command(s.Dir, noNote, s.flagsDB(work, append([]string{"rollback", "--no-restore-point"}, r.rollbackFlags...)...)...)
 		},
 		check: func(outcome) error { return verifyBig(work, withNoteCols, b.rows) },
 	}
@@ -236,9 +247,47 @@ func (b *bench) runBig(s *scenario) error {
 	return b.runAddColumn(s, v2, work, noNote, noNoteCols)
 }
 
+// measurePoint measures the restore point apply takes before file 2 by
+// default (VACUUM INTO a copy of the 1M-row database, synced): apply as it
+// runs by default against apply --no-restore-point, runs alternating.
+func (b *bench) measurePoint(r *bigResult, noPoint spec, work, bin string, s *scenario) error {
+	points := work + ".restore-points"
+	withPoint := noPoint
+	withPoint.command = "apply file 2 (ours, restore point taken: the default)"
+	withPoint.setup = func() error {
+		if err := os.RemoveAll(points); err != nil {
+			return err
+		}
+		return noPoint.setup()
+	}
+	withPoint.cmd = func() *exec.Cmd {
+		return command(s.Dir, bin, s.flagsDB(work, append([]string{"apply"}, r.applyFlags...)...)...)
+	}
+	withPoint.check = func(o outcome) error {
+		if !strings.HasPrefix(o.stdout, "Restore point: ") {
+			return fmt.Errorf("apply took no restore point:\n%s", o.stdout)
+		}
+		return verifyBig(work, []string{"id", "name", "score", "note"}, b.rows)
+	}
+	noPoint.command = "apply file 2 (ours, --no-restore-point; paired with the point)"
+	var err error
+	if r.applyPoint, r.applyNoPoint, err = b.measurePair(withPoint, noPoint); err != nil {
+		return err
+	}
+	r.pointLog = firstLine(r.applyPoint.Last.stdout)
+	ps, _ := filepath.Glob(filepath.Join(points, "*.restore"))
+	if len(ps) == 1 {
+		if fi, err := os.Stat(ps[0]); err == nil {
+			r.pointSize = fi.Size()
+		}
+	}
+	return os.RemoveAll(points)
+}
+
 // runAddColumn adds a hand-written file 3 that adds a nullable column to the
-// 1M-row table and measures its apply: the data-loss guard leaves an ALTER
-// TABLE that only adds columns unmeasured, so it stays constant-time.
+// 1M-row table and measures its apply (--no-restore-point): the data-loss
+// guard leaves an ALTER TABLE that only adds columns unmeasured, so it
+// stays constant-time; the restore point taken by default is not.
 func (b *bench) runAddColumn(s *scenario, v2, work, bin string, cols []string) error {
 	name := filepath.Join(s.Dir, "migrations", "20991231235959_add_extra.sql")
 	if err := os.WriteFile(name, []byte("ALTER TABLE `big` ADD COLUMN `extra` text NULL;\n"), 0o644); err != nil {
@@ -251,7 +300,9 @@ func (b *bench) runAddColumn(s *scenario, v2, work, bin string, cols []string) e
 	b.big.addColumn, err = b.measure(spec{
 		scenario: s.Label, command: "apply file 3: ADD COLUMN (nullable)", runs: b.bigRuns, wantExit: 0,
 		setup: func() error { return copyDB(v2, work) },
-		cmd:   func() *exec.Cmd { return command(s.Dir, bin, s.flagsDB(work, "apply")...) },
+		// Without the restore point, whose copy of the whole database
+		// (measured above) would be most of this run's time.
+		cmd:   func() *exec.Cmd { return command(s.Dir, bin, s.flagsDB(work, "apply", "--no-restore-point")...) },
 		check: func(outcome) error { return verifyBig(work, append(slices.Clone(cols), "extra"), b.rows) },
 	})
 	return err

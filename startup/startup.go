@@ -34,6 +34,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 	"github.com/structmigrate/structmigrate/internal/status"
 	"github.com/structmigrate/structmigrate/migrations"
@@ -61,6 +62,9 @@ type Report struct {
 	// part way (a file without a transaction), or why the history is not
 	// linear; "" otherwise.
 	Error string
+	// RestorePoint is the file Apply copied the database to before it
+	// changed it (see WithRestorePoints); "" when it took none.
+	RestorePoint string
 }
 
 // UpToDate reports whether nothing is pending, nothing drifted and the last
@@ -107,6 +111,18 @@ type options struct {
 	log      io.Writer
 	baseline string
 	exclude  []string
+	points   *RestorePoints // nil: none
+}
+
+// RestorePoints says where Apply keeps the copies of the database it takes
+// before changing it, and how many (see WithRestorePoints).
+type RestorePoints struct {
+	// Dir is the folder; "" is <database file>.restore-points beside it.
+	Dir string
+	// Keep is how many are kept, the newest (0: 10).
+	Keep int
+	// MaxBytes caps their total size, the newest always kept (0: no cap).
+	MaxBytes uint64
 }
 
 // WithMigrations uses the migration directory at the root of fsys (its
@@ -165,6 +181,24 @@ func WithBaseline(version string) Option {
 	return func(o *options) { o.baseline = version }
 }
 
+// WithRestorePoints sets where and how many restore points Apply keeps.
+// By default, before Apply changes a database file that holds anything,
+// it copies it (SQLite's VACUUM INTO, consistent while the app writes) to
+// <database file>.restore-points/, keeping the newest 10: the copy
+// `structmigrate restore` puts back when a migration overwrote data that a
+// down script cannot bring back. It needs room for a copy of the database,
+// and time to write it (see docs/benchmarks.md); without the room Apply
+// refuses before changing anything. An in-memory database gets none.
+func WithRestorePoints(p RestorePoints) Option {
+	return func(o *options) { o.points = &p }
+}
+
+// WithoutRestorePoints makes Apply take no restore point (the log says so):
+// for a database backed up otherwise, or too large to copy at start-up.
+func WithoutRestorePoints() Option {
+	return func(o *options) { o.points = nil }
+}
+
 // Check reports where db stands. It changes nothing: the database is read
 // through a read-only handle.
 func Check(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
@@ -179,6 +213,9 @@ func Check(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
 // excuse. A failed file is rolled back and reported as an error naming the
 // file, line and statement. Structs or database drift does not stop it:
 // check the returned report.
+//
+// Before it changes a database file, Apply copies it to a restore point
+// (see WithRestorePoints, WithoutRestorePoints; Report.RestorePoint).
 //
 // Like the CLI, Apply takes the migration lock (see internal/dblock): a
 // flock on the file <database>.lock, which the OS releases when its holder
@@ -227,7 +264,8 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 	if db == nil {
 		return nil, errors.New("startup: nil *sql.DB")
 	}
-	o := options{fsys: migrations.FS, label: "migrations (embedded)", models: schema.Models(), gorm: schema.GormConfig(), log: io.Discard}
+	o := options{fsys: migrations.FS, label: "migrations (embedded)", models: schema.Models(), gorm: schema.GormConfig(), log: io.Discard,
+		points: &RestorePoints{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -243,18 +281,27 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 		return nil, err
 	}
 	defer h.close()
+	point := ""
 	if write {
-		if _, err := apply.Run(ctx, apply.Options{
-			DB: h.db, Dir: dir, Baseline: o.baseline, Out: o.log, Operator: operator,
-		}); err != nil {
+		cfg := &restorepoint.Config{Disabled: "startup.WithoutRestorePoints", Off: "startup.WithoutRestorePoints()"}
+		if p := o.points; p != nil {
+			cfg = &restorepoint.Config{Dir: p.Dir, Keep: p.Keep, MaxBytes: p.MaxBytes, Off: "startup.WithoutRestorePoints()"}
+		}
+		res, err := apply.Run(ctx, apply.Options{
+			DB: h.db, Dir: dir, Baseline: o.baseline, Out: o.log, Operator: operator, RestorePoint: cfg,
+		})
+		if err != nil {
 			return nil, fmt.Errorf("startup: apply: %w", err)
+		}
+		if res.Point != nil {
+			point = res.Point.Path
 		}
 	}
 	st, err := status.Get(ctx, h.db, dir, status.Input{Models: o.models, Desired: desired.Options{Gorm: o.gorm, Desired: o.hook}, Exclude: o.exclude})
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}
-	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, Error: st.Error}
+	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, Error: st.Error, RestorePoint: point}
 	if len(st.Applied) > 0 {
 		r.Current = st.Current
 	}

@@ -468,3 +468,80 @@ func TestWithDesired(t *testing.T) {
 		t.Errorf("Check without the hook: %v, %+v", err, r)
 	}
 }
+
+// Apply copies a database file that holds something to a restore point
+// before changing it, by default beside it; WithRestorePoints moves and
+// bounds them, WithoutRestorePoints takes none and says so. A fresh
+// database (nothing to lose) and an unchanged one get none.
+func TestRestorePoints(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.db")
+	db := openApp(t, path)
+	r, err := startup.Apply(ctx, db, fixture()...)
+	if err != nil || r.RestorePoint != "" {
+		t.Fatalf("first Apply on a fresh file: %+v, %v; want no point", r, err)
+	}
+	// The seed is pending again, on a database that lost 20 players.
+	unseed := func(db *sql.DB) {
+		t.Helper()
+		if _, err := db.Exec("DELETE FROM atlas_schema_revisions WHERE version = '20261130042120'; DELETE FROM players WHERE squadNumber > 6"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unseed(db)
+	var log bytes.Buffer
+	if r, err = startup.Apply(ctx, db, fixture(startup.WithLog(&log))...); err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(r.RestorePoint) != path+".restore-points" || !strings.Contains(log.String(), "Restore point: "+r.RestorePoint+" (version 20261130042119, ") {
+		t.Fatalf("Apply: point %q, log:\n%s", r.RestorePoint, log.String())
+	}
+	// The point is the database before the seed ran again.
+	point, err := sql.Open("sqlite", "file:"+r.RestorePoint+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer point.Close()
+	if n := count(t, point, "SELECT count(*) FROM players"); n != 5 {
+		t.Fatalf("the point has %d players, want the 5 before the seed", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM players"); n != 25 {
+		t.Fatalf("the database has %d players after the seed, want 25", n)
+	}
+	// Nothing pending: none.
+	if r, err = startup.Apply(ctx, db, fixture()...); err != nil || r.RestorePoint != "" {
+		t.Fatalf("Apply with nothing pending: %q, %v", r.RestorePoint, err)
+	}
+
+	// Without, and elsewhere.
+	other := filepath.Join(dir, "other.db")
+	odb := openApp(t, other)
+	if _, err := startup.Apply(ctx, odb, fixture()...); err != nil {
+		t.Fatal(err)
+	}
+	unseed(odb)
+	log.Reset()
+	if r, err = startup.Apply(ctx, odb, fixture(startup.WithoutRestorePoints(), startup.WithLog(&log))...); err != nil || r.RestorePoint != "" {
+		t.Fatalf("WithoutRestorePoints: %q, %v", r.RestorePoint, err)
+	}
+	if !strings.HasPrefix(log.String(), "No restore point (startup.WithoutRestorePoints).\n") {
+		t.Fatalf("log:\n%s", log.String())
+	}
+	backups := filepath.Join(dir, "backups")
+	for i := 0; i < 3; i++ {
+		unseed(odb)
+		if r, err = startup.Apply(ctx, odb, fixture(startup.WithRestorePoints(startup.RestorePoints{Dir: backups, Keep: 2}))...); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Dir(r.RestorePoint) != backups {
+			t.Fatalf("WithRestorePoints: %q", r.RestorePoint)
+		}
+	}
+	if ents, _ := os.ReadDir(backups); len(ents) != 2 {
+		t.Fatalf("%d points kept in %s, want 2", len(ents), backups)
+	}
+	if _, err := os.Stat(other + ".restore-points"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a point was taken beside other.db: %v", err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	_ "ariga.io/atlas/sql/sqlite/sqlitecheck" // registers the SQLite analyzers
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -60,7 +61,7 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 			return err
 		}
 	}
-	prev, err := s.inspect(ctx)
+	prev, err := inspect(ctx, s.dev.Driver)
 	if err != nil {
 		return err
 	}
@@ -70,8 +71,12 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 	}
 	for _, f := range files {
 		sf := &sqlcheck.File{File: f, From: prev}
-		err := s.exec(ctx, dir, f, func(st *migrate.Stmt) error {
-			next, err := s.inspect(ctx)
+		err := s.exec(ctx, dir, f, func(q schema.ExecQuerier, st *migrate.Stmt) error {
+			drv, err := sqlitedb.Driver(q) // q: the file's transaction
+			if err != nil {
+				return err
+			}
+			next, err := inspect(ctx, drv)
 			if err != nil {
 				return err
 			}
@@ -99,27 +104,14 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 	return nil
 }
 
-// exec runs f's statements; after is called after each one.
-func (s *Session) exec(ctx context.Context, dir migdir.Dir, f migrate.File, after func(*migrate.Stmt) error) error {
-	stmts, err := migdir.StmtDecls(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
-	}
-	for _, st := range stmts {
-		if _, err := s.dev.DB.ExecContext(ctx, st.Text); err != nil {
-			return &migdir.StmtError{Op: "replaying", Path: filepath.Join(dir.Path(), f.Name()), Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}
-		}
-		if after != nil {
-			if err := after(st); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+// exec runs f's statements as apply runs them (runfile); after is called
+// after each one.
+func (s *Session) exec(ctx context.Context, dir migdir.Dir, f migrate.File, after func(schema.ExecQuerier, *migrate.Stmt) error) error {
+	return runfile.Replay(ctx, s.dev.DB, f, filepath.Join(dir.Path(), f.Name()), "replaying", after)
 }
 
-func (s *Session) inspect(ctx context.Context) (*schema.Realm, error) {
-	sc, err := s.dev.Driver.InspectSchema(ctx, "", nil)
+func inspect(ctx context.Context, drv migrate.Driver) (*schema.Realm, error) {
+	sc, err := drv.InspectSchema(ctx, "", nil)
 	if err != nil {
 		return nil, err
 	}

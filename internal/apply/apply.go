@@ -15,7 +15,9 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/dblock"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -35,6 +37,9 @@ type Options struct {
 	// LockTimeout bounds the wait for the migration lock and for a busy
 	// database (0: dblock.DefaultWait).
 	LockTimeout time.Duration
+	// RestorePoint, when set, takes a restore point (a copy of the
+	// database) before the first change; nil takes none and says nothing.
+	RestorePoint *restorepoint.Config
 
 	reader *sql.DB // see Reader
 }
@@ -42,6 +47,7 @@ type Options struct {
 // Result tells what ran.
 type Result struct {
 	Applied []migrate.File
+	Point   *restorepoint.Point // the restore point taken first; nil for none
 }
 
 // NotCleanError refuses a database that holds tables but no revisions:
@@ -101,7 +107,30 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		defer unlock()
 	}
+	// The point is taken once, after the lock and before the first change:
+	// recording a baseline, or the first file.
+	taken := false
+	var taking *restorepoint.Point
+	point := func() error {
+		if taken || o.DryRun || o.RestorePoint == nil {
+			return nil
+		}
+		taken = true
+		version, err := restorepoint.Version(ctx, o.DB)
+		if err != nil {
+			return err
+		}
+		taking, err = o.RestorePoint.Before(ctx, o.DB, version, o.Out)
+		return err
+	}
 	if o.Baseline != "" {
+		if revs, err := revisions.New(o.DB).ReadRevisions(ctx); err != nil {
+			return nil, err
+		} else if len(revs) == 0 {
+			if err := point(); err != nil {
+				return nil, err
+			}
+		}
 		adopted, err := o.baseline(ctx)
 		if err != nil {
 			return nil, err
@@ -117,7 +146,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if len(pending) == 0 {
 		fmt.Fprintln(o.Out, "No migration files to execute")
-		return &Result{}, nil
+		return &Result{Point: taking}, nil // a baseline may have been recorded
 	}
 	if o.Amount > 0 && o.Amount < len(pending) {
 		pending = pending[:o.Amount]
@@ -132,6 +161,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if o.DryRun {
 		return &Result{}, o.dryRun(ctx, pending)
+	}
+	if err := point(); err != nil {
+		return nil, err
 	}
 	if o.reader, err = Reader(ctx, o.DB); err != nil {
 		return nil, err
@@ -157,7 +189,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	} else {
 		log.Intro("Migrating to version %s from %s (%s in total):", to, revs[len(revs)-1].Version, Plural(len(pending), "migration"))
 	}
-	res := &Result{}
+	res := &Result{Point: taking}
 	for _, f := range pending {
 		if err := checkSpace(ctx, o, f); err != nil {
 			return res, err
@@ -177,7 +209,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 // directive: then each statement that may change stored data is measured
 // in a savepoint of its own.
 func runFile(ctx context.Context, o Options, log *Logger, f migrate.File) error {
-	if !InTx(f) {
+	if !runfile.InTx(f) {
 		drv, err := sqlitedb.Driver(o.DB)
 		if err != nil {
 			return err
@@ -201,15 +233,6 @@ func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rr
 	return nil
 }
 
-func txMode(f migrate.File) string {
-	if lf, ok := f.(*migrate.LocalFile); ok {
-		if ds := lf.Directive("txmode"); len(ds) > 0 {
-			return ds[0]
-		}
-	}
-	return "file"
-}
-
 func printDry(w io.Writer, files []migrate.File) error {
 	for _, f := range files {
 		stmts, err := migdir.StmtDecls(f)
@@ -222,16 +245,6 @@ func printDry(w io.Writer, files []migrate.File) error {
 		}
 	}
 	return nil
-}
-
-// CommitError explains a refused commit; sqlitedb.OpenTx refuses one that
-// would add foreign-key violations (a *sqlitedb.ViolationError).
-func CommitError(what string, err error) error {
-	var ve *sqlitedb.ViolationError
-	if errors.As(err, &ve) {
-		return fmt.Errorf("%s not committed, it would leave rows that violate foreign keys; the transaction was rolled back (%w)", what, err)
-	}
-	return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", what, migdir.ExplainWrite(err))
 }
 
 // baseline records o.Baseline on a database without history; it reports

@@ -5,29 +5,14 @@ import (
 	"database/sql"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/sqlclient"
 
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
-	"github.com/structmigrate/structmigrate/internal/sqlitedb"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 )
 
-// How apply runs a file is decided here, once, for apply itself and for
-// everything that predicts it (lint's SM701, the dry run): what a file
-// loses depends on it. A parent-table rebuild keeps its children with
-// foreign keys off, and cascades into them with foreign keys on.
-
-// InTx reports whether apply runs f in one transaction (the default) or,
-// under the Atlas CLI's `-- atlas:txmode none`, statement by statement
-// outside any transaction.
-func InTx(f migrate.File) bool { return txMode(f) != "none" }
-
-// openTx opens the transaction a file runs in: sqlitedb.OpenTx switches
-// foreign keys off outside it (SQLite ignores the PRAGMA inside one) and
-// refuses to commit new foreign-key violations.
-func openTx(ctx context.Context, db *sql.DB) (*sqlclient.Tx, error) {
-	return sqlitedb.OpenTx(ctx, db, nil)
-}
+// How a file runs is runfile's decision; RunMeasured is runfile.Replay
+// under the data-loss guard, for what predicts apply (lint's SM701).
 
 // Judge decides on the losses a unit measured; an error refuses the unit
 // (its statements are undone).
@@ -56,9 +41,15 @@ func RunMeasured(ctx context.Context, db *sql.DB, f migrate.File, name string, j
 	if err != nil {
 		return err
 	}
-	if !InTx(f) {
+	stmtErr := func(st *migrate.Stmt, err error) error {
+		if err != nil {
+			return &migdir.StmtError{Op: "running", Path: name, Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}
+		}
+		return nil
+	}
+	if !runfile.InTx(f) {
 		for _, st := range stmts {
-			exec := func() error { return execOn(ctx, db, db, st.Text) }
+			exec := func() error { return stmtErr(st, runfile.Exec(ctx, db, db, st.Text)) }
 			if judge == nil {
 				err = exec()
 			} else {
@@ -70,13 +61,13 @@ func RunMeasured(ctx context.Context, db *sql.DB, f migrate.File, name string, j
 		}
 		return nil
 	}
-	tx, err := openTx(ctx, db)
+	tx, err := runfile.OpenTx(ctx, db)
 	if err != nil {
 		return err
 	}
 	run := func(u *guard.Unit) error {
 		for _, st := range stmts {
-			exec := func() error { return execOn(ctx, db, tx, st.Text) }
+			exec := func() error { return stmtErr(st, runfile.Exec(ctx, db, tx, st.Text)) }
 			if u != nil {
 				err = u.Exec(ctx, st.Text, exec)
 			} else {
@@ -97,17 +88,7 @@ func RunMeasured(ctx context.Context, db *sql.DB, f migrate.File, name string, j
 		return join(err, tx.Rollback())
 	}
 	if err := tx.Commit(); err != nil {
-		return CommitError(name, err)
+		return runfile.CommitError(name, err)
 	}
 	return nil
-}
-
-// execOn runs a migration's statement on q (db, or a transaction on it),
-// refusing transaction control as apply does.
-func execOn(ctx context.Context, db *sql.DB, q interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, stmt string) error {
-	defer sqlitedb.DenyTxControl(db)()
-	_, err := q.ExecContext(ctx, stmt)
-	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -27,14 +28,14 @@ import (
 // and applies the files to the copy exactly as apply does, each file
 // committed there, then deletes the copy.
 func (o Options) dryRun(ctx context.Context, pending []migrate.File) error {
-	if slices.ContainsFunc(pending, func(f migrate.File) bool { return !InTx(f) }) {
+	if slices.ContainsFunc(pending, func(f migrate.File) bool { return !runfile.InTx(f) }) {
 		return o.dryRunCopy(ctx, pending)
 	}
 	// Unreviewed SQL runs here: it may not reach other files.
 	if err := sqlitedb.Isolate(o.DB); err != nil {
 		return err
 	}
-	tx, err := openTx(ctx, o.DB)
+	tx, err := runfile.OpenTx(ctx, o.DB)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -57,7 +58,7 @@ func (o Options) begin(ctx context.Context, outer schema.ExecQuerier) (*scope, e
 			return err
 		}}, nil
 	}
-	tx, err := openTx(ctx, o.DB) // foreign keys off, see openTx
+	tx, err := runfile.OpenTx(ctx, o.DB) // foreign keys off, see openTx
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 			return join(err, sc.done(false))
 		}
 		if err := sc.done(true); err != nil {
-			return CommitError(path, err)
+			return runfile.CommitError(path, err)
 		}
 		return nil
 	}

@@ -84,6 +84,7 @@ func New(p Program) *cli.App {
 			diffCmd(env),
 			applyCmd(env),
 			rollbackCmd(env),
+			restoreCmd(env),
 			setCmd(env),
 			baselineCmd(env),
 			statusCmd(env),

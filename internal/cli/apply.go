@@ -13,6 +13,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/restorepoint"
 )
 
 type applyOptions struct {
@@ -21,6 +22,7 @@ type applyOptions struct {
 	Force    bool
 	Baseline string
 	Wait     time.Duration // --lock-timeout
+	Point    *restorepoint.Config
 }
 
 func applyCmd(env *Env) *cli.Command {
@@ -28,13 +30,18 @@ func applyCmd(env *Env) *cli.Command {
 		Name:      "apply",
 		Usage:     "apply pending migration files to the database, one transaction per file",
 		ArgsUsage: "[N]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the pending files and run them under the data-loss guard in a transaction that is rolled back (on a temporary copy of the database when a file has -- atlas:txmode none); say which file would be refused or fail; change nothing"},
 			&cli.BoolFlag{Name: "force", Usage: "apply even when the guard measures a loss of rows or values that the file does not declare (-- atlas:nolint DS102/DS103)"},
 			&cli.StringFlag{Name: "baseline", Usage: "adopt a database without history at `VERSION` first (see baseline); default: the env's migration.baseline"},
-		},
+			noRestorePointFlag,
+		}, restorePointFlags()...),
 		Action: func(c *cli.Context) error {
 			o := applyOptions{DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Baseline: c.String("baseline"), Wait: c.Duration(lockTimeoutFlag.Name)}
+			var err error
+			if o.Point, err = env.restoreConfig(c); err != nil {
+				return err
+			}
 			if c.NArg() > 1 {
 				return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
 			}
@@ -80,7 +87,7 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 	}
 	_, err = apply.Run(ctx, apply.Options{
 		DB: db, Dir: dir, Amount: o.Amount, DryRun: o.DryRun, Force: o.Force, Baseline: baseline, Out: env.Out, Operator: Operator, Progress: env.terminal(),
-		LockTimeout: o.Wait,
+		LockTimeout: o.Wait, RestorePoint: o.Point,
 	})
 	var hn *migrate.HistoryNonLinearError
 	if errors.As(err, &hn) {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/rollback"
 )
 
@@ -18,6 +19,7 @@ type rollbackOptions struct {
 	DryRun bool
 	Force  bool
 	Wait   time.Duration // --lock-timeout
+	Point  *restorepoint.Config
 }
 
 func rollbackCmd(env *Env) *cli.Command {
@@ -29,12 +31,13 @@ func rollbackCmd(env *Env) *cli.Command {
 			"by a plan computed from the live schema to the directory's state at the previous version.\n" +
 			"It commits only if the result equals the directory at the target version, and refuses to\n" +
 			"drop tables holding rows, columns holding values, or delete rows, unless --force.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "to", Usage: "undo every version after `VERSION` (0 undoes all)"},
 			&cli.IntFlag{Name: "steps", Usage: "undo the last `N` versions (as the argument N: goose down, migrate down N, alembic downgrade -N)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "run it in a transaction, print the SQL, roll it back"},
 			&cli.BoolFlag{Name: "force", Usage: "proceed even when data would be lost"},
-		},
+			noRestorePointFlag,
+		}, restorePointFlags()...),
 		Action: func(c *cli.Context) error {
 			o := rollbackOptions{To: c.String("to"), DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Wait: c.Duration(lockTimeoutFlag.Name)}
 			steps, err := rollbackSteps(c)
@@ -42,6 +45,9 @@ func rollbackCmd(env *Env) *cli.Command {
 				return err
 			}
 			o.Steps = steps
+			if o.Point, err = env.restoreConfig(c); err != nil {
+				return err
+			}
 			return runRollback(c.Context, env, o)
 		},
 	}
@@ -106,7 +112,7 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	}
 	_, err = rollback.Run(ctx, rollback.Options{
 		DB: db, Dir: dir, Down: down, To: o.To, Steps: o.Steps, DryRun: o.DryRun, Force: o.Force, Out: env.Out, Progress: env.terminal(),
-		LockTimeout: o.Wait,
+		LockTimeout: o.Wait, RestorePoint: o.Point,
 	})
 	return env.busy(err, o.Wait)
 }

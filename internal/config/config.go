@@ -17,6 +17,7 @@
 //	    baseline = expr
 //	  }
 //	  lint { ... }     // over the top-level lint block
+//	  restore_points { dir = expr, keep = N, max_size = "5GB" } // restore.go
 //	}
 //
 // Expressions are HCL native syntax (interpolation, conditionals, ...) with
@@ -58,6 +59,9 @@ type Env struct {
 	// an audit table created by hand.
 	Exclude []string
 	Lint    Lint // the top-level lint block, then the env's
+	// Restore is the restore_points block: where and how many copies of
+	// the database apply and rollback keep.
+	Restore RestorePoints
 }
 
 // Load parses the HCL source (filename is used in error positions) and resolves env name.
@@ -134,7 +138,7 @@ var (
 	}}
 	envSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "url"}, {Name: "dev"}, {Name: "src"}, {Name: "exclude"}},
-		Blocks:     []hcl.BlockHeaderSchema{{Type: "migration"}, {Type: "lint"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "migration"}, {Type: "lint"}, {Type: "restore_points"}},
 	}
 	migrationSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "dir"}, {Name: "baseline"}},
@@ -170,6 +174,7 @@ type envBlock struct {
 	baseline  *hcl.Attribute
 	exclude   *hcl.Attribute
 	lint      *lintBlock
+	restore   *restoreBlock
 	migration bool
 }
 
@@ -248,10 +253,21 @@ func parseEnv(b *hcl.Block) (*envBlock, hcl.Diagnostics) {
 	}
 	e.url, e.dev, e.src = c.Attributes["url"], c.Attributes["dev"], c.Attributes["src"]
 	e.exclude = c.Attributes["exclude"]
-	var first, lint *hcl.Block
+	var first, lint, restore *hcl.Block
 	for _, m := range c.Blocks {
 		if m.Type == "lint" {
 			diags = append(diags, parseLintOnce(m, &lint, &e.lint)...)
+			continue
+		}
+		if m.Type == "restore_points" {
+			if restore != nil {
+				diags = append(diags, duplicate(m.DefRange, "restore_points block", restore.DefRange))
+				continue
+			}
+			restore = m
+			r, ds := parseRestore(m)
+			diags = append(diags, ds...)
+			e.restore = r
 			continue
 		}
 		if first != nil {
@@ -533,6 +549,12 @@ func (ev *evaluator) evalEnv(e *envBlock) (*resolved, hcl.Diagnostics) {
 	r.Src = str(e.src, "src", nil)
 	r.Dir = str(e.dir, "migration.dir", nil)
 	r.Baseline = str(e.baseline, "migration.baseline", nil)
+	if e.restore != nil {
+		r.Restore.Dir = str(e.restore.dir, "restore_points.dir", nil)
+		rp, ds := ev.evalRestore(e.name, e.restore)
+		diags = append(diags, ds...)
+		r.Restore.Keep, r.Restore.MaxBytes = rp.Keep, rp.MaxBytes
+	}
 	exclude, ds := ev.evalExclude(e)
 	diags = append(diags, ds...)
 	r.Exclude = exclude
@@ -644,7 +666,7 @@ type unsetVar string
 type UnsetError struct {
 	At   string // file:line:col of the expression
 	Env  string
-	Attr string   // url, dev, src, migration.dir, migration.baseline
+	Attr string   // url, dev, src, migration.dir, migration.baseline, restore_points.dir
 	Vars []string // the variables, sorted
 	// URL is set when the variables were only tested, and the url the
 	// file chose for their absence is not one structmigrate can open.

@@ -8,6 +8,7 @@ package diskspace
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"syscall"
@@ -122,4 +123,33 @@ func queryBytes(ctx context.Context, db schema.ExecQuerier, query string, args .
 		}
 	}
 	return uint64(n), rows.Err()
+}
+
+// units are the size suffixes ParseSize reads: powers of 1024, as
+// Size prints them.
+var units = []struct {
+	suffix string
+	shift  uint
+}{{"TB", 40}, {"GB", 30}, {"MB", 20}, {"KB", 10}, {"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}, {"B", 0}}
+
+// ParseSize reads a size such as "500MB", "2GB", "1.5G" or "1048576"
+// (bytes); units are powers of 1024. Exponents and hex are refused.
+func ParseSize(s string) (uint64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	shift := uint(0)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, shift = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.shift
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) || strings.ContainsAny(t, "EXP") {
+		return 0, fmt.Errorf("size %q: want a number of bytes with an optional unit, e.g. 500MB or 2GB", s)
+	}
+	n := f * float64(uint64(1)<<shift)
+	if n >= math.MaxUint64 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return uint64(n), nil
 }

@@ -114,3 +114,18 @@ DELETE FROM big WHERE id > 100`); err != nil {
 		t.Fatalf("Check looked at the file system though the free pages hold the copy: %v", err)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]uint64{
+		"0": 0, "1048576": 1 << 20, "500MB": 500 << 20, "2GB": 2 << 30, "1.5g": 3 << 29, " 10 kb ": 10 << 10, "7B": 7, "1T": 1 << 40,
+	} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-1MB", "1e9", "0x10", "Inf", "NaN", "MB", "1 PB", "99999999999TB"} {
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) accepted", bad)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -397,16 +398,11 @@ func upDown(ctx context.Context, dir migdir.Dir, down *migdir.Down, files []migr
 	}
 	defer dev.Close()
 	run := func(d migdir.Dir, f migrate.File) (*migdir.StmtError, error) {
-		stmts, err := migdir.StmtDecls(f)
-		if err != nil {
-			return nil, err
+		err := runfile.Replay(ctx, dev.DB, f, filepath.Join(d.Path(), f.Name()), "running", nil)
+		if se := (*migdir.StmtError)(nil); errors.As(err, &se) {
+			return se, nil
 		}
-		for _, st := range stmts {
-			if _, err := dev.DB.ExecContext(ctx, st.Text); err != nil {
-				return &migdir.StmtError{Op: "running", Path: filepath.Join(d.Path(), f.Name()), Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}, nil
-			}
-		}
-		return nil, nil
+		return nil, err
 	}
 	for _, f := range files {
 		if se, err := run(dir, f); se != nil || err != nil {

@@ -9,11 +9,12 @@ import (
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // measured replays the directory on a dev database, each file as apply
-// runs it (apply.RunMeasured: a transaction with foreign keys off, or
+// runs it (runfile.Run: a transaction with foreign keys off, or
 // txmode none), and each new file under the data-loss guard that apply
 // uses, on the rows the earlier files stored (seed data): what a file
 // loses there, apply would refuse too.
@@ -27,7 +28,7 @@ func measured(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew m
 	for _, f := range files {
 		path := filepath.Join(dir.Path(), f.Name())
 		if !isNew[f.Name()] {
-			if apply.RunMeasured(ctx, dev.DB, f, path, nil) != nil {
+			if runfile.Replay(ctx, dev.DB, f, path, "replaying", nil) != nil {
 				return nil
 			}
 			continue

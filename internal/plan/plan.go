@@ -19,6 +19,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -64,17 +65,11 @@ func replay(ctx context.Context, dir migdir.Dir, version string) (*sqlitedb.Dev,
 		return nil, err
 	}
 	for _, f := range files {
-		stmts, err := migdir.StmtDecls(f)
-		if err != nil {
+		// As apply runs it (runfile): what replays here is what a database
+		// that applied the directory holds.
+		if err := runfile.Replay(ctx, dev.DB, f, filepath.Join(dir.Path(), f.Name()), "replaying", nil); err != nil {
 			dev.Close()
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir.Path(), f.Name()), err)
-		}
-		for _, st := range stmts {
-			if _, err := dev.DB.ExecContext(ctx, st.Text); err != nil {
-				dev.Close()
-				return nil, &migdir.StmtError{Op: "replaying", Path: filepath.Join(dir.Path(), f.Name()),
-					Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err}
-			}
+			return nil, err
 		}
 	}
 	return dev, nil

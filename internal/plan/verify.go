@@ -11,6 +11,7 @@ package plan
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -23,6 +24,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -129,20 +131,20 @@ func describe(changes []schema.Change) string {
 	return strings.Join(slices.Compact(out), ", ")
 }
 
-// run executes f's statements one after another, as Replay does; after
-// names the up file a down script runs after.
+// run executes f's statements as apply runs them (runfile), as Replay
+// does; after names the up file a down script runs after. A failed file is
+// rolled back before detail looks at the rows behind the failure: a table
+// copy fails on new_t, and the rows it copied from are in t as they were.
 func run(ctx context.Context, db *sql.DB, path string, f migrate.File, after string) error {
-	stmts, err := migdir.StmtDecls(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	for _, st := range stmts {
-		if _, err := db.ExecContext(ctx, st.Text); err != nil {
-			return &ReplayError{Path: path, Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: err,
-				Detail: detail(ctx, db, err), After: after}
+	err := runfile.Replay(ctx, db, f, path, "running", nil)
+	var se *migdir.StmtError
+	if !errors.As(err, &se) {
+		if err != nil { // e.g. a commit refused for foreign-key violations
+			return &ReplayError{Path: path, Err: err, After: after}
 		}
+		return nil
 	}
-	return nil
+	return &ReplayError{Path: path, Line: se.Line, Stmt: se.Stmt, Err: se.Err, Detail: detail(ctx, db, se.Err), After: after}
 }
 
 // detail explains a constraint failure with the rows behind it: the

@@ -24,7 +24,9 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/objects"
 	"github.com/structmigrate/structmigrate/internal/plan"
+	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/revisions"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -46,6 +48,9 @@ type Options struct {
 	// LockTimeout bounds the wait for the migration lock and for a busy
 	// database (0: dblock.DefaultWait).
 	LockTimeout time.Duration
+	// RestorePoint, when set, takes a restore point (a copy of the
+	// database) before the rollback changes it; nil takes none.
+	RestorePoint *restorepoint.Config
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -142,6 +147,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			steps = append([]step{{rev: last, reconcile: true, prev: last.Version}}, steps...)
 		}
 	}
+	// The restore point comes after the refusals above, and before the
+	// space check below, which then counts the room the point took.
+	if !o.DryRun && o.RestorePoint != nil {
+		if _, err := o.RestorePoint.Before(ctx, o.DB, revs[len(revs)-1].Version, o.Out); err != nil {
+			return nil, err
+		}
+	}
 	// A rebuild that cannot fit is refused before it begins (issue 11,
 	// item 8). Only the first version's down script runs on the state seen
 	// now; a computed step's statements exist only inside the transaction.
@@ -195,7 +207,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return res, tx.Rollback()
 		}
 		if err := tx.Commit(); err != nil {
-			return nil, apply.CommitError("rollback", err)
+			return nil, runfile.CommitError("rollback", err)
 		}
 		log.Done("version")
 		return res, nil

@@ -44,6 +44,18 @@ func OpenFile(path string, readOnly bool) (*sql.DB, error) {
 	return open(FileDSN(path, readOnly), false)
 }
 
+// OpenImmutable opens the SQLite file at path read-only as a file nothing
+// else writes (immutable=1): no lock is taken and no journal or WAL beside
+// it is read or rolled back, so what is read is exactly the file's bytes
+// (a restore point, checked before it is copied). It never changes the
+// file.
+func OpenImmutable(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("immutable", "1")
+	return open("file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode(), false)
+}
+
 var memSeq atomic.Int64
 
 // OpenMemory opens a fresh, private in-memory database. Shared cache keeps it
