@@ -12,6 +12,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/status"
 )
 
@@ -111,7 +112,7 @@ func (e *NotCleanError) Error() string {
 // statements and its revision row commit or roll back together.
 func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File) error {
 	d := in.Target.Dialect
-	if !apply.InTx(f) {
+	if !runfile.InTx(f) {
 		drv, err := d.Driver(in.DB)
 		if err != nil {
 			return err
