@@ -79,10 +79,13 @@ schema-doc:
 build:
 	$(GO) build -trimpath -o bin/structmigrate .
 
-## test: gofmt, go vet and every test
+## test: gofmt, go vet and every test; the PostgreSQL suite runs on $STRUCTMIGRATE_TEST_POSTGRES or, when
+## PostgreSQL's binaries are installed, on a throwaway cluster (else, or with STRUCTMIGRATE_TEST_POSTGRES=off, it is
+## skipped, and this says why)
 test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt needed" >&2; exit 1; }
 	$(GO) vet ./...
+	@$(GO) run ./internal/pgtest/pgsuite
 	$(GO) test ./...
 
 ## test-template: in a copy of the repository, replace the sample models and history as

@@ -46,6 +46,18 @@ env "prod" {
   }
 }
 
+# PostgreSQL: the database named by $DATABASE_URL, which must be set
+# (postgres://user:password@host:5432/players?sslmode=disable). Its own history,
+# generated from the same structs: migrations/postgres. structmigrate replays and
+# diffs on a temporary database it creates on that server and drops afterwards;
+# `atlas migrate apply --env pg` needs no dev database either.
+env "pg" {
+  url = getenv("DATABASE_URL")
+  migration {
+    dir = "file://migrations/postgres"
+  }
+}
+
 # For the official CLI (its full build: the community build refuses external_schema):
 # `atlas migrate diff --env gorm NAME` diffs the directory against the structs.
 env "gorm" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/structmigrate/structmigrate/internal/pgtest"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 	"github.com/structmigrate/structmigrate/internal/testmodels"
 	"github.com/structmigrate/structmigrate/migrator"
@@ -30,7 +31,9 @@ func TestMain(m *testing.M) {
 		p.Desired = testmodels.Desired[name]
 		cmds["structmigrate-"+name] = func() { os.Exit(migrator.Run(os.Args, p, os.Stdout, os.Stderr)) }
 	}
-	testscript.Main(m, cmds)
+	// The PostgreSQL tests' throwaway cluster, if one was started, stops
+	// when the tests end.
+	testscript.Main(pgtest.Wrap(m), cmds)
 }
 
 func TestScripts(t *testing.T) {

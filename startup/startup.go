@@ -1,5 +1,6 @@
 // Package startup is what the app calls when it starts, like a lifespan
-// check: it reports where the app's SQLite database stands against the
+// check: it reports where the app's SQLite (or PostgreSQL, see
+// runPostgres) database stands against the
 // migration directory compiled into the binary (pending files, and drift
 // of the structs or of the database), and optionally applies the pending
 // files — the same engine, rules and atlas_schema_revisions rows as
@@ -31,6 +32,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/desired"
+	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/restorepoint"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -102,6 +104,7 @@ type Option func(*options)
 type options struct {
 	fsys     fs.FS
 	label    string
+	fsysSet  bool // WithMigrations: else PostgreSQL takes migrations.FS's postgres/
 	models   []any
 	gorm     *gorm.Config
 	hook     func(cfg *gorm.Config, models []any) (string, error)
@@ -126,7 +129,7 @@ type RestorePoints struct {
 // *.sql files and atlas.sum, in the Atlas format) instead of migrations.FS,
 // e.g. os.DirFS("migrations").
 func WithMigrations(fsys fs.FS) Option {
-	return func(o *options) { o.fsys, o.label = fsys, "migrations" }
+	return func(o *options) { o.fsys, o.label, o.fsysSet = fsys, "migrations", true }
 }
 
 // WithModels checks these models for structs drift instead of
@@ -247,8 +250,8 @@ func sqlDB(gdb *gorm.DB) (*sql.DB, error) {
 	if gdb == nil || gdb.Config == nil || gdb.Dialector == nil {
 		return nil, errors.New("startup: nil or unopened *gorm.DB")
 	}
-	if name := gdb.Dialector.Name(); name != "sqlite" {
-		return nil, fmt.Errorf("startup: the *gorm.DB is a %s database; only SQLite is supported", name)
+	if name := gdb.Dialector.Name(); name != "sqlite" && name != "postgres" {
+		return nil, fmt.Errorf("startup: the *gorm.DB is a %s database; only SQLite and PostgreSQL are supported", name)
 	}
 	db, err := gdb.DB()
 	if err != nil {
@@ -265,6 +268,9 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 		points: &RestorePoints{}}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if dialect.OfDB(db) == dialect.Postgres {
+		return runPostgres(ctx, db, write, o)
 	}
 	dir, err := migdir.FromFS(o.fsys, o.label)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/structmigrate/structmigrate/internal/cli"
+	"github.com/structmigrate/structmigrate/internal/pgtest"
 	"github.com/structmigrate/structmigrate/internal/testmodels"
 	"github.com/structmigrate/structmigrate/migrations"
 	"github.com/structmigrate/structmigrate/migrator"
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("TMPDIR", tmp)
-	code := m.Run()
+	code := pgtest.Wrap(m).Run() // stops the PostgreSQL tests' cluster, if one started
 	os.RemoveAll(tmp)
 	os.Exit(code)
 }

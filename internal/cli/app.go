@@ -124,6 +124,9 @@ func New(p Program) *cli.App {
 		if !noEnv[cmd.Name] && cmd.Before == nil {
 			cmd.Before = env.load
 		}
+		if !noEnv[cmd.Name] && cmd.Action != nil {
+			cmd.Action = env.byDialect(cmd.Name, cmd.Action)
+		}
 		cmd.CustomHelpTemplate = cli.CommandHelpTemplate + globals
 	}
 	return app

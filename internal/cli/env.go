@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/structmigrate/structmigrate/internal/config"
+	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
@@ -75,6 +76,9 @@ func (e *Env) load(c *cli.Context) error {
 		return err
 	}
 	e.Project = cfg
+	if cfg.Dialect != dialect.SQLite && dbFlag != "" {
+		return fmt.Errorf("--db names a SQLite file, but env %q's url is a %s database", cfg.Name, cfg.Dialect)
+	}
 	e.Dir, e.DirFlag = cfg.Dir, c.IsSet("dir")
 	if e.DirFlag {
 		e.Dir = c.String("dir")

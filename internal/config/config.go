@@ -8,7 +8,7 @@
 //	data "external_schema" "NAME" { program = [...] } // value: { url = "external_schema://NAME" }
 //	lint { ... }                                     // the lint policy (lint.go)
 //	env "NAME" {
-//	  url = expr   // sqlite:// only (checked for the loaded env)
+//	  url = expr   // sqlite:// or postgres:// (checked for the loaded env)
 //	  dev = expr
 //	  src = expr
 //	  exclude = [...]  // tables no model owns: ignored by diff, status and lint
@@ -40,14 +40,17 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/structmigrate/structmigrate/internal/dialect"
 )
 
 // Env is one resolved `env` block.
 type Env struct {
 	Name     string
-	URL      string // as written after evaluation, e.g. "sqlite://./storage/players-sqlite3.db"
-	DBPath   string // file path from URL ("" when InMemory)
-	InMemory bool   // URL has mode=memory
+	URL      string       // as written after evaluation, e.g. "sqlite://./storage/players-sqlite3.db"
+	Dialect  dialect.Name // by the url's scheme; SQLite without url
+	DBPath   string       // file path from URL ("" when InMemory)
+	InMemory bool         // URL has mode=memory
 	Dev      string
 	Src      string // e.g. the external_schema data source URL, may be ""
 	Dir      string // migration dir path, "file://" stripped, "" if not set
@@ -574,16 +577,41 @@ func (r *resolved) validate() (*Env, error) {
 		return nil, r.unset
 	}
 	e := r.Env
+	e.Dialect = dialect.SQLite
 	if r.urlAttr != nil {
-		const scheme = "sqlite://"
 		at := pos(r.urlAttr.Expr.Range())
-		if !strings.HasPrefix(e.URL, scheme) {
+		n, ok := dialect.Of(e.URL)
+		if !ok {
 			if len(r.urlEnv) > 0 { // e.g. prod's url when STORAGE_PATH is unset
 				return nil, &UnsetError{At: at, Env: e.Name, Attr: "url", Vars: uniq(r.urlEnv), URL: e.URL}
 			}
-			return nil, fmt.Errorf("%s: env %q: url %q is not supported (only sqlite:// URLs are)", at, e.Name, e.URL)
+			return nil, fmt.Errorf("%s: env %q: url %q is not supported (only sqlite:// and postgres:// URLs are)", at, e.Name, e.URL)
 		}
-		path, rawQuery, _ := strings.Cut(strings.TrimPrefix(e.URL, scheme), "?")
+		e.Dialect = n
+	}
+	if r.urlAttr != nil && e.Dialect == dialect.Postgres {
+		at := pos(r.urlAttr.Expr.Range())
+		u, err := url.Parse(e.URL)
+		if err != nil {
+			// url.Error repeats the url, which may hold a password.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return nil, fmt.Errorf("%s: env %q: url is not a valid postgres:// URL: %v", at, e.Name, err)
+		}
+		if u.Host == "" && u.Query().Get("host") == "" {
+			return nil, fmt.Errorf("%s: env %q: url %q names no server", at, e.Name, u.Redacted())
+		}
+		if u.Query().Has("search_path") {
+			// The Atlas CLI then keeps its revisions in that schema;
+			// structmigrate keeps them where the CLI does without it.
+			return nil, fmt.Errorf("%s: env %q: url %q sets search_path, which is not supported (the files run in the connected user's default schema, revisions go to the schema atlas_schema_revisions)", at, e.Name, u.Redacted())
+		}
+	}
+	if r.urlAttr != nil && e.Dialect == dialect.SQLite {
+		at := pos(r.urlAttr.Expr.Range())
+		path, rawQuery, _ := strings.Cut(strings.TrimPrefix(e.URL, "sqlite://"), "?")
 		query, err := url.ParseQuery(rawQuery)
 		if err != nil {
 			return nil, fmt.Errorf("%s: env %q: url %q has an invalid query: %v", at, e.Name, e.URL, err)

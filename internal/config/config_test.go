@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/structmigrate/structmigrate/internal/dialect"
 )
 
 // projectFile is the repository's own atlas.hcl.
@@ -60,6 +62,11 @@ func TestLoadProjectFile(t *testing.T) {
 			DBPath: "/data/players.db",
 			Dir:    "migrations",
 		}},
+		{"pg", map[string]string{"DATABASE_URL": "postgres://app@db:5432/players?sslmode=disable"}, Env{
+			URL:     "postgres://app@db:5432/players?sslmode=disable",
+			Dialect: dialect.Postgres,
+			Dir:     "migrations/postgres",
+		}},
 		{"gorm", nil, Env{
 			Src: "external_schema://gorm",
 			Dev: "sqlite://dev?mode=memory",
@@ -80,6 +87,9 @@ func TestLoadProjectFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.Name = tt.env
+			if tt.want.Dialect == "" {
+				tt.want.Dialect = dialect.SQLite
+			}
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("Load(%q):\n got %+v\nwant %+v", tt.env, *got, tt.want)
 			}
@@ -142,6 +152,11 @@ func TestLoad(t *testing.T) {
 			file: "testdata/urls.hcl", env: "good_dir",
 			want: Env{URL: "sqlite://good.db", DBPath: "good.db", Dir: "db/migrations"},
 		},
+		{
+			name: "postgres url",
+			file: "testdata/urls.hcl", env: "postgres",
+			want: Env{URL: "postgres://localhost:5432/app", Dialect: dialect.Postgres},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +165,9 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.Name = tt.env
+			if tt.want.Dialect == "" {
+				tt.want.Dialect = dialect.SQLite
+			}
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("Load(%s, %q):\n got %+v\nwant %+v", tt.file, tt.env, *got, tt.want)
 			}
@@ -204,9 +222,14 @@ func TestLoadErrors(t *testing.T) {
 			want: `testdata/locals.hcl:34:9: env "no_vars": url "sqlite://?_fk=1" has no database path`,
 		},
 		{
+			name: "pg without DATABASE_URL",
+			file: projectFile, env: "pg",
+			want: `../../atlas.hcl:55:9: env "pg": url uses $DATABASE_URL, which is not set (or empty)`,
+		},
+		{
 			name: "unknown env",
 			file: projectFile, env: "staging",
-			want: `env "staging" is not defined in ../../atlas.hcl (defined: local, ci, prod, gorm)`,
+			want: `env "staging" is not defined in ../../atlas.hcl (defined: local, ci, prod, pg, gorm)`,
 		},
 		{
 			name: "no env blocks",
@@ -241,9 +264,19 @@ func TestLoadErrors(t *testing.T) {
 			want: `testdata/unsupported_data.hcl:1:6: Unsupported data source; Data source type "sql" is not supported (only "external_schema" is).`,
 		},
 		{
-			name: "non-sqlite url",
-			file: "testdata/urls.hcl", env: "postgres",
-			want: `testdata/urls.hcl:2:9: env "postgres": url "postgres://localhost:5432/app" is not supported (only sqlite:// URLs are)`,
+			name: "unsupported url",
+			file: "testdata/urls.hcl", env: "mysql",
+			want: `testdata/urls.hcl:31:9: env "mysql": url "mysql://localhost:3306/app" is not supported (only sqlite:// and postgres:// URLs are)`,
+		},
+		{
+			name: "postgres url with search_path",
+			file: "testdata/urls.hcl", env: "pg_search_path",
+			want: `testdata/urls.hcl:35:9: env "pg_search_path": url "postgres://u:xxxxx@localhost/app?search_path=public" sets search_path, which is not supported (the files run in the connected user's default schema, revisions go to the schema atlas_schema_revisions)`,
+		},
+		{
+			name: "postgres url without server",
+			file: "testdata/urls.hcl", env: "pg_no_host",
+			want: `testdata/urls.hcl:39:9: env "pg_no_host": url "postgres:///app" names no server`,
 		},
 		{
 			name: "invalid url query",
@@ -302,9 +335,9 @@ func TestNames(t *testing.T) {
 		file string
 		want []string
 	}{
-		{projectFile, []string{"local", "ci", "prod", "gorm"}},
+		{projectFile, []string{"local", "ci", "prod", "pg", "gorm"}},
 		{"testdata/locals.hcl", []string{"dev", "bare", "abs", "two_vars", "no_vars", "in_path", "via_local", "in_dir"}},
-		{"testdata/urls.hcl", []string{"postgres", "good_dir", "atlas_dir", "plain_dir", "bad_query"}},
+		{"testdata/urls.hcl", []string{"postgres", "good_dir", "atlas_dir", "plain_dir", "bad_query", "mysql", "pg_search_path", "pg_no_host"}},
 		{"testdata/no_envs.hcl", []string{}},
 	}
 	for _, tt := range tests {

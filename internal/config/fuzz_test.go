@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/structmigrate/structmigrate/internal/dialect"
 )
 
 // FuzzLoad: any project file, any env name. Loading never panics; a
@@ -44,8 +46,12 @@ func FuzzLoad(f *testing.F) {
 			if got.DBPath != "" || got.InMemory {
 				t.Fatalf("no url, but DBPath %q, InMemory %v", got.DBPath, got.InMemory)
 			}
-		case !strings.HasPrefix(got.URL, "sqlite://"):
-			t.Fatalf("url %q accepted", got.URL)
+		case got.Dialect == dialect.Postgres:
+			if got.DBPath != "" || got.InMemory || !(strings.HasPrefix(got.URL, "postgres://") || strings.HasPrefix(got.URL, "postgresql://")) {
+				t.Fatalf("postgres url %q: DBPath %q, InMemory %v", got.URL, got.DBPath, got.InMemory)
+			}
+		case !strings.HasPrefix(got.URL, "sqlite://") || got.Dialect != dialect.SQLite:
+			t.Fatalf("url %q accepted (dialect %q)", got.URL, got.Dialect)
 		case got.InMemory == (got.DBPath != ""):
 			t.Fatalf("url %q: DBPath %q, InMemory %v", got.URL, got.DBPath, got.InMemory)
 		case got.DBPath != "" && !strings.HasPrefix(strings.TrimPrefix(got.URL, "sqlite://"), got.DBPath):

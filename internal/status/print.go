@@ -129,7 +129,15 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		OutOfOrder []file `json:"OutOfOrder,omitempty"`
 		Pending    []file `json:"Pending,omitempty"`
 		*plain
-	}{env{Driver: "sqlite3", Dir: r.Dir}, files(r.Available), files(r.OutOfOrder), files(r.Pending), (*plain)(r)})
+	}{env{Driver: r.driver(), Dir: r.Dir}, files(r.Available), files(r.OutOfOrder), files(r.Pending), (*plain)(r)})
+}
+
+// driver is the Env's Driver: the CLI's name of the database driver.
+func (r *Report) driver() string {
+	if r.Driver != "" {
+		return r.Driver
+	}
+	return "sqlite3"
 }
 
 // oneLine folds an error or statement onto one line, as the CLI does.

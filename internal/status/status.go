@@ -28,6 +28,7 @@ const (
 // meanings (see MarshalJSON for the file lists).
 type Report struct {
 	Dir        string              `json:"-"` // the directory, for Env
+	Driver     string              `json:"-"` // Env's driver as the CLI names it; "": sqlite3
 	Available  []string            `json:"-"` // file names
 	Pending    []string            `json:"-"`
 	OutOfOrder []string            `json:"-"`
@@ -48,6 +49,8 @@ type Report struct {
 	StructsDrift  []string `json:"StructsDrift,omitempty"`
 	DatabaseDrift []string `json:"DatabaseDrift,omitempty"`
 	ReplayError   string   `json:"ReplayError,omitempty"`
+
+	outOfOrder []migrate.File // the files of OutOfOrder, for drift
 }
 
 // Left is the number of statements of a partially applied file still to run.
@@ -80,7 +83,20 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, in Input) (*Report, er
 	if err != nil {
 		return nil, err
 	}
-	store := revisions.New(db)
+	r, err := Versions(ctx, drv, revisions.New(db), dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.drift(ctx, db, dir, in.Models, in.Desired, in.Exclude, r.Applied, r.outOfOrder); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Versions computes the report's versions, pending files and errors (all
+// but drift) from the store's revisions, over a driver of any dialect;
+// dir is validated.
+func Versions(ctx context.Context, drv migrate.Driver, store migrate.RevisionReadWriter, dir migdir.Dir) (*Report, error) {
 	all, err := dir.Files()
 	if err != nil {
 		return nil, err
@@ -147,9 +163,7 @@ func Get(ctx context.Context, db *sql.DB, dir migdir.Dir, in Input) (*Report, er
 			}
 		}
 	}
-	if err := r.drift(ctx, db, dir, in.Models, in.Desired, in.Exclude, applied, outOfOrder); err != nil {
-		return nil, err
-	}
+	r.outOfOrder = outOfOrder
 	return r, nil
 }
 

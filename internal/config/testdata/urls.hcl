@@ -26,3 +26,15 @@ env "plain_dir" {
 env "bad_query" {
   url = "sqlite://x.db?mode=%zz"
 }
+
+env "mysql" {
+  url = "mysql://localhost:3306/app"
+}
+
+env "pg_search_path" {
+  url = "postgres://u:secret@localhost/app?search_path=public"
+}
+
+env "pg_no_host" {
+  url = "postgres:///app"
+}

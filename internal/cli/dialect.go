@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"github.com/urfave/cli/v2"
+
+	"github.com/structmigrate/structmigrate/internal/dialect"
+	"github.com/structmigrate/structmigrate/internal/engine"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/status"
+)
+
+// engineRuns are the commands that run through internal/engine on a
+// dialect other than SQLite; the others that dialect.Check lets through
+// (hash) touch only the directory and run as on SQLite.
+var engineRuns = map[string]func(c *cli.Context, e *Env) error{
+	"diff":   engineDiff,
+	"apply":  engineApply,
+	"status": engineStatus,
+}
+
+// byDialect wraps a command's action: SQLite runs it as always; another
+// dialect runs the engine's version, or refuses a command it does not
+// support yet, before anything is touched.
+func (e *Env) byDialect(name string, sqlite cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if e.Project == nil || e.Project.Dialect == dialect.SQLite {
+			return sqlite(c)
+		}
+		if err := dialect.Check(e.Project.Dialect, name, e.Project.Name); err != nil {
+			return err
+		}
+		if len(e.Project.Exclude) > 0 {
+			return fmt.Errorf("env %q: exclude is not supported on PostgreSQL yet", e.Project.Name)
+		}
+		run, ok := engineRuns[name]
+		if !ok {
+			return sqlite(c)
+		}
+		// An interrupt cancels the run, so that its temporary dev
+		// database is still dropped and its transaction rolled back.
+		ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		c.Context = ctx
+		err := run(c, e)
+		if err != nil && ctx.Err() != nil && c.Context.Err() != nil {
+			return fmt.Errorf("interrupted: %w", err)
+		}
+		return err
+	}
+}
+
+// target is the env's database for the engine.
+func (e *Env) target() (engine.Target, error) {
+	d, err := dialect.For(e.Project.Dialect)
+	if err != nil {
+		return engine.Target{}, err
+	}
+	return engine.Target{Dialect: d, URL: e.Project.URL, Dev: e.Project.Dev}, nil
+}
+
+// unsupportedFlags refuses flags the engine does not implement yet.
+func unsupportedFlags(c *cli.Context, e *Env, flags ...string) error {
+	for _, f := range flags {
+		if c.IsSet(f) {
+			return fmt.Errorf("%s --%s is not supported on PostgreSQL yet (env %q)", c.Command.Name, f, e.Project.Name)
+		}
+	}
+	return nil
+}
+
+// engineDir opens the env's directory on disk, to write.
+func (e *Env) engineDir() (*migrate.LocalDir, error) { return migdir.Open(e.Dir, true) }
+
+// engineReadDir opens the env's directory to read: on disk, or, when it is
+// absent and --dir was not given, its copy in the binary's embedded
+// directory (a directory migrations/X is the embedded folder X, e.g.
+// migrations/postgres), so a deploy needs nothing but the binary.
+func (e *Env) engineReadDir() (migdir.Dir, error) {
+	_, err := os.Stat(e.Dir)
+	if !errors.Is(err, os.ErrNotExist) {
+		return migdir.Open(e.Dir, false)
+	}
+	sub, ok := strings.CutPrefix(filepath.ToSlash(filepath.Clean(e.Dir)), "migrations/")
+	if !e.DirFlag && e.Program.Migrations != nil && ok && fs.ValidPath(sub) {
+		if fsys, err := fs.Sub(e.Program.Migrations, sub); err == nil {
+			if _, err := fs.Stat(fsys, "."); err == nil {
+				return migdir.FromFS(fsys, e.Dir+" (embedded)")
+			}
+		}
+	}
+	return nil, fmt.Errorf("migration directory %s does not exist (env %q)", e.Dir, e.Project.Name)
+}
+
+func engineDiff(c *cli.Context, e *Env) error {
+	if err := unsupportedFlags(c, e, "backfill", "interactive", "format"); err != nil {
+		return err
+	}
+	if c.NArg() > 1 {
+		return &ExitError{Code: ExitFailure, Msg: "diff takes one NAME, e.g. structmigrate diff add_nickname"}
+	}
+	if err := e.freshModels("diff"); err != nil {
+		return err
+	}
+	name, check := c.Args().First(), c.Bool("check")
+	if check && name == "" {
+		name = "pending"
+	}
+	if name == "" {
+		return &ExitError{Code: ExitFailure, Msg: "diff needs a NAME for the migration, e.g. structmigrate diff add_nickname"}
+	}
+	if err := migdir.CheckName(name); err != nil {
+		return err
+	}
+	var dir migdir.Dir
+	var err error
+	if check {
+		dir, err = e.engineReadDir()
+	} else {
+		dir, err = e.engineDir()
+	}
+	if err != nil {
+		return err
+	}
+	if err := migdir.Validate(dir); err != nil {
+		return err
+	}
+	version, err := migdir.NextVersion(dir, time.Now())
+	if err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	f, err := engine.Diff(c.Context, engine.DiffInput{
+		Target: t, Dir: dir, Models: engine.Models{List: e.Models, Options: e.desired()},
+		Name: name, Version: version, Check: check,
+	})
+	switch {
+	case err != nil:
+		return err
+	case f == nil:
+		fmt.Fprintf(e.Out, "The migration directory %s is in sync with the structs: no changes.\n", e.Dir)
+		return nil
+	case check:
+		fmt.Fprintf(e.Out, "%s", f.Bytes())
+		return &ExitError{Code: ExitPending, Msg: fmt.Sprintf(
+			"the structs and %s are out of sync: a migration would be generated (run: structmigrate --env %s diff <name>)", e.Dir, e.Project.Name)}
+	}
+	fmt.Fprintf(e.Out, "Created %s:\n\n%s", filepath.Join(e.Dir, f.Name()), f.Bytes())
+	return nil
+}
+
+func engineApply(c *cli.Context, e *Env) error {
+	if err := unsupportedFlags(c, e, "dry-run", "force", "baseline"); err != nil {
+		return err
+	}
+	if e.Project.Baseline != "" {
+		return fmt.Errorf("env %q: migration.baseline is not supported on PostgreSQL yet", e.Project.Name)
+	}
+	amount := 0
+	if c.NArg() > 1 {
+		return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
+	}
+	if a := c.Args().First(); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 1 {
+			return &ExitError{Code: ExitFailure, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
+		}
+		amount = n
+	}
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return err
+	}
+	// Refuse a broken directory before connecting.
+	if err := migdir.Validate(dir); err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	db, err := engine.Open(c.Context, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = engine.Apply(c.Context, engine.ApplyInput{
+		Target: t, DB: db, Dir: dir, Amount: amount, Out: e.Out, Operator: Operator,
+		Wait: c.Duration(lockTimeoutFlag.Name),
+	})
+	var hn *migrate.HistoryNonLinearError
+	if errors.As(err, &hn) {
+		return fmt.Errorf("%w; nothing was applied: a file older than the database's version is never run, give it a version newer than the last applied one and re-hash", err)
+	}
+	return err
+}
+
+func engineStatus(c *cli.Context, e *Env) error {
+	o := statusOptions{Format: c.String("format"), SkipSync: c.Bool("skip-sync"), Verbose: c.Bool("verbose")}
+	if o.Format != "text" && o.Format != "json" {
+		return fmt.Errorf("status --format: want text or json, got %q", o.Format)
+	}
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	db, err := engine.Open(c.Context, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	in := engine.StatusInput{Target: t, DB: db, Dir: dir}
+	if !o.SkipSync && e.Models != nil {
+		in.Models = &engine.Models{List: e.Models, Options: e.desired()}
+	}
+	r, err := engine.Status(c.Context, in)
+	if err != nil {
+		return err
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(e.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else {
+		r.Print(e.Out, status.PrintOptions{Verbose: o.Verbose})
+	}
+	if code := r.ExitCode(); code != 0 {
+		return &ExitError{Code: code}
+	}
+	return nil
+}

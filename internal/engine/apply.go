@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+
+	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/runfile"
+	"github.com/structmigrate/structmigrate/internal/status"
+)
+
+// ApplyInput is a run of the pending files.
+type ApplyInput struct {
+	Target   Target
+	DB       *sql.DB // the target, opened (Open)
+	Dir      migdir.Dir
+	Amount   int // at most this many files; 0: all
+	Out      io.Writer
+	Operator string        // operator_version
+	Wait     time.Duration // for the lock
+}
+
+// Apply applies the pending files under the Atlas CLI's apply lock, each
+// in a transaction with its revision row (DDL is transactional on
+// PostgreSQL), unless the file says `-- atlas:txmode none`. It returns the
+// files applied. A run that waited for another one finds nothing pending.
+func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
+	d := in.Target.Dialect
+	if err := migdir.Validate(in.Dir); err != nil {
+		return nil, err
+	}
+	if in.DB.Stats().MaxOpenConnections == 1 {
+		// The lock holds one connection for the run, each file's
+		// transaction needs another.
+		return nil, errors.New("apply needs two connections (the lock holds one for the run); the pool is limited to one (db.SetMaxOpenConns(1))")
+	}
+	unlock, err := d.Lock(ctx, in.DB, in.Wait, in.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	store := d.Revisions(in.DB)
+	revs, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := status.CheckHistory(in.Dir, revs); err != nil {
+		return nil, err
+	}
+	drv, err := d.Driver(in.DB)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := migrate.NewExecutor(drv, in.Dir, store)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := ex.Pending(ctx)
+	var nc *migrate.NotCleanError
+	switch {
+	case errors.Is(err, migrate.ErrNoPendingFiles):
+		fmt.Fprintln(in.Out, "No migration files to execute")
+		return nil, nil
+	case errors.As(err, &nc):
+		return nil, &NotCleanError{Reason: nc.Reason}
+	case err != nil:
+		return nil, err
+	}
+	// After Pending, so that a refused database is left as it was.
+	if err := store.Init(ctx); err != nil {
+		return nil, fmt.Errorf("create the revisions table: %w", err)
+	}
+	if in.Amount > 0 && in.Amount < len(pending) {
+		pending = pending[:in.Amount]
+	}
+	log := apply.NewLogger(in.Out)
+	to := pending[len(pending)-1].Version()
+	if len(revs) == 0 {
+		log.Intro("Migrating to version %s (%s in total):", to, apply.Plural(len(pending), "migration"))
+	} else {
+		log.Intro("Migrating to version %s from %s (%s in total):", to, revs[len(revs)-1].Version, apply.Plural(len(pending), "migration"))
+	}
+	var done []migrate.File
+	for _, f := range pending {
+		if err := in.file(ctx, log, f); err != nil {
+			return done, err
+		}
+		log.FileDone()
+		done = append(done, f)
+	}
+	log.Done("migration")
+	return done, nil
+}
+
+// NotCleanError refuses a database that holds objects but no revisions:
+// the history would fail over them or duplicate them.
+type NotCleanError struct{ Reason string }
+
+func (e *NotCleanError) Error() string {
+	return "connected database is not clean: " + e.Reason + " (the database has objects but no migration history; adopting it with a baseline is not supported on PostgreSQL yet)"
+}
+
+// file runs one file in its own transaction: the driver, the revisions
+// store and Atlas's executor all over the transaction, so the file's
+// statements and its revision row commit or roll back together.
+func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File) error {
+	d := in.Target.Dialect
+	if !runfile.InTx(f) {
+		drv, err := d.Driver(in.DB)
+		if err != nil {
+			return err
+		}
+		return in.execute(ctx, log, drv, d.Revisions(in.DB), f)
+	}
+	tx, err := in.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	drv, err := d.Driver(tx)
+	if err == nil {
+		err = in.execute(ctx, log, drv, d.Revisions(tx), f)
+	}
+	if err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", f.Name(), err)
+	}
+	return nil
+}
+
+func (in ApplyInput) execute(ctx context.Context, log *apply.Logger, drv migrate.Driver, rrw migrate.RevisionReadWriter, f migrate.File) error {
+	ex, err := migrate.NewExecutor(drv, in.Dir, rrw, migrate.WithOperatorVersion(in.Operator), migrate.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	if err := ex.Execute(ctx, f); err != nil {
+		if se := migdir.AsStmtError(in.Dir, "applying", err); se != nil {
+			return se
+		}
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return nil
+}
+
+// Open opens the target database.
+func Open(ctx context.Context, t Target) (*sql.DB, error) { return t.Dialect.Open(ctx, t.URL) }

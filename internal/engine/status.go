@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/structmigrate/structmigrate/internal/dialect"
+	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/status"
+)
+
+// StatusInput is a status check of the target; Models nil skips the
+// structs check.
+type StatusInput struct {
+	Target Target
+	DB     *sql.DB
+	Dir    migdir.Dir
+	Models *Models
+}
+
+// Status reports the target's versions and pending files as the Atlas
+// CLI's `migrate status` does, and the drift: the statements a migration
+// generated from the structs would hold (StructsDrift), and those that
+// would take the live schema to the directory's state at the database's
+// version (DatabaseDrift). It changes nothing on the target.
+func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
+	r, err := Versions(ctx, in.Target, in.DB, in.Dir)
+	if err != nil || len(r.OutOfOrder) > 0 {
+		// Out of order: the state at the database's version is not the
+		// directory's prefix.
+		return r, err
+	}
+	drv, err := in.Target.Dialect.Driver(in.DB)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
+	if err != nil {
+		return nil, err
+	}
+	defer dev.Close()
+	if err := drift(ctx, in, r, drv, dev); err != nil {
+		return nil, err
+	}
+	return r, dev.Close()
+}
+
+// Versions is the report without drift: versions, pending files and
+// errors, from the revisions alone (no dev database).
+func Versions(ctx context.Context, t Target, db *sql.DB, dir migdir.Dir) (*status.Report, error) {
+	d := t.Dialect
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
+	}
+	drv, err := d.Driver(db)
+	if err != nil {
+		return nil, err
+	}
+	store := d.Revisions(db)
+	revs, err := store.ReadRevisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := status.CheckHistory(dir, revs); err != nil {
+		return nil, err
+	}
+	r, err := status.Versions(ctx, drv, store, dir)
+	var nc *migrate.NotCleanError
+	if errors.As(err, &nc) {
+		return nil, &NotCleanError{Reason: nc.Reason}
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Driver = string(d.Name()) // the Atlas CLI's name too: "postgres"
+	return r, nil
+}
+
+func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.Driver, dev *dialect.Dev) error {
+	if in.Models != nil {
+		want, err := Desired(ctx, in.Target, dev, *in.Models)
+		if err != nil {
+			return err
+		}
+		head, ok, err := replay(ctx, r, dev, in.Dir, "")
+		if err != nil || !ok {
+			return err
+		}
+		if r.StructsDrift, err = changesSQL(ctx, dev, head, want); err != nil {
+			return err
+		}
+	}
+	at := ""
+	if len(r.Applied) == 0 {
+		return nil // nothing applied: the database was checked clean by Versions
+	}
+	at = r.Applied[len(r.Applied)-1].Version
+	want, ok, err := replay(ctx, r, dev, in.Dir, at)
+	if err != nil || !ok {
+		return err
+	}
+	got, err := live.InspectSchema(ctx, "", nil)
+	if err != nil {
+		return err
+	}
+	r.DatabaseDrift, err = changesSQL(ctx, dev, got, want)
+	return err
+}
+
+// replay returns dir's state at version ("": all files) on dev. A file that
+// does not replay is the report's ReplayError, not an error of status.
+func replay(ctx context.Context, r *status.Report, dev *dialect.Dev, dir migdir.Dir, version string) (*schema.Schema, bool, error) {
+	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
+	if err != nil {
+		return nil, false, err
+	}
+	var opts []migrate.ReplayOption
+	if version != "" {
+		opts = append(opts, migrate.ReplayToVersion(version))
+	}
+	realm, err := ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		r.ReplayError = err.Error()
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case len(realm.Schemas) != 1:
+		return nil, false, errors.New("replay: the directory's state is not one schema")
+	}
+	return realm.Schemas[0], true, nil
+}
+
+// changesSQL is the SQL that takes from to to (none when they agree).
+func changesSQL(ctx context.Context, dev *dialect.Dev, from, to *schema.Schema) ([]string, error) {
+	f, t := *from, *to
+	f.Name = t.Name // compare contents, not the schemas' names
+	changes, err := dev.Driver.SchemaDiff(&f, &t, schema.DiffNormalized())
+	if err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	plan, err := dev.Driver.PlanChanges(ctx, "drift", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(plan.Changes))
+	for i, c := range plan.Changes {
+		out[i] = c.Cmd
+	}
+	return out, nil
+}
