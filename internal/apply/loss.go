@@ -140,22 +140,29 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 	}
 }
 
-// judge refuses losses the file does not declare (guard.Undeclared),
-// unless --force.
+// judge refuses losses the file does not declare, unless --force.
 func (o Options) judge(f migrate.File, unit *guard.Unit, losses []guard.Loss) error {
-	open, declared, err := guard.Undeclared(f, filepath.Join(o.Dir.Path(), f.Name()), unit, losses)
+	return JudgeLosses(o.Out, o.Force, f, filepath.Join(o.Dir.Path(), f.Name()), unit, losses)
+}
+
+// JudgeLosses decides on the losses measured while file f (at path) ran, on
+// SQLite and PostgreSQL alike: it prints those f declares
+// (guard.Undeclared) and refuses the others, unless force, which prints
+// them.
+func JudgeLosses(out io.Writer, force bool, f migrate.File, path string, w guard.Writers, losses []guard.Loss) error {
+	open, declared, err := guard.Undeclared(f, path, w, losses)
 	if err != nil {
 		return err
 	}
 	for _, l := range declared {
-		fmt.Fprintf(o.Out, "  -- declared data loss (atlas:nolint %s): %s\n", l.Kind.Code(), l)
+		fmt.Fprintf(out, "  -- declared data loss (atlas:nolint %s): %s\n", l.Kind.Code(), l)
 	}
 	if len(open) == 0 {
 		return nil
 	}
-	if o.Force {
+	if force {
 		for _, l := range open {
-			fmt.Fprintf(o.Out, "  -- data loss accepted with --force: %s\n", l)
+			fmt.Fprintf(out, "  -- data loss accepted with --force: %s\n", l)
 		}
 		return nil
 	}

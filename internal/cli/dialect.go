@@ -165,7 +165,7 @@ func engineDiff(c *cli.Context, e *Env) error {
 }
 
 func engineApply(c *cli.Context, e *Env) error {
-	if err := unsupportedFlags(c, e, "dry-run", "force", "baseline"); err != nil {
+	if err := unsupportedFlags(c, e, "dry-run", "baseline"); err != nil {
 		return err
 	}
 	if e.Project.Baseline != "" {
@@ -201,7 +201,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	defer db.Close()
 	_, err = engine.Apply(c.Context, engine.ApplyInput{
 		Target: t, DB: db, Dir: dir, Amount: amount, Out: e.Out, Operator: Operator,
-		Wait: c.Duration(lockTimeoutFlag.Name),
+		Wait: c.Duration(lockTimeoutFlag.Name), Force: c.Bool("force"),
 	})
 	var hn *migrate.HistoryNonLinearError
 	if errors.As(err, &hn) {

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/runfile"
 	"github.com/structmigrate/structmigrate/internal/status"
@@ -25,6 +27,7 @@ type ApplyInput struct {
 	Out      io.Writer
 	Operator string        // operator_version
 	Wait     time.Duration // for the lock
+	Force    bool          // apply losses the guard measures that a file does not declare
 }
 
 // Apply applies the pending files under the Atlas CLI's apply lock, each
@@ -107,33 +110,93 @@ func (e *NotCleanError) Error() string {
 	return "connected database is not clean: " + e.Reason + " (the database has objects but no migration history; adopting it with a baseline is not supported on PostgreSQL yet)"
 }
 
-// file runs one file in its own transaction: the driver, the revisions
-// store and Atlas's executor all over the transaction, so the file's
-// statements and its revision row commit or roll back together.
+// file runs one file in its own transaction under the data-loss guard
+// (guard.PGUnit): the driver, the revisions store and Atlas's executor all
+// over the transaction, so the file's statements and its revision row
+// commit or roll back together. Where the digests differ the transaction
+// is rolled back and the file runs once more, value by value, to name the
+// loss; a loss the file does not declare rolls it back (apply.JudgeLosses).
 func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File) error {
 	d := in.Target.Dialect
 	if !runfile.InTx(f) {
+		// Unmeasured: without a transaction there is no state to return to.
 		drv, err := d.Driver(in.DB)
 		if err != nil {
 			return err
 		}
 		return in.execute(ctx, log, drv, d.Revisions(in.DB), f)
 	}
-	tx, err := in.DB.BeginTx(ctx, nil)
+	path := filepath.Join(in.Dir.Path(), f.Name())
+	var detail map[string]bool
+	for {
+		tx, err := in.DB.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		retry, err := in.guarded(ctx, log, tx, f, path, detail)
+		if err != nil {
+			return errors.Join(err, tx.Rollback())
+		}
+		if retry != nil {
+			if err := tx.Rollback(); err != nil {
+				return err
+			}
+			detail = retry
+			continue
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", f.Name(), err)
+		}
+		return nil
+	}
+}
+
+// guarded runs f on tx, measured; it returns the tables to compare value
+// by value when a first run (detail nil) found their digests changed.
+func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx, f migrate.File, path string, detail map[string]bool) (map[string]bool, error) {
+	d := in.Target.Dialect
+	unit, err := guard.BeginPG(ctx, tx, guard.Options{Name: path, Detail: detail})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	drv, err := d.Driver(tx)
-	if err == nil {
-		err = in.execute(ctx, log, drv, d.Revisions(tx), f)
-	}
 	if err != nil {
-		return errors.Join(err, tx.Rollback())
+		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", f.Name(), err)
+	if detail != nil {
+		log = apply.NewLogger(io.Discard) // the first run printed the statements
 	}
-	return nil
+	if err := in.execute(ctx, log, &guardedDriver{Driver: drv, unit: unit}, d.Revisions(tx), f); err != nil {
+		return nil, err
+	}
+	res, err := unit.End(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Suspects) > 0 && detail == nil {
+		return res.Suspects, nil
+	}
+	for t := range res.Suspects { // changed between the runs: report as measured
+		res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
+	}
+	return nil, apply.JudgeLosses(in.Out, in.Force, f, path, unit, res.Losses)
+}
+
+// guardedDriver runs the executor's statements through the unit, which
+// notes which tables each one wrote.
+type guardedDriver struct {
+	migrate.Driver
+	unit *guard.PGUnit
+}
+
+func (g *guardedDriver) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := g.unit.Exec(ctx, q, func() error {
+		var err error
+		res, err = g.Driver.ExecContext(ctx, q, args...)
+		return err
+	})
+	return res, err
 }
 
 func (in ApplyInput) execute(ctx context.Context, log *apply.Logger, drv migrate.Driver, rrw migrate.RevisionReadWriter, f migrate.File) error {

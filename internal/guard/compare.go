@@ -26,13 +26,13 @@ func (p *pair) sums() bool { return p.key != nil || len(p.b.Key) == 0 }
 // digests compare: by the columns that hold b's key — the same name, else
 // (a renamed key column) the column its values moved to — else by whole
 // rows.
-func pairUp(ctx context.Context, q Queryer, b, t *table) (*pair, error) {
+func pairUp(ctx context.Context, be backend, q Queryer, b, t *table) (*pair, error) {
 	p := &pair{b: b, t: t}
 	digest := func(key []string) error {
 		if t.Digest != nil && equalNames(t.DKey, key) {
 			return nil
 		}
-		return t.digest(ctx, q, key)
+		return be.digest(ctx, q, t, key)
 	}
 	if len(b.Key) > 0 {
 		p.key = mapKey(b, t, nil)
@@ -203,7 +203,7 @@ func (u *Unit) compare(ctx context.Context, p *pair) ([]Loss, error) {
 	if len(names) == 0 {
 		names = []string{t.Cols[0].Name} // for the rows and their keys
 	}
-	after, err := collectRows(ctx, u.q, t.Name, p.key, names)
+	after, err := u.engine().collectRows(ctx, u.q, t, p.key, names)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (u *Unit) compare(ctx context.Context, p *pair) ([]Loss, error) {
 func (u *Unit) dropped(ctx context.Context, b *table, c column, before []sqlitedb.Record, gone []bool) (*Loss, error) {
 	var dflt *sqlitedb.Record
 	if c.Default.Valid {
-		d, err := defaultValue(ctx, u.q, c.Default.String)
+		d, err := u.engine().defaultValue(ctx, u.q, c.Default.String)
 		if err == nil {
 			dflt = d
 		}

@@ -9,13 +9,16 @@ import (
 	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
+// Writers tells which statements of a unit wrote a table (Unit, PGUnit).
+type Writers interface{ Writers(table string) []string }
+
 // Undeclared splits losses into those f does not declare and those it
 // does: an `-- atlas:nolint DS102` (rows, tables) or `DS103` (values,
 // columns) directive — or `destructive`, or a bare nolint — in f's header
 // or on a statement of f that wrote the table. A nil f (a computed
 // rollback) declares nothing. Each loss is located at path:line of the
 // first statement that wrote its table.
-func Undeclared(f migrate.File, path string, u *Unit, losses []Loss) (open, declared []Loss, err error) {
+func Undeclared(f migrate.File, path string, u Writers, losses []Loss) (open, declared []Loss, err error) {
 	if f == nil {
 		return losses, nil, nil
 	}

@@ -17,6 +17,10 @@ type column struct {
 	NotNull bool
 	Default sql.NullString // the default's SQL expression
 	PK      int            // position in the primary key, 0 = not in it
+	// PostgreSQL: the column's attnum (its identity across a rename) and,
+	// where the guard names it as before a rename, its name now.
+	attnum int
+	now    string
 }
 
 func (c column) same(d column) bool {
@@ -31,6 +35,7 @@ type table struct {
 	Digest  *sqlitedb.Digest
 	DKey    []string            // the columns Digest is keyed by; nil: whole rows
 	Records [][]sqlitedb.Record // Detail: per column (as Cols), its values row by row
+	from    string              // PostgreSQL: the quoted qualified name to select from
 }
 
 // tables lists the user tables of the main schema, ident.Fold(name) → name;

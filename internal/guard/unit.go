@@ -44,6 +44,7 @@ type Unit struct {
 	children map[string][]string
 	reader   *reader
 	mu       sync.Mutex // guards before while a reader fills it
+	be       backend    // nil: SQLite
 }
 
 // Begin starts a unit on q, the open transaction (or an autocommit
@@ -453,7 +454,7 @@ func (u *Unit) End(ctx context.Context) (*Result, error) {
 			}
 			continue
 		}
-		p, err := pairUp(ctx, u.q, b, succ)
+		p, err := pairUp(ctx, u.engine(), u.q, b, succ)
 		if err != nil {
 			return nil, err
 		}

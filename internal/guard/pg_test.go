@@ -1,0 +1,82 @@
+package guard
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/structmigrate/structmigrate/internal/pgtest"
+)
+
+// TestMain stops the throwaway PostgreSQL cluster a test started.
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// pgRun measures stmts on a fresh PostgreSQL database holding seed, as
+// apply does: digests first, then (where they differ) value by value.
+func pgRun(t *testing.T, seed string, stmts ...string) []Loss {
+	t.Helper()
+	db, err := sql.Open("pgx", pgtest.NewDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.Exec(seed); err != nil {
+		t.Fatal(err)
+	}
+	var detail map[string]bool
+	for {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := BeginPG(ctx, tx, Options{Name: "f.sql", Detail: detail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts {
+			if err := u.Exec(ctx, s, func() error { _, err := tx.ExecContext(ctx, s); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := u.End(ctx)
+		tx.Rollback()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Suspects) > 0 && detail == nil {
+			detail = res.Suspects
+			continue
+		}
+		return res.Losses
+	}
+}
+
+const pgSeedSQL = `CREATE TABLE "p" ("id" text PRIMARY KEY, "name" text NOT NULL, "code" varchar(10), "n" int, "note" text);
+INSERT INTO "p" VALUES ('p1', 'Ann', 'ABCDE', 1, 'first'), ('p2', 'Bob', 'XYZ', 2, NULL), ('p3', 'Cid', 'LONGER', 3, 'third');`
+
+func TestPGLosses(t *testing.T) {
+	for _, c := range []struct {
+		stmts []string
+		want  string // the losses, one per line
+	}{
+		{[]string{`ALTER TABLE "p" ALTER COLUMN "code" TYPE varchar(3) USING left("code", 3)`}, `f.sql: column "p"."code": 2 values changed (e.g. id='p1': 'ABCDE' → 'ABC')`},
+		{[]string{`ALTER TABLE "p" DROP COLUMN "note"`}, `f.sql: column "p"."note" is dropped with 2 non-NULL values (e.g. id='p1': 'first')`},
+		{[]string{`DELETE FROM "p" WHERE "n" = 2`}, `f.sql: table "p" loses 1 row (e.g. id='p2')`},
+		{[]string{`DROP TABLE "p"`}, `f.sql: table "p" is dropped with 3 rows`},
+		{[]string{`ALTER TABLE "p" ALTER COLUMN "n" TYPE bigint`, `ALTER TABLE "p" ALTER COLUMN "code" TYPE varchar(20)`}, ``},
+		{[]string{`ALTER TABLE "p" RENAME COLUMN "id" TO "key"`, `ALTER TABLE "p" RENAME COLUMN "name" TO "label"`, `ALTER TABLE "p" RENAME TO "items"`}, ``},
+		{[]string{`UPDATE "p" SET "note" = 'x' WHERE "note" IS NULL`, `INSERT INTO "p" ("id", "name") VALUES ('p4', 'Dan')`}, ``},
+	} {
+		var got []string
+		for _, l := range pgRun(t, pgSeedSQL, c.stmts...) {
+			got = append(got, l.String())
+		}
+		if g := strings.Join(got, "\n"); g != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", strings.Join(c.stmts, "; "), g, c.want)
+		}
+	}
+}
