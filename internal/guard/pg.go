@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"strconv"
@@ -40,7 +41,8 @@ var goSeed = maphash.MakeSeed()
 
 // PGUnit measures one file on PostgreSQL; see above.
 type PGUnit struct {
-	u       *Unit // the shared comparison, over the PostgreSQL backend
+	xact    string // the transaction's id: a statement must not end it
+	u       *Unit  // the shared comparison, over the PostgreSQL backend
 	before  map[uint32]*table
 	fp      map[uint32]string
 	writers map[string][]string // table (as named before) → statements
@@ -71,14 +73,80 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 	if p.fp, err = p.fingerprints(ctx); err != nil {
 		return nil, err
 	}
+	if p.xact, err = pgXact(ctx, q); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// pgXact returns the id of q's transaction (assigning one).
+func pgXact(ctx context.Context, q Queryer) (string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT pg_current_xact_id()::text")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var id string
+	if rows.Next() {
+		err = rows.Scan(&id)
+	}
+	return id, errors.Join(err, rows.Err())
+}
+
+// pgTxVerbs are the statements that end or open a transaction block at
+// the top level (a procedure or DO block cannot end the file's
+// transaction: PostgreSQL refuses that inside a transaction block).
+var pgTxVerbs = map[string]bool{"BEGIN": true, "START": true, "COMMIT": true, "END": true, "ROLLBACK": true, "ABORT": true, "PREPARE": true}
+
+// txVerb returns stmt's first keyword when it is one of pgTxVerbs
+// (PREPARE only as PREPARE TRANSACTION).
+func txVerb(stmt string) string {
+	s := stmt
+	for {
+		s = strings.TrimLeft(s, " \t\r\n\f")
+		switch {
+		case strings.HasPrefix(s, "--"):
+			if i := strings.IndexByte(s, '\n'); i >= 0 {
+				s = s[i+1:]
+				continue
+			}
+			return ""
+		case strings.HasPrefix(s, "/*"):
+			if i := strings.Index(s, "*/"); i >= 0 {
+				s = s[i+2:]
+				continue
+			}
+			return ""
+		}
+		break
+	}
+	fields := strings.Fields(strings.ToUpper(s))
+	if len(fields) == 0 {
+		return ""
+	}
+	v := strings.TrimRight(fields[0], ";")
+	if v == "PREPARE" && (len(fields) < 2 || !strings.HasPrefix(fields[1], "TRANSACTION")) {
+		return ""
+	}
+	if pgTxVerbs[v] {
+		return v
+	}
+	return ""
 }
 
 // Exec runs one statement of the file (run executes it) and records it as
 // a writer of every table whose fingerprint it changed.
 func (p *PGUnit) Exec(ctx context.Context, stmt string, run func() error) error {
+	if v := txVerb(stmt); v != "" {
+		return &TxControlError{Verb: v}
+	}
 	if err := run(); err != nil {
 		return err
+	}
+	// What the verbs miss (none known): the file must still run in its
+	// own transaction, else stop before anything else runs outside it.
+	if x, err := pgXact(ctx, p.u.q); err != nil || x != p.xact {
+		return errors.Join(fmt.Errorf("%s: the statement ended the file's transaction", p.u.o.Name), err)
 	}
 	fp, err := p.fingerprints(ctx)
 	if err != nil {
