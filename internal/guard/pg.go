@@ -41,8 +41,9 @@ var goSeed = maphash.MakeSeed()
 
 // PGUnit measures one file on PostgreSQL; see above.
 type PGUnit struct {
-	xact    string // the transaction's id: a statement must not end it
-	u       *Unit  // the shared comparison, over the PostgreSQL backend
+	xact    string            // the transaction's id: a statement must not end it
+	fp0     map[uint32]string // fingerprints at Begin; nil: not to be trusted (track_counts off)
+	u       *Unit             // the shared comparison, over the PostgreSQL backend
 	before  map[uint32]*table
 	fp      map[uint32]string
 	writers map[string][]string // table (as named before) → statements
@@ -76,7 +77,27 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 	if p.xact, err = pgXact(ctx, q); err != nil {
 		return nil, err
 	}
+	counts, err := pgSetting(ctx, q, "track_counts")
+	if err != nil {
+		return nil, err
+	}
+	if counts == "on" {
+		p.fp0 = p.fp
+	}
 	return p, nil
+}
+
+func pgSetting(ctx context.Context, q Queryer, name string) (string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT current_setting($1)", name)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var v string
+	if rows.Next() {
+		err = rows.Scan(&v)
+	}
+	return v, errors.Join(err, rows.Err())
 }
 
 // pgXact returns the id of q's transaction (assigning one).
@@ -176,9 +197,19 @@ func (p *PGUnit) End(ctx context.Context) (*Result, error) {
 	for oid, t := range now {
 		byName[t.Name] = oid
 	}
+	fp, err := p.fingerprints(ctx)
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{Suspects: map[string]bool{}}
 	for _, oid := range sortedOids(p.before) {
 		b := p.before[oid]
+		if f, ok := fp[oid]; ok && p.fp0 != nil && f == p.fp0[oid] {
+			// Not rewritten, no column changed, and this transaction
+			// inserted, updated and deleted no row of it: its values are
+			// as they were (a second scan is spared).
+			continue
+		}
 		succ, ok := now[oid]
 		if !ok {
 			if o, named := byName[b.Name]; named {

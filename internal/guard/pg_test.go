@@ -69,6 +69,10 @@ func TestPGLosses(t *testing.T) {
 		{[]string{`DROP TABLE "p"`}, `f.sql: table "p" is dropped with 3 rows`},
 		{[]string{`ALTER TABLE "p" ALTER COLUMN "n" TYPE bigint`, `ALTER TABLE "p" ALTER COLUMN "code" TYPE varchar(20)`}, ``},
 		{[]string{`ALTER TABLE "p" RENAME COLUMN "id" TO "key"`, `ALTER TABLE "p" RENAME COLUMN "name" TO "label"`, `ALTER TABLE "p" RENAME TO "items"`}, ``},
+		// A trigger's write is measured like the file's own.
+		{[]string{`CREATE TABLE "q" ("x" int)`, `CREATE FUNCTION "f"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM "p" WHERE "id" = 'p3'; RETURN NEW; END $$`,
+			`CREATE TRIGGER "t" AFTER INSERT ON "q" FOR EACH ROW EXECUTE FUNCTION "f"()`, `INSERT INTO "q" VALUES (1)`}, `f.sql: table "p" loses 1 row (e.g. id='p3')`},
+		{[]string{`TRUNCATE "p"`}, `f.sql: table "p" loses 3 rows (e.g. id='p1')`},
 		{[]string{`UPDATE "p" SET "note" = 'x' WHERE "note" IS NULL`, `INSERT INTO "p" ("id", "name") VALUES ('p4', 'Dan')`}, ``},
 	} {
 		var got []string
