@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"strconv"
 	"strings"
 
@@ -309,7 +310,7 @@ func pgTables(ctx context.Context, q Queryer) (map[uint32]*table, error) {
 	ts := map[uint32]*table{}
 	for rows.Next() {
 		var oid int64
-		t := &table{}
+		t := &table{exact: true}
 		if err := rows.Scan(&oid, &t.Name, &t.from); err != nil {
 			return nil, err
 		}
@@ -497,13 +498,33 @@ func (pgBackend) collectRows(ctx context.Context, q Queryer, t *table, key, cols
 	return out, rows.Err()
 }
 
-// pgRecord is a value as the shared comparison sees it: by its text.
+// pgRecord is a value as the shared comparison sees it: by its text,
+// and a number's also by its value, so that the rule that keeps SQLite's
+// 2 → 2.0 keeps PostgreSQL's int 5 → numeric(10,2) 5.00 (the same number,
+// exactly); other texts that differ are losses.
 func pgRecord(v sql.NullString) sqlitedb.Record {
 	if !v.Valid {
 		return sqlitedb.Record{Class: sqlitedb.ClassNull, Quoted: "NULL"}
 	}
 	h := maphash.String(goSeed, v.String)
-	return sqlitedb.Record{Class: sqlitedb.ClassText, Hash: h, Text: h, Quoted: pgQuoted(v)}
+	r := sqlitedb.Record{Class: sqlitedb.ClassText, Hash: h, Text: h, Quoted: pgQuoted(v)}
+	if n, err := strconv.ParseInt(v.String, 10, 64); err == nil {
+		r.Class, r.Num = sqlitedb.ClassInteger, uint64(n)
+	} else if f, err := strconv.ParseFloat(v.String, 64); err == nil && pgNumeric(v.String) {
+		r.Class, r.Num = sqlitedb.ClassFloat, math.Float64bits(f)
+	}
+	return r
+}
+
+// pgNumeric reports whether s is a plain decimal (digits, a sign, a point):
+// not NaN or Infinity, which ParseFloat also reads.
+func pgNumeric(s string) bool {
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+			return false
+		}
+	}
+	return true
 }
 
 // pgQuoted renders a value as a SQL literal for messages, shortened.

@@ -72,11 +72,42 @@ func TestPGLosses(t *testing.T) {
 		// A trigger's write is measured like the file's own.
 		{[]string{`CREATE TABLE "q" ("x" int)`, `CREATE FUNCTION "f"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM "p" WHERE "id" = 'p3'; RETURN NEW; END $$`,
 			`CREATE TRIGGER "t" AFTER INSERT ON "q" FOR EACH ROW EXECUTE FUNCTION "f"()`, `INSERT INTO "q" VALUES (1)`}, `f.sql: table "p" loses 1 row (e.g. id='p3')`},
+		// Names are case-sensitive: "Code" is another column than "code".
+		// (Values copied to a new column before being overwritten are
+		// kept, by the shared rule: they moved.)
+		{[]string{`ALTER TABLE "p" ADD COLUMN "Code" text`, `UPDATE "p" SET "Code" = 'x'`, `UPDATE "p" SET "code" = 'Z'`}, `f.sql: column "p"."code": 3 values changed (e.g. id='p1': 'ABCDE' → 'Z')`},
+		{[]string{`ALTER TABLE "p" ADD COLUMN "Code" text`, `UPDATE "p" SET "Code" = "code"`, `UPDATE "p" SET "code" = 'Z'`}, ``},
+		// The same number in another type is kept; another text of it, or a
+		// truncated one, is not.
+		{[]string{`ALTER TABLE "p" ALTER COLUMN "n" TYPE numeric(10,2)`}, ``},
+		{[]string{`ALTER TABLE "p" ALTER COLUMN "n" TYPE numeric(10,2) USING "n" + 0.5`}, `f.sql: column "p"."n": 3 values changed (e.g. id='p1': '1' → '1.50')`},
+		{[]string{`ALTER TABLE "p" ALTER COLUMN "n" TYPE text USING lpad("n"::text, 3, '0')`}, `f.sql: column "p"."n": 3 values changed (e.g. id='p1': '1' → '001')`},
 		{[]string{`TRUNCATE "p"`}, `f.sql: table "p" loses 3 rows (e.g. id='p1')`},
 		{[]string{`UPDATE "p" SET "note" = 'x' WHERE "note" IS NULL`, `INSERT INTO "p" ("id", "name") VALUES ('p4', 'Dan')`}, ``},
 	} {
 		var got []string
 		for _, l := range pgRun(t, pgSeedSQL, c.stmts...) {
+			got = append(got, l.String())
+		}
+		if g := strings.Join(got, "\n"); g != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", strings.Join(c.stmts, "; "), g, c.want)
+		}
+	}
+}
+
+// A table without a primary key is compared by whole rows.
+func TestPGUnkeyed(t *testing.T) {
+	seed := `CREATE TABLE "log" ("at" int, "msg" text); INSERT INTO "log" VALUES (1, 'a'), (2, 'b'), (2, 'b'), (3, NULL);`
+	for _, c := range []struct {
+		stmts []string
+		want  string
+	}{
+		{[]string{`DELETE FROM "log" WHERE ctid = (SELECT min(ctid) FROM "log" WHERE "at" = 2)`}, `f.sql: table "log" loses 1 row (e.g. at='2', msg='b')`},
+		{[]string{`UPDATE "log" SET "msg" = 'z' WHERE "at" = 1`}, `f.sql: column "log"."msg": 1 value changed (e.g. 'a')`},
+		{[]string{`UPDATE "log" SET "msg" = 'c' WHERE "msg" IS NULL`, `INSERT INTO "log" VALUES (4, 'd')`, `ALTER TABLE "log" ADD COLUMN "id" serial PRIMARY KEY`}, ``},
+	} {
+		var got []string
+		for _, l := range pgRun(t, seed, c.stmts...) {
 			got = append(got, l.String())
 		}
 		if g := strings.Join(got, "\n"); g != c.want {

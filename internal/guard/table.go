@@ -36,6 +36,7 @@ type table struct {
 	DKey    []string            // the columns Digest is keyed by; nil: whole rows
 	Records [][]sqlitedb.Record // Detail: per column (as Cols), its values row by row
 	from    string              // PostgreSQL: the quoted qualified name to select from
+	exact   bool                // names compare exactly (PostgreSQL), not as SQLite folds them
 }
 
 // tables lists the user tables of the main schema, ident.Fold(name) → name;
@@ -98,7 +99,7 @@ func readTable(ctx context.Context, q Queryer, name string) (*table, error) {
 // index returns the position of the column SQLite takes name for; -1: none.
 func (t *table) index(name string) int {
 	for i, c := range t.Cols {
-		if ident.SameName(c.Name, name) {
+		if t.exact && c.Name == name || !t.exact && ident.SameName(c.Name, name) {
 			return i
 		}
 	}
