@@ -189,6 +189,15 @@ type guardedDriver struct {
 	unit *guard.PGUnit
 }
 
+// ScanStmts keeps the PostgreSQL driver's statement scanner (dollar
+// quotes, BEGIN ATOMIC), which the executor looks for on its driver.
+func (g *guardedDriver) ScanStmts(input string) ([]*migrate.Stmt, error) {
+	if s, ok := g.Driver.(migrate.StmtScanner); ok {
+		return s.ScanStmts(input)
+	}
+	return migrate.Stmts(input)
+}
+
 func (g *guardedDriver) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	var res sql.Result
 	err := g.unit.Exec(ctx, q, func() error {
