@@ -155,10 +155,17 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 // by value when a first run (detail nil) found their digests changed.
 func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx, f migrate.File, path string, detail map[string]bool) (map[string]bool, error) {
 	d := in.Target.Dialect
-	unit, err := guard.BeginPG(ctx, tx, guard.Options{Name: path, Detail: detail})
+	o := guard.Options{Name: path, Detail: detail}
+	if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
+		// A third connection (the lock holds one, the file's transaction
+		// another) digests the state before while the file runs.
+		o.Reader = in.DB
+	}
+	unit, err := guard.BeginPG(ctx, tx, o)
 	if err != nil {
 		return nil, err
 	}
+	defer unit.Close()
 	drv, err := d.Driver(tx)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,7 @@ var goSeed = maphash.MakeSeed()
 type PGUnit struct {
 	xact    string            // the transaction's id: a statement must not end it
 	fp0     map[uint32]string // fingerprints at Begin; nil: not to be trusted (track_counts off)
+	reader  *pgReader         // digesting the state before in parallel; nil: done on q
 	u       *Unit             // the shared comparison, over the PostgreSQL backend
 	before  map[uint32]*table
 	fp      map[uint32]string
@@ -58,9 +59,20 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 	if err != nil {
 		return nil, err
 	}
+	list := make([]*table, 0, len(ts))
 	for oid, t := range ts {
 		if err := pgReadTable(ctx, q, oid, t); err != nil {
 			return nil, err
+		}
+		p.before[oid] = t
+		list = append(list, t)
+	}
+	if o.Reader != nil {
+		p.reader = startPGReader(ctx, q, o.Reader, list, o.Detail)
+	}
+	for _, t := range list {
+		if p.reader != nil {
+			break
 		}
 		if err := (pgBackend{}).digest(ctx, q, t, t.Key); err != nil {
 			return nil, err
@@ -70,7 +82,6 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 				return nil, err
 			}
 		}
-		p.before[oid] = t
 	}
 	if p.fp, err = p.fingerprints(ctx); err != nil {
 		return nil, err
@@ -183,6 +194,14 @@ func (p *PGUnit) Exec(ctx context.Context, stmt string, run func() error) error 
 	return nil
 }
 
+// Close stops the reader of a unit that does not reach End (a statement
+// failed); a no-op otherwise.
+func (p *PGUnit) Close() {
+	if p.reader != nil {
+		p.reader.stop()
+	}
+}
+
 // Writers returns the statements that wrote table (named as before the
 // file).
 func (p *PGUnit) Writers(table string) []string { return p.writers[table] }
@@ -190,6 +209,11 @@ func (p *PGUnit) Writers(table string) []string { return p.writers[table] }
 // End digests every table that existed before again, as its successor
 // (the same oid, else the same name) is now, and compares.
 func (p *PGUnit) End(ctx context.Context) (*Result, error) {
+	if p.reader != nil {
+		if err := p.reader.wait(); err != nil {
+			return nil, err
+		}
+	}
 	now, err := pgTables(ctx, p.u.q)
 	if err != nil {
 		return nil, err

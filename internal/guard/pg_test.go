@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // pgRun measures stmts on a fresh PostgreSQL database holding seed, as
 // apply does: digests first, then (where they differ) value by value.
-func pgRun(t *testing.T, seed string, stmts ...string) []Loss {
+func pgRun(t *testing.T, parallel bool, seed string, stmts ...string) []Loss {
 	t.Helper()
 	db, err := sql.Open("pgx", pgtest.NewDB(t))
 	if err != nil {
@@ -33,9 +33,16 @@ func pgRun(t *testing.T, seed string, stmts ...string) []Loss {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := BeginPG(ctx, tx, Options{Name: "f.sql", Detail: detail})
+		o := Options{Name: "f.sql", Detail: detail}
+		if parallel {
+			o.Reader = db
+		}
+		u, err := BeginPG(ctx, tx, o)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if parallel && u.reader == nil {
+			t.Fatal("no reader")
 		}
 		for _, s := range stmts {
 			if err := u.Exec(ctx, s, func() error { _, err := tx.ExecContext(ctx, s); return err }); err != nil {
@@ -85,12 +92,16 @@ func TestPGLosses(t *testing.T) {
 		{[]string{`TRUNCATE "p"`}, `f.sql: table "p" loses 3 rows (e.g. id='p1')`},
 		{[]string{`UPDATE "p" SET "note" = 'x' WHERE "note" IS NULL`, `INSERT INTO "p" ("id", "name") VALUES ('p4', 'Dan')`}, ``},
 	} {
-		var got []string
-		for _, l := range pgRun(t, pgSeedSQL, c.stmts...) {
-			got = append(got, l.String())
-		}
-		if g := strings.Join(got, "\n"); g != c.want {
-			t.Errorf("%s:\n got %s\nwant %s", strings.Join(c.stmts, "; "), g, c.want)
+		// On the file's transaction, and (apply's way) on a second
+		// connection from its snapshot while the statements run.
+		for _, parallel := range []bool{false, true} {
+			var got []string
+			for _, l := range pgRun(t, parallel, pgSeedSQL, c.stmts...) {
+				got = append(got, l.String())
+			}
+			if g := strings.Join(got, "\n"); g != c.want {
+				t.Errorf("%s (parallel %v):\n got %s\nwant %s", strings.Join(c.stmts, "; "), parallel, g, c.want)
+			}
 		}
 	}
 }
@@ -107,7 +118,7 @@ func TestPGUnkeyed(t *testing.T) {
 		{[]string{`UPDATE "log" SET "msg" = 'c' WHERE "msg" IS NULL`, `INSERT INTO "log" VALUES (4, 'd')`, `ALTER TABLE "log" ADD COLUMN "id" serial PRIMARY KEY`}, ``},
 	} {
 		var got []string
-		for _, l := range pgRun(t, seed, c.stmts...) {
+		for _, l := range pgRun(t, true, seed, c.stmts...) {
 			got = append(got, l.String())
 		}
 		if g := strings.Join(got, "\n"); g != c.want {
@@ -119,7 +130,9 @@ func TestPGUnkeyed(t *testing.T) {
 // BenchmarkPGGuard is the guard's cost per file on a 100k-row table: the
 // digests of a file that does not touch it (one scan), and of one that
 // updates a row of it (two scans; the digests differ, so a detail run
-// would follow: not included).
+// would follow: not included); and of a file that updates every row,
+// with the state before digested on the file's transaction or alongside
+// it (apply's way).
 func BenchmarkPGGuard(b *testing.B) {
 	db, err := sql.Open("pgx", pgtest.NewDB(b))
 	if err != nil {
@@ -131,17 +144,28 @@ func BenchmarkPGGuard(b *testing.B) {
 INSERT INTO "big" SELECT i, 'name ' || i, i % 100, now(), CASE WHEN i % 3 = 0 THEN NULL ELSE md5(i::text) END FROM generate_series(1, 100000) i`); err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range []struct{ name, stmt string }{
-		{"untouched", `CREATE TABLE "other" ("x" int)`},
-		{"update", `UPDATE "big" SET "n" = 7 WHERE "id" = 1`},
+	for _, c := range []struct {
+		name, stmt string
+		parallel   bool
+	}{
+		{"untouched", `CREATE TABLE "other" ("x" int)`, false},
+		{"update", `UPDATE "big" SET "n" = 7 WHERE "id" = 1`, false},
+		// The state before digested on a second connection while a long
+		// UPDATE runs.
+		{"update-all", `UPDATE "big" SET "n" = "n" + 1`, false},
+		{"update-all-parallel", `UPDATE "big" SET "n" = "n" + 1`, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
+			o := Options{Name: "f.sql"}
+			if c.parallel {
+				o.Reader = db
+			}
 			for i := 0; i < b.N; i++ {
 				tx, err := db.BeginTx(ctx, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
-				u, err := BeginPG(ctx, tx, Options{Name: "f.sql"})
+				u, err := BeginPG(ctx, tx, o)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -23,7 +23,8 @@ type Options struct {
 	Detail map[string]bool
 	// Reader, when set, is a second (read-only) connection to the same
 	// file, used to measure the state before in parallel (see reader).
-	// Only for a unit that begins on committed state.
+	// Only for a unit that begins on committed state. On PostgreSQL
+	// (BeginPG) it is the pool to take that connection from (pgReader).
 	Reader *sql.DB
 }
 
