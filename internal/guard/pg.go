@@ -421,9 +421,16 @@ func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + 
 func pgRowText(t *table, cols []string) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		parts[i] = sqlName(t, c) + "::text"
+		parts[i] = pgText(t, c)
 	}
 	return "ROW(" + strings.Join(parts, ", ") + ")::text"
+}
+
+// pgText is column c's value as text to hash: its bytes (COLLATE "C"),
+// since hashtextextended under a nondeterministic collation hashes 'Ann'
+// and 'ANN' alike.
+func pgText(t *table, c string) string {
+	return "(" + sqlName(t, c) + `::text COLLATE "C")`
 }
 
 // mod64 folds a numeric sum into 0 ≤ s < 2^64.
@@ -444,7 +451,7 @@ func (pgBackend) digest(ctx context.Context, q Queryer, t *table, key []string) 
 	}
 	sel := []string{"count(*)"}
 	for _, c := range t.names() {
-		v := sqlName(t, c) + "::text"
+		v := pgText(t, c)
 		sel = append(sel, "count("+sqlName(t, c)+")",
 			mod64("sum(hashtextextended("+rowKey+" || chr(1) || "+v+", $1))"),
 			mod64("sum(hashtextextended("+v+", $1))"))
