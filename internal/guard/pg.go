@@ -70,17 +70,9 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 	if o.Reader != nil {
 		p.reader = startPGReader(ctx, q, o.Reader, list, o.Detail)
 	}
-	for _, t := range list {
-		if p.reader != nil {
-			break
-		}
-		if err := (pgBackend{}).digest(ctx, q, t, t.Key); err != nil {
+	if p.reader == nil {
+		if err := p.digestAll(ctx, list); err != nil {
 			return nil, err
-		}
-		if o.Detail[t.Name] && len(t.Cols) > 0 {
-			if t.Records, err = (pgBackend{}).collectRows(ctx, q, t, t.Key, t.names()); err != nil {
-				return nil, err
-			}
 		}
 	}
 	if p.fp, err = p.fingerprints(ctx); err != nil {
@@ -97,6 +89,26 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 		p.fp0 = p.fp
 	}
 	return p, nil
+}
+
+// digestAll measures ts on the file's transaction, as it is now.
+func (p *PGUnit) digestAll(ctx context.Context, ts []*table) error {
+	q := p.u.q
+	restore, err := pinRendering(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := (pgBackend{}).digest(ctx, q, t, t.Key); err != nil {
+			return err
+		}
+		if p.u.o.Detail[t.Name] && len(t.Cols) > 0 {
+			if t.Records, err = (pgBackend{}).collectRows(ctx, q, t, t.Key, t.names()); err != nil {
+				return err
+			}
+		}
+	}
+	return restore()
 }
 
 func pgSetting(ctx context.Context, q Queryer, name string) (string, error) {
@@ -213,6 +225,10 @@ func (p *PGUnit) End(ctx context.Context) (*Result, error) {
 		if err := p.reader.wait(); err != nil {
 			return nil, err
 		}
+	}
+	// Left pinned: nothing of the file runs after End.
+	if _, err := pinRendering(ctx, p.u.q); err != nil {
+		return nil, err
 	}
 	now, err := pgTables(ctx, p.u.q)
 	if err != nil {
@@ -424,6 +440,40 @@ func pgRowText(t *table, cols []string) string {
 		parts[i] = pgText(t, c)
 	}
 	return "ROW(" + strings.Join(parts, ", ") + ")::text"
+}
+
+// pgRendering are the settings that decide a value's text: the guard
+// pins them while it measures, so that a file that changes them (SET
+// extra_float_digits = -15 would round away a changed float) changes no
+// digest, and the scans before and after render alike.
+var pgRendering = [][2]string{
+	{"extra_float_digits", "1"}, // every float's shortest exact text
+	{"DateStyle", "ISO, MDY"},
+	{"IntervalStyle", "postgres"},
+	{"TimeZone", "UTC"},
+	{"bytea_output", "hex"},
+}
+
+// pinRendering sets pgRendering on q's transaction; restore puts back
+// what was set before (the file's statements run with the session's own).
+func pinRendering(ctx context.Context, q Queryer) (restore func() error, err error) {
+	old := make([]string, len(pgRendering))
+	for i, s := range pgRendering {
+		if old[i], err = pgSetting(ctx, q, s[0]); err != nil {
+			return nil, err
+		}
+		if _, err := q.ExecContext(ctx, "SELECT set_config($1, $2, true)", s[0], s[1]); err != nil {
+			return nil, err
+		}
+	}
+	return func() error {
+		for i, s := range pgRendering {
+			if _, err := q.ExecContext(ctx, "SELECT set_config($1, $2, true)", s[0], old[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 // pgText is column c's value as text to hash: its bytes (COLLATE "C"),

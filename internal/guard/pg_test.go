@@ -195,3 +195,19 @@ INSERT INTO "p" VALUES ('p1', 'Ann');`
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A file that changes how values render (a float rounded to 0 digits
+// hides a changed value) changes no digest: the guard renders with its
+// own settings, before and after.
+func TestPGRenderingPinned(t *testing.T) {
+	seed := `CREATE TABLE "m" ("id" int PRIMARY KEY, "f" float8, "at" timestamptz); INSERT INTO "m" VALUES (1, 0.1, '2026-01-01 00:00:00+00');`
+	for _, parallel := range []bool{false, true} {
+		var got []string
+		for _, l := range pgRun(t, parallel, seed, `SET extra_float_digits = -15`, `SET TimeZone = 'Asia/Tokyo'`, `UPDATE "m" SET "f" = "f" + 1e-12`) {
+			got = append(got, l.String())
+		}
+		if want := `f.sql: column "m"."f": 1 value changed (e.g. id='1': '0.1' → '0.10000000000100001')`; strings.Join(got, "\n") != want {
+			t.Errorf("parallel %v: got %q, want %q", parallel, got, want)
+		}
+	}
+}

@@ -62,6 +62,9 @@ func startPGReader(ctx context.Context, q Queryer, pool *sql.DB, ts []*table, de
 	if _, err := tx.ExecContext(rctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(id, "'", "''")+"'"); err != nil {
 		return fail()
 	}
+	if _, err := pinRendering(rctx, tx); err != nil {
+		return fail()
+	}
 	if len(ts) > 0 {
 		names := make([]string, len(ts))
 		for i, t := range ts {
