@@ -81,14 +81,43 @@ func BeginPG(ctx context.Context, q Queryer, o Options) (*PGUnit, error) {
 	if p.xact, err = pgXact(ctx, q); err != nil {
 		return nil, err
 	}
-	counts, err := pgSetting(ctx, q, "track_counts")
+	trusted, err := countersTrusted(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if counts == "on" {
+	if trusted {
 		p.fp0 = p.fp
 	}
 	return p, nil
+}
+
+// countersTrusted reports whether the transaction's row counters count
+// every row the file writes: track_counts is on and the user cannot turn
+// it off (a superuser's file could, and then delete rows uncounted).
+func countersTrusted(ctx context.Context, q Queryer) (bool, error) {
+	counts, err := pgSetting(ctx, q, "track_counts")
+	if err != nil || counts != "on" {
+		return false, err
+	}
+	v, err := pgSetting(ctx, q, "server_version_num")
+	if err != nil {
+		return false, err
+	}
+	query := "SELECT NOT rolsuper FROM pg_roles WHERE rolname = current_user"
+	if n, _ := strconv.Atoi(v); n >= 150000 {
+		// GRANT SET ON PARAMETER can give it to others.
+		query = "SELECT NOT has_parameter_privilege('track_counts', 'SET')"
+	}
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	var ok bool
+	if rows.Next() {
+		err = rows.Scan(&ok)
+	}
+	return ok, errors.Join(err, rows.Err())
 }
 
 // digestAll measures ts on the file's transaction, as it is now.
