@@ -41,7 +41,7 @@ type Env struct {
 	ConfigPath string
 	ConfigSrc  []byte
 	Getenv     func(string) string
-	Out, Err io.Writer
+	Out, Err   io.Writer
 }
 
 // load resolves the project file, the env and the flags.
