@@ -38,6 +38,7 @@ type Table struct {
 	Name    string
 	Rows    int // rows in the source (and, after the copy, in the target)
 	Present int // of those, rows the target already held, equal (its own data migrations)
+	Changed int // rows the target held with other values, replaced by the source's
 	Columns int
 }
 
@@ -85,9 +86,25 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 	if err := sameTables(ctx, src, tables); err != nil {
 		return nil, err
 	}
+	// The rows the target holds already (its own data migrations, e.g. a
+	// seed) are read, then deleted, referrers first; the source's rows
+	// replace them, and a row the source lacks refuses the copy.
+	existing := make([]map[string][]string, len(tables))
+	for i, t := range tables {
+		if existing[i], _, err = targetRows(ctx, tx, t); err != nil {
+			return nil, err
+		}
+	}
+	for i := len(tables) - 1; i >= 0; i-- {
+		if len(existing[i]) > 0 {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+quote(tables[i].Name)); err != nil {
+				return nil, fmt.Errorf("table %s: %w; nothing was copied", tables[i].Name, err)
+			}
+		}
+	}
 	var done []Table
-	for _, t := range tables {
-		r, err := copyTable(ctx, src, tx, t)
+	for i, t := range tables {
+		r, err := copyTable(ctx, src, tx, t, existing[i])
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +118,7 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 	}
 	fmt.Fprintf(in.Out, "Copied %s (version %s) to %s in one transaction:\n", in.SourceURL, sv, dialect.Redact(in.TargetURL))
 	for _, t := range done {
-		fmt.Fprintf(in.Out, "  %-24s %8d rows (%d already there), %d columns verified\n", t.Name, t.Rows, t.Present, t.Columns)
+		fmt.Fprintf(in.Out, "  %-24s %8d rows (%d were there already, %d of them with other values), %d columns verified\n", t.Name, t.Rows, t.Present+t.Changed, t.Changed, t.Columns)
 	}
 	fmt.Fprintln(in.Out, "Verified: each table's row count and every column's values match.")
 	return done, nil
