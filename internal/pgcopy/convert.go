@@ -180,9 +180,11 @@ func convert(k kind, v any) (any, string) {
 	case kBytes:
 		switch v := v.(type) {
 		case []byte:
-			return v, ""
+			// The SQLite driver reads an empty blob as a nil slice, which
+			// pgx would write as NULL.
+			return append([]byte{}, v...), ""
 		case string:
-			return []byte(v), ""
+			return append([]byte{}, v...), ""
 		}
 		return nil, "is not a blob"
 	case kTime, kTimeNZ, kDate:
