@@ -41,13 +41,17 @@ func (b *bench) postgres() error {
 		return err
 	}
 	bin := filepath.Join(b.out, "structmigrate")
-	seq := 0
-	fresh := func() (string, error) { // a new empty database
-		seq++
-		name := fmt.Sprintf("bench_%d_%d", os.Getpid(), seq)
-		if err := pgtest.DropDB(admin, name); err != nil {
-			return "", err
+	var made []string
+	defer func() { // on a server of $STRUCTMIGRATE_TEST_POSTGRES, leave nothing
+		for _, name := range made {
+			if err := pgtest.DropDB(admin, name); err != nil {
+				b.logf("drop %s: %v", name, err)
+			}
 		}
+	}()
+	fresh := func() (string, error) { // a new empty database
+		name := fmt.Sprintf("bench_%d_%d", os.Getpid(), len(made))
+		made = append(made, name)
 		return pgtest.CreateDB(admin, name)
 	}
 	pg := func(u string, args ...string) func() *exec.Cmd {
