@@ -19,7 +19,7 @@ import (
 // the app's models, "structmigrate-<set>" an edited variant from testmodels.
 func TestMain(m *testing.M) {
 	cmds := map[string]func(){
-		"structmigrate": func() { os.Exit(migrator.Run(os.Args, program(), os.Stdout, os.Stderr)) },
+		"structmigrate": func() { migrator.Main(program()) }, // as main does
 		"sqlhold":       func() { os.Exit(sqlHold()) },
 		// cmd/structmigrate: no models compiled in, --models loads them.
 		"cmd-structmigrate": cmdStructmigrate,
@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 		p.Models = models
 		p.GormConfig = testmodels.Configs[name]
 		p.Desired = testmodels.Desired[name]
-		cmds["structmigrate-"+name] = func() { os.Exit(migrator.Run(os.Args, p, os.Stdout, os.Stderr)) }
+		cmds["structmigrate-"+name] = func() { migrator.Main(p) }
 	}
 	// The PostgreSQL tests' throwaway cluster, if one was started, stops
 	// when the tests end.

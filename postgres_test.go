@@ -47,7 +47,8 @@ func TestPostgresScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"pgq": cmdPGQuery,
+			"pgq":  cmdPGQuery,
+			"sqlq": cmdSQL,
 		},
 	})
 }

@@ -52,6 +52,7 @@ type bench struct {
 	baselineRev        string // the commit whose binary the guard's cost is measured against
 	baseline           string // its binary, "" when not built
 	onlyBig            bool   // only the 1M-row rebuild (a quick look at the guard's cost)
+	onlyPostgres       bool   // only the PostgreSQL rows and their SQLite counterparts (printed)
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.StringVar(&b.doc, "doc", "docs/benchmarks.md", "report to write")
 	flag.StringVar(&b.goBench, "gobench", "bench/out/gobench.txt", "output of `go test -bench` to include in the report")
 	flag.BoolVar(&b.onlyBig, "only-big", false, "measure only the 1M-row rebuild (against -baseline, runs alternating); the report goes to bench/out/big.md unless -doc is given")
+	flag.BoolVar(&b.onlyPostgres, "only-postgres", false, "measure only diff --check and apply on PostgreSQL and the same on SQLite (repository binary); print the rows, write no report")
 	flag.Parse()
 	if b.onlyBig && !flagSet("doc") {
 		b.doc = "bench/out/big.md"
@@ -118,6 +120,16 @@ func (b *bench) main() error {
 	if err := b.goCmd("build", "-o", filepath.Join(b.out, "structmigrate"), "."); err != nil {
 		return err
 	}
+	if b.onlyPostgres {
+		if err := b.postgres(); err != nil {
+			return err
+		}
+		fmt.Print(b.rawTable())
+		for _, n := range b.notes {
+			fmt.Println(n)
+		}
+		return nil
+	}
 	if b.baselineRev != "" {
 		b.logf("build the baseline binary at %s (before the measuring guard)", b.baselineRev)
 		if err := b.buildBaseline(); err != nil {
@@ -163,6 +175,9 @@ func (b *bench) main() error {
 	}
 	if !b.onlyBig {
 		if err := b.others(); err != nil {
+			return err
+		}
+		if err := b.postgres(); err != nil {
 			return err
 		}
 	}

@@ -294,6 +294,7 @@ func (b *bench) report() error {
 	w("  history it includes status's check that the structs match the directory.\n")
 	w("- **repository binary**: `go build -o bench/out/structmigrate .`, run in an empty directory (its\n")
 	w("  embedded `atlas.hcl` and migrations) on a database it applied first (%s).\n", ms(b.repoApply))
+	w("%s", "- **repository binary, PostgreSQL / SQLite**: the same binary and directory, `--env pg`\n  on a PostgreSQL server (a throwaway cluster started as internal/pgtest starts one, on\n  loopback, or `$STRUCTMIGRATE_TEST_POSTGRES`) and `--db FILE` on SQLite. `diff --check`\n  replays `migrations/postgres` on a temporary dev database it creates on the server and\n  drops (part of the time), where SQLite replays in memory; `apply` runs the 2 files\n  (create, 25 seed rows) on a new empty database each run (created, not timed).\n")
 	if r := b.big; r != nil {
 		w("- **1M-row table**: see below.\n\n")
 		b.bigSection(&d)
@@ -330,7 +331,8 @@ func (b *bench) report() error {
 	w("| `-rows` | 1000000 | rows in the rebuilt table (0 skips the rebuild) |\n")
 	w("| `-sqlite3` | /usr/bin/sqlite3 | the C CLI to compare with; skipped with a note when absent |\n")
 	w("| `-doc` | docs/benchmarks.md | the report |\n")
-	w("| `-gobench` | bench/out/gobench.txt | `go test -bench` output to include |\n\n")
+	w("| `-gobench` | bench/out/gobench.txt | `go test -bench` output to include |\n")
+	w("| `-only-postgres` | false | only the PostgreSQL rows and their SQLite counterparts, printed (no report) |\n\n")
 	w("Generated scenarios, binaries and databases stay in `bench/out/` (git-ignored); the generated\n")
 	w("packages carry the `bench` build tag so `go build ./...` and `go vet ./...` never see them.\n")
 

@@ -19,6 +19,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"gorm.io/gorm"
 
@@ -88,6 +90,13 @@ func Run(args []string, p Program, stdout, stderr io.Writer) int {
 }
 
 // Main runs the command line of the process and exits with its code.
+//
+// A reader that goes away (`structmigrate apply | head`) must not kill a
+// run midway: Go's default for a write to a closed pipe on stdout or
+// stderr is to die of SIGPIPE, which would stop apply between two files
+// (or roll back the one it was in). Ignored, the write fails with EPIPE,
+// the output is lost, and the run finishes as it would have.
 func Main(p Program) {
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(Run(os.Args, p, os.Stdout, os.Stderr))
 }

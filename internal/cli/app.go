@@ -92,6 +92,7 @@ func New(p Program) *cli.App {
 			lintCmd(env),
 			newCmd(env),
 			hashCmd(env),
+			copyCmd(env),
 			versionCmd(p),
 			completionCmd(),
 			initCmd(),

@@ -39,6 +39,9 @@ func (e *Env) byDialect(name string, sqlite cli.ActionFunc) cli.ActionFunc {
 		if e.Project == nil || e.Project.Dialect == dialect.SQLite {
 			return sqlite(c)
 		}
+		if name == "copy" {
+			return fmt.Errorf("copy reads a SQLite database, and env %q is a %s one: name the SQLite env with --env (or its file with --db), the target with --to-env", e.Project.Name, e.Project.Dialect)
+		}
 		if err := dialect.Check(e.Project.Dialect, name, e.Project.Name); err != nil {
 			return err
 		}

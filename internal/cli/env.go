@@ -36,7 +36,12 @@ type Env struct {
 	DB       string      // SQLite file; "" with InMemory
 	InMemory bool
 	Stale    string // why the compiled-in models are not the source tree's; "" when they are
-	Out, Err io.Writer
+	// The project file as read, and how its getenv resolves, for a
+	// command that resolves a second env (copy --to-env).
+	ConfigPath string
+	ConfigSrc  []byte
+	Getenv     func(string) string
+	Out, Err   io.Writer
 }
 
 // load resolves the project file, the env and the flags.
@@ -76,6 +81,7 @@ func (e *Env) load(c *cli.Context) error {
 		return err
 	}
 	e.Project = cfg
+	e.ConfigPath, e.ConfigSrc, e.Getenv = path, src, getenv
 	if cfg.Dialect != dialect.SQLite && dbFlag != "" {
 		return fmt.Errorf("--db names a SQLite file, but env %q's url is a %s database", cfg.Name, cfg.Dialect)
 	}

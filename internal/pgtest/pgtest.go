@@ -358,3 +358,12 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Server returns the admin URL of a server for a program that is not a
+// test (bench): the one of $STRUCTMIGRATE_TEST_POSTGRES, else a throwaway
+// cluster it starts (Stop stops it); or why there is none (skip), or
+// the error starting it.
+func Server() (adminURL, skip string, err error) {
+	once.Do(start)
+	return srvURL, skipWhy, failErr
+}

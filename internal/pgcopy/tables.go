@@ -1,0 +1,389 @@
+package pgcopy
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type column struct {
+	Name     string
+	Type     string // data_type
+	Kind     kind
+	Sequence bool // serial or identity: reset after explicit ids
+}
+
+type table struct {
+	Name string
+	Cols []column
+	Key  []int // primary key columns (indexes in Cols)
+}
+
+// targetTables reads the target's tables in the current schema, in
+// foreign-key order (a referenced table before its referrers).
+func targetTables(ctx context.Context, tx pgx.Tx) ([]table, error) {
+	rows, err := tx.Query(ctx, `SELECT c.table_name, c.column_name, c.data_type,
+		coalesce(c.column_default LIKE 'nextval(%', false) OR c.is_identity = 'YES', c.identity_generation = 'ALWAYS' AND c.is_identity = 'YES', c.is_generated = 'ALWAYS'
+		FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
+		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+		ORDER BY c.table_name, c.ordinal_position`)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*table{}
+	var names []string
+	for rows.Next() {
+		var tn string
+		var c column
+		var always, generated bool
+		if err := rows.Scan(&tn, &c.Name, &c.Type, &c.Sequence, &always, &generated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		k, ok := kindOf(c.Type)
+		switch {
+		case generated:
+			continue // PostgreSQL computes it
+		case always:
+			rows.Close()
+			return nil, fmt.Errorf("table %s, column %s: GENERATED ALWAYS AS IDENTITY takes no explicit ids; nothing was copied", tn, c.Name)
+		case !ok:
+			rows.Close()
+			return nil, fmt.Errorf("table %s, column %s: the copy does not convert to type %s; nothing was copied", tn, c.Name, c.Type)
+		}
+		c.Kind = k
+		if byName[tn] == nil {
+			byName[tn] = &table{Name: tn}
+			names = append(names, tn)
+		}
+		byName[tn].Cols = append(byName[tn].Cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Primary keys.
+	rows, err = tx.Query(ctx, `SELECT k.table_name, k.column_name FROM information_schema.table_constraints c
+		JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+		WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() ORDER BY k.table_name, k.ordinal_position`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var tn, cn string
+		if err := rows.Scan(&tn, &cn); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if t := byName[tn]; t != nil {
+			for i, c := range t.Cols {
+				if c.Name == cn {
+					t.Key = append(t.Key, i)
+				}
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if len(byName[n].Key) == 0 {
+			return nil, fmt.Errorf("table %s has no primary key: the copy cannot compare its rows; nothing was copied", n)
+		}
+	}
+	// Foreign keys: referenced before referencing.
+	deps := map[string][]string{}
+	rows, err = tx.Query(ctx, `SELECT c.relname, r.relname FROM pg_constraint k
+		JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.oid <> r.oid`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var from, to string
+		if err := rows.Scan(&from, &to); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		deps[from] = append(deps[from], to)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var order []table
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(n string, path []string) error
+	visit = func(n string, path []string) error {
+		switch state[n] {
+		case 1:
+			return fmt.Errorf("foreign keys form a cycle (%s): the copy needs an order; nothing was copied", strings.Join(append(path, n), " -> "))
+		case 2:
+			return nil
+		}
+		state[n] = 1
+		d := deps[n]
+		sort.Strings(d)
+		for _, m := range d {
+			if byName[m] != nil {
+				if err := visit(m, append(path, n)); err != nil {
+					return err
+				}
+			}
+		}
+		state[n] = 2
+		order = append(order, *byName[n])
+		return nil
+	}
+	for _, n := range names {
+		if err := visit(n, nil); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+// sameTables refuses a source whose tables or columns the target lacks
+// (their rows would be lost) or that lacks a target table's column.
+func sameTables(ctx context.Context, src *sql.Tx, tables []table) error {
+	want := map[string]table{}
+	for _, t := range tables {
+		want[t.Name] = t
+	}
+	rows, err := src.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> ? ORDER BY name`, revisionsTable)
+	if err != nil {
+		return err
+	}
+	var have []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		have = append(have, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, n := range have {
+		t, ok := want[n]
+		if !ok {
+			return fmt.Errorf("the source's table %s is not in the target; nothing was copied", n)
+		}
+		seen[n] = true
+		cols := map[string]bool{}
+		crs, err := src.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", n)
+		if err != nil {
+			return err
+		}
+		for crs.Next() {
+			var c string
+			if err := crs.Scan(&c); err != nil {
+				crs.Close()
+				return err
+			}
+			cols[c] = true
+		}
+		crs.Close()
+		for _, c := range t.Cols {
+			if !cols[c.Name] {
+				return fmt.Errorf("table %s: the target's column %s is not in the source; nothing was copied", n, c.Name)
+			}
+			delete(cols, c.Name)
+		}
+		for _, c := range sortedKeys(cols) {
+			return fmt.Errorf("table %s: the source's column %s is not in the target; nothing was copied", n, c)
+		}
+	}
+	for _, t := range tables {
+		if !seen[t.Name] {
+			return fmt.Errorf("the target's table %s is not in the source; nothing was copied", t.Name)
+		}
+	}
+	return nil
+}
+
+func (t table) selectList(cast bool) string {
+	s := make([]string, len(t.Cols))
+	for i, c := range t.Cols {
+		s[i] = quote(c.Name)
+		if cast && c.Kind == kText || cast && c.Kind == kNumeric {
+			s[i] += "::text" // uuid, json and numeric as their text
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+func (t table) key(canons []string) string {
+	parts := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		parts[i] = t.Cols[k].Name + "=" + canons[k]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// targetRows reads the target table's rows as canonical text, by key,
+// and the per-column digests.
+func targetRows(ctx context.Context, tx pgx.Tx, t table) (map[string][]string, []digest, error) {
+	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(true), quote(t.Name)))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	sums := make([]digest, len(t.Cols))
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			return nil, nil, err
+		}
+		cs := make([]string, len(vals))
+		for i, v := range vals {
+			cs[i] = canon(t.Cols[i].Kind, v)
+		}
+		k := t.key(cs)
+		out[k] = cs
+		for i := range cs {
+			sums[i].add(k, cs[i])
+		}
+	}
+	return out, sums, rows.Err()
+}
+
+// copyTable streams the source rows into the (emptied) target table with
+// COPY, counting the rows it held before (existing), then verifies.
+func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing map[string][]string) (Table, error) {
+	res := Table{Name: t.Name, Columns: len(t.Cols)}
+	rows, err := src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
+	if err != nil {
+		return res, err
+	}
+	defer rows.Close()
+	sums := make([]digest, len(t.Cols))
+	it := &sourceRows{t: t, rows: rows, existing: existing, sums: sums, res: &res}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names(t.Cols), it); err != nil {
+		if it.err != nil {
+			return res, it.err
+		}
+		return res, fmt.Errorf("table %s: copy: %w; nothing was copied", t.Name, err)
+	}
+	if it.err != nil {
+		return res, it.err
+	}
+	if len(existing) > 0 {
+		ks := sortedKeys(existing)
+		return res, fmt.Errorf("the target is not empty: table %s holds %d rows the source does not have (first: %s); nothing was copied (delete them there first if the target's own data migrations wrote them)", t.Name, len(ks), ks[0])
+	}
+	// Verify, inside the transaction: count and every column's digest.
+	got, gotSums, err := targetRows(ctx, tx, t)
+	if err != nil {
+		return res, err
+	}
+	if len(got) != res.Rows {
+		return res, fmt.Errorf("verify: table %s has %d rows after the copy, the source %d; nothing was copied", t.Name, len(got), res.Rows)
+	}
+	for i, c := range t.Cols {
+		if gotSums[i] != sums[i] {
+			return res, fmt.Errorf("verify: table %s, column %s: the values differ after the copy; nothing was copied", t.Name, c.Name)
+		}
+	}
+	return res, nil
+}
+
+func names(cols []column) []string {
+	s := make([]string, len(cols))
+	for i, c := range cols {
+		s[i] = c.Name
+	}
+	return s
+}
+
+// sourceRows is the COPY source: each SQLite row converted.
+type sourceRows struct {
+	t        table
+	rows     *sql.Rows
+	existing map[string][]string
+	sums     []digest
+	res      *Table
+	vals     []any
+	err      error
+}
+
+func (s *sourceRows) Next() bool {
+	for s.err == nil && s.rows.Next() {
+		raw := make([]any, len(s.t.Cols))
+		ptrs := make([]any, len(raw))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := s.rows.Scan(ptrs...); err != nil {
+			s.err = err
+			return false
+		}
+		// The key first, for messages: converted key columns.
+		vals := make([]any, len(raw))
+		cs := make([]string, len(raw))
+		why := make([]string, len(raw))
+		for i, c := range s.t.Cols {
+			vals[i], why[i] = convert(c.Kind, raw[i])
+			cs[i] = canon(c.Kind, vals[i])
+			if why[i] != "" {
+				cs[i] = show(raw[i])
+			}
+		}
+		key := s.t.key(cs)
+		for i, c := range s.t.Cols {
+			if why[i] != "" {
+				s.err = &ConvertError{Table: s.t.Name, Column: c.Name, Key: key, Value: raw[i], Why: why[i]}
+				return false
+			}
+		}
+		s.res.Rows++
+		for i := range cs {
+			s.sums[i].add(key, cs[i])
+		}
+		if have, ok := s.existing[key]; ok {
+			delete(s.existing, key)
+			if slices.Equal(have, cs) {
+				s.res.Present++
+			} else {
+				s.res.Changed++
+			}
+		}
+		s.vals = vals
+		return true
+	}
+	if s.err == nil {
+		s.err = s.rows.Err()
+	}
+	return false
+}
+
+func (s *sourceRows) Values() ([]any, error) { return s.vals, nil }
+func (s *sourceRows) Err() error             { return s.err }
+
+// resetSequences moves each serial or identity sequence past the largest
+// id copied, so the app's next insert does not collide.
+func resetSequences(ctx context.Context, tx pgx.Tx, t table) error {
+	for _, c := range t.Cols {
+		if !c.Sequence {
+			continue
+		}
+		q := fmt.Sprintf("SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT max(%s) AS m FROM %s) s WHERE m IS NOT NULL", quote(c.Name), quote(t.Name))
+		if _, err := tx.Exec(ctx, q, quote(t.Name), c.Name); err != nil {
+			return fmt.Errorf("table %s, column %s: reset its sequence: %w", t.Name, c.Name, err)
+		}
+	}
+	return nil
+}
