@@ -90,16 +90,7 @@ func (s *Postgres) ReadRevisions(ctx context.Context) ([]*migrate.Revision, erro
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var revs []*migrate.Revision
-	for rows.Next() {
-		r, err := scanPG(rows)
-		if err != nil {
-			return nil, err
-		}
-		revs = append(revs, r)
-	}
-	return revs, rows.Err()
+	return all(rows, scanPG)
 }
 
 // ReadRevision returns one revision or migrate.ErrRevisionNotExist.
@@ -108,14 +99,7 @@ func (s *Postgres) ReadRevision(ctx context.Context, version string) (*migrate.R
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, migrate.ErrRevisionNotExist
-	}
-	return scanPG(rows)
+	return first(rows, scanPG)
 }
 
 // WriteRevision upserts r; as ent's UpdateNewValues in the CLI, a rewrite

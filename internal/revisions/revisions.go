@@ -78,16 +78,7 @@ func (s *Store) ReadRevisions(ctx context.Context) ([]*migrate.Revision, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var revs []*migrate.Revision
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		revs = append(revs, r)
-	}
-	return revs, rows.Err()
+	return all(rows, scan)
 }
 
 // ReadRevision returns one revision or migrate.ErrRevisionNotExist.
@@ -96,14 +87,7 @@ func (s *Store) ReadRevision(ctx context.Context, version string) (*migrate.Revi
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		return nil, migrate.ErrRevisionNotExist
-	}
-	return scan(rows)
+	return first(rows, scan)
 }
 
 // WriteRevision upserts r. Like ent's UpdateNewValues in the CLI, a rewrite
@@ -183,4 +167,30 @@ func parseTimeText(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("executed_at: cannot parse " + s)
+}
+
+// all reads every revision of rows with scan (one per dialect), closing rows.
+func all(rows *sql.Rows, scan func(*sql.Rows) (*migrate.Revision, error)) ([]*migrate.Revision, error) {
+	defer rows.Close()
+	var revs []*migrate.Revision
+	for rows.Next() {
+		r, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		revs = append(revs, r)
+	}
+	return revs, rows.Err()
+}
+
+// first reads the one revision of rows, or migrate.ErrRevisionNotExist.
+func first(rows *sql.Rows, scan func(*sql.Rows) (*migrate.Revision, error)) (*migrate.Revision, error) {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, migrate.ErrRevisionNotExist
+	}
+	return scan(rows)
 }
