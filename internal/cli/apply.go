@@ -42,15 +42,8 @@ func applyCmd(env *Env) *cli.Command {
 			if o.Point, err = env.restoreConfig(c); err != nil {
 				return err
 			}
-			if c.NArg() > 1 {
-				return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
-			}
-			if a := c.Args().First(); a != "" {
-				n, err := strconv.Atoi(a)
-				if err != nil || n < 1 {
-					return &ExitError{Code: ExitFailure, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
-				}
-				o.Amount = n
+			if o.Amount, err = applyAmount(c); err != nil {
+				return err
 			}
 			return runApply(c.Context, env, o)
 		},
@@ -96,4 +89,21 @@ func runApply(ctx context.Context, env *Env, o applyOptions) error {
 		return fmt.Errorf("%w; nothing was applied: a file older than the database's version is never run, give it a version newer than the last applied one and re-hash", err)
 	}
 	return env.busy(err, o.Wait)
+}
+
+// applyAmount reads apply's optional N (the number of files to apply; 0:
+// all), on either engine.
+func applyAmount(c *cli.Context) (int, error) {
+	if c.NArg() > 1 {
+		return 0, &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
+	}
+	a := c.Args().First()
+	if a == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(a)
+	if err != nil || n < 1 {
+		return 0, &ExitError{Code: ExitFailure, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
+	}
+	return n, nil
 }

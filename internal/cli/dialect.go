@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -174,16 +173,9 @@ func engineApply(c *cli.Context, e *Env) error {
 	if e.Project.Baseline != "" {
 		return fmt.Errorf("env %q: migration.baseline is not supported on PostgreSQL yet", e.Project.Name)
 	}
-	amount := 0
-	if c.NArg() > 1 {
-		return &ExitError{Code: ExitFailure, Msg: "apply takes at most one argument, the number of files to apply"}
-	}
-	if a := c.Args().First(); a != "" {
-		n, err := strconv.Atoi(a)
-		if err != nil || n < 1 {
-			return &ExitError{Code: ExitFailure, Msg: "apply [N]: N must be a positive number of files, got " + strconv.Quote(a)}
-		}
-		amount = n
+	amount, err := applyAmount(c)
+	if err != nil {
+		return err
 	}
 	dir, err := e.engineReadDir()
 	if err != nil {
