@@ -1,9 +1,9 @@
-// Package engine runs diff, apply and status over a dialect.Dialect: the
-// Atlas library's planner and executor with the dialect's driver, dev
-// database, lock and revisions store. PostgreSQL goes through it; SQLite
-// keeps its own packages (plan, apply, guard, status), which add what
-// this one does not have yet: rename detection, down scripts, the
-// data-loss guard.
+// Package engine runs diff (with its down script), apply, rollback and
+// status over a dialect.Dialect: the Atlas library's planner and executor
+// with the dialect's driver, dev database, lock and revisions store, under
+// the data-loss guard (guard.PGUnit). PostgreSQL goes through it; SQLite
+// keeps its own packages (plan, apply, rollback, guard, status), which add
+// what this one does not have yet, e.g. rename detection.
 package engine
 
 import (
