@@ -25,7 +25,7 @@ import (
 // dialect other than SQLite; the others that dialect.Check lets through
 // (hash) touch only the directory and run as on SQLite.
 var engineRuns = map[string]func(c *cli.Context, e *Env) error{
-	"diff":   engineDiff,
+	"diff":     engineDiff,
 	"apply":    engineApply,
 	"rollback": engineRollback,
 	"status":   engineStatus,
