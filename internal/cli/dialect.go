@@ -253,6 +253,7 @@ func engineRollback(c *cli.Context, e *Env) error {
 	_, err = engine.Rollback(c.Context, engine.RollbackInput{
 		Target: t, DB: db, Dir: dir, Down: down, To: c.String("to"), Steps: steps,
 		DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Out: e.Out, Wait: c.Duration(lockTimeoutFlag.Name),
+		Rehash: fmt.Sprintf("structmigrate --env %s hash", e.Project.Name),
 	})
 	return err
 }

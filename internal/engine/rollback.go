@@ -33,6 +33,7 @@ type RollbackInput struct {
 	Force  bool         // proceed when data would be lost
 	Out    io.Writer
 	Wait   time.Duration // for the lock
+	Rehash string        // the command that re-hashes the down scripts, for hints
 }
 
 // Rollback undoes applied versions as SQLite's rollback does
@@ -63,7 +64,7 @@ func Rollback(ctx context.Context, in RollbackInput) (*rollback.Result, error) {
 	if err := status.CheckHistory(in.Dir, revs); err != nil {
 		return nil, err
 	}
-	o := rollback.Options{Dir: in.Dir, Down: in.Down, To: in.To, Steps: in.Steps, DryRun: in.DryRun, Force: in.Force, Out: in.Out}
+	o := rollback.Options{Dir: in.Dir, Down: in.Down, To: in.To, Steps: in.Steps, DryRun: in.DryRun, Force: in.Force, Out: in.Out, Rehash: in.Rehash}
 	target, steps, err := o.Select(revs)
 	if err != nil || len(steps) == 0 {
 		return &rollback.Result{Target: target}, err

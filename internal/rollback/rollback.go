@@ -51,6 +51,9 @@ type Options struct {
 	// RestorePoint, when set, takes a restore point (a copy of the
 	// database) before the rollback changes it; nil takes none.
 	RestorePoint *restorepoint.Config
+	// Rehash is the command that re-hashes the down scripts, for the
+	// refusal's hint ("": structmigrate hash).
+	Rehash string
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -469,7 +472,11 @@ func (o Options) refuse(res *Result, losses []guard.Loss, down string) error {
 	}
 	hint := "review it with --dry-run, back the database up, then use --force"
 	if down != "" {
-		hint = "review it with --dry-run; if intended, declare it in " + down + " with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement and run `structmigrate hash`, or back the database up and use --force"
+		rehash := o.Rehash
+		if rehash == "" {
+			rehash = "structmigrate hash"
+		}
+		hint = "review it with --dry-run; if intended, declare it in " + down + " with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement and run `" + rehash + "`, or back the database up and use --force"
 	}
 	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: hint}
 	if o.DryRun {
