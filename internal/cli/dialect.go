@@ -140,6 +140,10 @@ func engineDiff(c *cli.Context, e *Env) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
+	// Writing a down script re-hashes down/: an edited one is refused first.
+	if err := validateDown(dir); err != nil {
+		return err
+	}
 	version, err := migdir.NextVersion(dir, time.Now())
 	if err != nil {
 		return err

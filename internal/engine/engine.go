@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
@@ -137,11 +138,11 @@ func diff(ctx context.Context, in DiffInput, dev *dialect.Dev) (*plan.Result, er
 	// Refuse, before anything is written, a file that fails on the
 	// directory's own state (its seed rows) or a down script that does not
 	// undo it.
-	downs, err := migdir.OpenDown(in.Dir, true)
-	if err != nil {
+	if err := verify(ctx, dev, in.Dir, current, up, down, filepath.Join(in.Dir.Path(), migdir.DownDirName)); err != nil {
 		return nil, err
 	}
-	if err := verify(ctx, dev, in.Dir, current, up, down, downs.Path()); err != nil {
+	downs, err := migdir.OpenDown(in.Dir, true)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := migdir.WriteFile(downs.Dir, down.Name(), down.Bytes()); err != nil {
