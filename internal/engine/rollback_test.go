@@ -13,6 +13,7 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 
+	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/rollback"
@@ -203,5 +204,67 @@ func TestRollbackComputedAndRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Drift (a column added by hand) is refused, naming what would reconcile
+// it; forced, a computed step first removes it, then the down script runs.
+// A run that holds the Atlas CLI's apply lock keeps the rollback out.
+func TestRollbackDriftAndLock(t *testing.T) {
+	tg, db := pgTarget(t)
+	ctx := context.Background()
+	dir := writeDir(t, map[string]string{
+		"1_t.sql":        `CREATE TABLE "t" ("id" int PRIMARY KEY);` + "\n",
+		"2_add.sql":      `ALTER TABLE "t" ADD COLUMN "b" text;` + "\n",
+		"down/2_add.sql": `ALTER TABLE "t" DROP COLUMN "b";` + "\n",
+	})
+	if _, err := Apply(ctx, ApplyInput{Target: tg, DB: db, Dir: dir, Out: io.Discard, Wait: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "byHand" int`); err != nil {
+		t.Fatal(err)
+	}
+	const colsQ = `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) || ' ' || (SELECT string_agg(version, ',' ORDER BY version) FROM atlas_schema_revisions.atlas_schema_revisions) FROM information_schema.columns WHERE table_name = 't'`
+	rb := RollbackInput{Target: tg, DB: db, Dir: dir, Down: downOf(t, dir), Out: io.Discard, Wait: time.Second}
+
+	// Another run holds the lock for the whole wait: nothing changes.
+	other, err := tg.Dialect.Open(ctx, tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	release, err := tg.Dialect.Lock(ctx, other, time.Second, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb.Wait = 200 * time.Millisecond
+	var held *dialect.HeldError
+	if _, err := Rollback(ctx, rb); !errors.As(err, &held) {
+		t.Fatalf("rollback under another run's lock: %v, want a HeldError", err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	rb.Wait = time.Second
+
+	_, err = Rollback(ctx, rb)
+	var de *rollback.DriftError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), `ALTER TABLE "t" DROP COLUMN "byHand"`) {
+		t.Fatalf("rollback of a drifted database: %v, want a DriftError naming the column", err)
+	}
+	if got := query(t, db, colsQ)[0]; got != "id,b,byHand 1,2" {
+		t.Fatalf("the refused rollback changed the database: %s", got)
+	}
+	rb.Force = true
+	var out bytes.Buffer
+	rb.Out = &out
+	if _, err := Rollback(ctx, rb); err != nil {
+		t.Fatalf("forced: %v\n%s", err, &out)
+	}
+	if got := query(t, db, colsQ)[0]; got != "id 1" {
+		t.Fatalf("after the forced rollback: %s\n%s", got, &out)
+	}
+	if !strings.Contains(out.String(), "removing the drift") || !strings.Contains(out.String(), "reverting version 2 ("+filepath.Join(dir.Path(), "down", "2_add.sql")+")") {
+		t.Fatalf("log:\n%s", &out)
 	}
 }
