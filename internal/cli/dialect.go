@@ -28,6 +28,7 @@ import (
 var engineRuns = map[string]func(c *cli.Context, e *Env) error{
 	"diff":     engineDiff,
 	"apply":    engineApply,
+	"rollback": engineRollback,
 	"status":   engineStatus,
 	"baseline": engineBaseline,
 	"set":      engineSet,
@@ -142,6 +143,10 @@ func engineDiff(c *cli.Context, e *Env) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
+	// Writing a down script re-hashes down/: an edited one is refused first.
+	if err := validateDown(dir); err != nil {
+		return err
+	}
 	version, err := migdir.NextVersion(dir, time.Now())
 	if err != nil {
 		return err
@@ -150,22 +155,23 @@ func engineDiff(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	f, err := engine.Diff(c.Context, engine.DiffInput{
+	r, err := engine.Diff(c.Context, engine.DiffInput{
 		Target: t, Dir: dir, Models: engine.Models{List: e.Models, Options: e.desired()},
 		Name: name, Version: version, Check: check,
 	})
 	switch {
 	case err != nil:
 		return err
-	case f == nil:
+	case r == nil:
 		fmt.Fprintf(e.Out, "The migration directory %s is in sync with the structs: no changes.\n", e.Dir)
 		return nil
 	case check:
-		fmt.Fprintf(e.Out, "%s", f.Bytes())
+		fmt.Fprintf(e.Out, "%s", r.File.Bytes())
 		return &ExitError{Code: ExitPending, Msg: fmt.Sprintf(
 			"the structs and %s are out of sync: a migration would be generated (run: structmigrate --env %s diff <name>)", e.Dir, e.Project.Name)}
 	}
-	fmt.Fprintf(e.Out, "Created %s:\n\n%s", filepath.Join(e.Dir, f.Name()), f.Bytes())
+	fmt.Fprintf(e.Out, "Created %s:\n\n%s\nCreated %s (reverts it):\n\n%s",
+		filepath.Join(e.Dir, r.File.Name()), r.File.Bytes(), filepath.Join(e.Dir, migdir.DownDirName, r.Down.Name()), r.Down.Bytes())
 	return nil
 }
 
@@ -181,6 +187,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
+	restorePointNote(c, e)
 	dir, err := e.engineReadDir()
 	if err != nil {
 		return err
@@ -206,6 +213,56 @@ func engineApply(c *cli.Context, e *Env) error {
 	if errors.As(err, &hn) {
 		return fmt.Errorf("%w; nothing was applied: a file older than the database's version is never run, give it a version newer than the last applied one and re-hash", err)
 	}
+	return err
+}
+
+// restorePointNote says once that the restore-point flags (SQLite's: a
+// point is a copy of the database file) do nothing on this dialect, so
+// that none is ignored silently.
+func restorePointNote(c *cli.Context, e *Env) {
+	for _, f := range []string{noRestorePointFlag.Name, "restore-dir", "restore-keep", "restore-max-size"} {
+		if c.IsSet(f) {
+			fmt.Fprintf(e.Err, "Note: restore points are SQLite-only (a copy of the database file): --%s does nothing on env %q; take a backup with pg_dump first if you may need the data back.\n", f, e.Project.Name)
+			return
+		}
+	}
+}
+
+func engineRollback(c *cli.Context, e *Env) error {
+	steps, err := rollbackSteps(c)
+	if err != nil {
+		return err
+	}
+	restorePointNote(c, e)
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return err
+	}
+	// Refuse a broken directory or down scripts before connecting.
+	if err := migdir.Validate(dir); err != nil {
+		return err
+	}
+	down, err := migdir.OpenDown(dir, false)
+	if err != nil {
+		return err
+	}
+	if err := down.Validate(dir); err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	db, err := engine.Open(c.Context, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = engine.Rollback(c.Context, engine.RollbackInput{
+		Target: t, DB: db, Dir: dir, Down: down, To: c.String("to"), Steps: steps,
+		DryRun: c.Bool("dry-run"), Force: c.Bool("force"), Out: e.Out, Wait: c.Duration(lockTimeoutFlag.Name),
+		Rehash: fmt.Sprintf("structmigrate --env %s hash", e.Project.Name),
+	})
 	return err
 }
 

@@ -109,7 +109,7 @@ func (in BaselineInput) mismatch(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	diff, err := changesSQL(ctx, dev, got, want)
+	diff, err := changesSQL(ctx, dev.Driver, got, want)
 	if err != nil {
 		return nil, err
 	}

@@ -1,15 +1,17 @@
-// Package engine runs diff, apply, status, baseline and set over a
-// dialect.Dialect: the Atlas library's planner and executor with the
-// dialect's driver, dev database, lock and revisions store. PostgreSQL
-// goes through it; SQLite keeps its own packages (plan, apply, guard,
-// status), which add what this one does not have yet: rename detection,
-// down scripts.
+// Package engine runs diff (with its down script), apply, rollback,
+// status, baseline and set over a dialect.Dialect: the Atlas library's
+// planner and executor with the dialect's driver, dev database, lock and
+// revisions store, under the data-loss guard (guard.PGUnit). PostgreSQL
+// goes through it; SQLite keeps its own packages (plan, apply, rollback,
+// guard, status), which add what this one does not have yet, e.g. rename
+// detection.
 package engine
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
@@ -17,6 +19,7 @@ import (
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/plan"
 )
 
 // Target is an env's database: its dialect, url and dev url ("": a
@@ -76,43 +79,90 @@ type DiffInput struct {
 }
 
 // Diff plans the next migration file: the statements that take the
-// directory's state to the models'. It returns nil when they agree;
-// unless Check, it writes the file and atlas.sum.
-func Diff(ctx context.Context, in DiffInput) (migrate.File, error) {
+// directory's state to the models'; and its down script, the plan from
+// the models' state back to the directory's, computed as SQLite's are
+// (plan.Next): both run on the dev database after the replayed directory,
+// and the down script must bring it back to the directory's state. It
+// returns nil when they agree; unless Check, it writes the file and
+// atlas.sum, and the down script and down/atlas.sum.
+func Diff(ctx context.Context, in DiffInput) (*plan.Result, error) {
 	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
 	if err != nil {
 		return nil, err
 	}
 	defer dev.Close()
-	f, err := diff(ctx, in, dev)
-	return f, errors.Join(err, dev.Close())
+	r, err := diff(ctx, in, dev)
+	return r, errors.Join(err, dev.Close())
 }
 
-func diff(ctx context.Context, in DiffInput, dev *dialect.Dev) (migrate.File, error) {
+func diff(ctx context.Context, in DiffInput, dev *dialect.Dev) (*plan.Result, error) {
 	want, err := Desired(ctx, in.Target, dev, in.Models)
 	if err != nil {
 		return nil, err
 	}
 	pl := planner(dev, in.Dir, !in.Check)
-	plan, err := pl.PlanSchema(ctx, in.Name, migrate.Realm(schema.NewRealm(want)))
+	p, err := pl.PlanSchema(ctx, in.Name, migrate.Realm(schema.NewRealm(want)))
 	if errors.Is(err, migrate.ErrNoPlan) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	plan.Version = in.Version
-	files, err := migrate.DefaultFormatter.Format(plan)
+	p.Version = in.Version
+	up, err := format(p)
+	if err != nil {
+		return nil, err
+	}
+	if in.Check {
+		return &plan.Result{Plan: p, File: up}, nil
+	}
+	realm, err := replayRealm(ctx, dev, in.Dir, "")
+	if err != nil {
+		return nil, err
+	}
+	if len(realm.Schemas) != 1 {
+		return nil, errors.New("replay: the directory's state is not one schema")
+	}
+	current := realm.Schemas[0]
+	dp, err := planChanges(ctx, dev.Driver, in.Name, want, current)
+	if err != nil {
+		return nil, fmt.Errorf("plan the down script: %w", err)
+	}
+	if dp == nil {
+		dp = &migrate.Plan{Name: in.Name, Reversible: true, Transactional: true}
+	}
+	dp.Version = in.Version
+	down, err := format(dp)
+	if err != nil {
+		return nil, err
+	}
+	// Refuse, before anything is written, a file that fails on the
+	// directory's own state (its seed rows) or a down script that does not
+	// undo it.
+	if err := verify(ctx, dev, in.Dir, current, up, down, filepath.Join(in.Dir.Path(), migdir.DownDirName)); err != nil {
+		return nil, err
+	}
+	downs, err := migdir.OpenDown(in.Dir, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migdir.WriteFile(downs.Dir, down.Name(), down.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := pl.WritePlan(p); err != nil {
+		return nil, err
+	}
+	return &plan.Result{Plan: p, File: up, Down: down}, nil
+}
+
+// format renders p as one file in the Atlas format.
+func format(p *migrate.Plan) (migrate.File, error) {
+	files, err := migrate.DefaultFormatter.Format(p)
 	if err != nil {
 		return nil, err
 	}
 	if len(files) != 1 {
 		return nil, fmt.Errorf("diff: the plan formats as %d files, want 1", len(files))
-	}
-	if !in.Check {
-		if err := pl.WritePlan(plan); err != nil {
-			return nil, err
-		}
 	}
 	return files[0], nil
 }

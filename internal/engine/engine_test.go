@@ -55,20 +55,10 @@ func skipWithoutSample(t *testing.T) {
 
 func history(t *testing.T) *migrate.LocalDir {
 	t.Helper()
-	tmp := t.TempDir()
-	src := "../../migrations/postgres"
-	ents, err := os.ReadDir(src)
-	if err != nil {
+	tmp := filepath.Join(t.TempDir(), "postgres")
+	// With its down scripts (down/).
+	if err := os.CopyFS(tmp, os.DirFS("../../migrations/postgres")); err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(tmp, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	dir, err := migdir.Open(tmp, false)
 	if err != nil {
@@ -282,11 +272,30 @@ func TestDiff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(f.Bytes()) != string(committed) {
-		t.Fatalf("diff wrote:\n%s\nthe committed history has:\n%s", f.Bytes(), committed)
+	if string(f.File.Bytes()) != string(committed) {
+		t.Fatalf("diff wrote:\n%s\nthe committed history has:\n%s", f.File.Bytes(), committed)
 	}
 	if err := migdir.Validate(dir); err != nil {
 		t.Fatalf("atlas.sum: %v", err)
+	}
+	// Its down script, as the committed one, in down/ with its atlas.sum.
+	committed, err = os.ReadFile("../../migrations/postgres/down/20261130042119_create_players.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := os.ReadFile(filepath.Join(dir.Path(), "down", "20260101000000_create_players.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(written) != string(committed) || string(f.Down.Bytes()) != string(committed) {
+		t.Fatalf("diff wrote the down script:\n%s\nthe committed history has:\n%s", written, committed)
+	}
+	down, err := migdir.OpenDown(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := down.Validate(dir); err != nil {
+		t.Fatalf("down/atlas.sum: %v", err)
 	}
 	in.Name, in.Version = "again", "20260101000001"
 	if f, err := Diff(ctx, in); err != nil || f != nil {

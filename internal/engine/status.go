@@ -90,7 +90,7 @@ func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.D
 		if err != nil || !ok {
 			return err
 		}
-		if r.StructsDrift, err = changesSQL(ctx, dev, head, want); err != nil {
+		if r.StructsDrift, err = changesSQL(ctx, dev.Driver, head, want); err != nil {
 			return err
 		}
 	}
@@ -107,7 +107,7 @@ func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.D
 	if err != nil {
 		return err
 	}
-	r.DatabaseDrift, err = changesSQL(ctx, dev, got, want)
+	r.DatabaseDrift, err = changesSQL(ctx, dev.Driver, got, want)
 	return err
 }
 
@@ -135,15 +135,7 @@ func (e *ReplayError) Unwrap() error { return e.Err }
 // replayAt returns dir's state at version ("": all files), replayed on
 // dev in its connected schema; a file that fails is a *ReplayError.
 func replayAt(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, version string) (*schema.Schema, error) {
-	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
-	if err != nil {
-		return nil, err
-	}
-	var opts []migrate.ReplayOption
-	if version != "" {
-		opts = append(opts, migrate.ReplayToVersion(version))
-	}
-	realm, err := ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
+	realm, err := replayRealm(ctx, dev, dir, version)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		return nil, &ReplayError{Err: err}
@@ -155,16 +147,37 @@ func replayAt(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, version str
 	return realm.Schemas[0], nil
 }
 
-// changesSQL is the SQL that takes from to to (none when they agree).
-func changesSQL(ctx context.Context, dev *dialect.Dev, from, to *schema.Schema) ([]string, error) {
+// replayRealm replays dir up to version ("": all files) on dev, which it
+// leaves as it found it (empty), and returns the state.
+func replayRealm(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, version string) (*schema.Realm, error) {
+	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
+	if err != nil {
+		return nil, err
+	}
+	var opts []migrate.ReplayOption
+	if version != "" {
+		opts = append(opts, migrate.ReplayToVersion(version))
+	}
+	return ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
+}
+
+// planChanges plans, unqualified, what takes from to to with drv; nil when
+// they agree. Planning reads no state: any driver of the dialect plans
+// the same.
+func planChanges(ctx context.Context, drv migrate.Driver, name string, from, to *schema.Schema) (*migrate.Plan, error) {
 	f, t := *from, *to
 	f.Name = t.Name // compare contents, not the schemas' names
-	changes, err := dev.Driver.SchemaDiff(&f, &t, schema.DiffNormalized())
+	changes, err := drv.SchemaDiff(&f, &t, schema.DiffNormalized())
 	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
-	plan, err := dev.Driver.PlanChanges(ctx, "drift", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
-	if err != nil {
+	return drv.PlanChanges(ctx, name, changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+}
+
+// changesSQL is the SQL that takes from to to (none when they agree).
+func changesSQL(ctx context.Context, drv migrate.Driver, from, to *schema.Schema) ([]string, error) {
+	plan, err := planChanges(ctx, drv, "drift", from, to)
+	if err != nil || plan == nil {
 		return nil, err
 	}
 	out := make([]string, len(plan.Changes))

@@ -51,6 +51,9 @@ type Options struct {
 	// RestorePoint, when set, takes a restore point (a copy of the
 	// database) before the rollback changes it; nil takes none.
 	RestorePoint *restorepoint.Config
+	// Rehash is the command that re-hashes the down scripts, for the
+	// refusal's hint ("": structmigrate hash).
+	Rehash string
 }
 
 // Result tells what was (or, in a dry run, would be) reverted.
@@ -69,25 +72,43 @@ type MismatchError struct {
 
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("rollback undone: the schema after it does not equal the migration directory at %s (still to do: %s); check the down scripts",
-		orNone(e.Target), strings.Join(e.SQL, "; "))
+		OrNone(e.Target), strings.Join(e.SQL, "; "))
 }
 
-type step struct {
-	rev  *migrate.Revision
-	up   migrate.File
-	down migrate.File // nil: computed
-	prev string       // version before rev ("" = none)
-	// reconcile: not a version's revert, but the computed step that removes
-	// the drift (live schema → the directory at rev, which stays applied).
-	reconcile bool
+// Step is one version to undo (Select), shared with the PostgreSQL
+// rollback (internal/engine).
+type Step struct {
+	Rev  *migrate.Revision
+	Up   migrate.File
+	Down migrate.File // nil: computed
+	Prev string       // version before Rev ("" = none)
+	// Reconcile: not a version's revert, but the computed step that removes
+	// the drift (live schema → the directory at Rev, which stays applied).
+	Reconcile bool
 }
 
-// unitName names a step in the guard's messages and its detail key.
-func (s step) unitName() string {
-	if s.reconcile {
-		return "drift at version " + s.rev.Version
+// Scripted reports whether the step runs its down script: a computed step
+// undoes drift, a missing script, or a partially applied file (its down
+// script assumes a complete one).
+func (s Step) Scripted() bool { return s.Down != nil && s.Rev.Applied == s.Rev.Total && !s.Reconcile }
+
+// Computed says what a computed step (not Scripted) does, for the log.
+func (s Step) Computed() string {
+	switch {
+	case s.Reconcile:
+		return fmt.Sprintf("removing the drift (computed, with --force: live schema → directory at %s)", s.Rev.Version)
+	case s.Down != nil:
+		return fmt.Sprintf("reverting version %s (computed, partially applied: its down script assumes a complete file: live schema → directory at %s)", s.Rev.Version, OrNone(s.Prev))
 	}
-	return "version " + s.rev.Version
+	return fmt.Sprintf("reverting version %s (computed, no down script: live schema → directory at %s)", s.Rev.Version, OrNone(s.Prev))
+}
+
+// UnitName names a step in the guard's messages and its detail key.
+func (s Step) UnitName() string {
+	if s.Reconcile {
+		return "drift at version " + s.Rev.Version
+	}
+	return "version " + s.Rev.Version
 }
 
 // Run performs the rollback.
@@ -112,7 +133,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	target, steps, err := o.steps(revs)
+	target, steps, err := o.Select(revs)
 	if err != nil || len(steps) == 0 {
 		return &Result{Target: target}, err
 	}
@@ -126,14 +147,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{Target: target}
 	for _, s := range steps {
-		res.Reverted = append(res.Reverted, s.rev.Version)
+		res.Reverted = append(res.Reverted, s.Rev.Version)
 	}
 	// The drift step (below) reverts no version.
 	// Objects the migrations did not make (drift) are not the rollback's
 	// to remove: refuse unless forced. Forced, a computed step first takes
 	// the database to the directory's state at its version, so the down
 	// scripts run on the schema they were written for.
-	if last := steps[0].rev; last.Applied == last.Total {
+	if last := steps[0].Rev; last.Applied == last.Total {
 		drift, err := plan.Drift(ctx, o.Dir, last.Version, drv, live)
 		if err != nil {
 			return nil, err
@@ -144,7 +165,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				return nil, derr
 			}
 			fmt.Fprintf(o.Out, "  -- proceeding with --force: %v\n", derr)
-			steps = append([]step{{rev: last, reconcile: true, prev: last.Version}}, steps...)
+			steps = append([]Step{{Rev: last, Reconcile: true, Prev: last.Version}}, steps...)
 		}
 	}
 	// The restore point comes after the refusals above, and before the
@@ -160,8 +181,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	// A rebuild that cannot fit is refused before it begins (issue 11,
 	// item 8). Only the first version's down script runs on the state seen
 	// now; a computed step's statements exist only inside the transaction.
-	if s := steps[0]; !o.DryRun && s.down != nil {
-		if err := apply.CheckSpace(ctx, o.DB, filepath.Join(o.Down.Path(), s.down.Name()), s.down); err != nil {
+	if s := steps[0]; !o.DryRun && s.Down != nil {
+		if err := apply.CheckSpace(ctx, o.DB, filepath.Join(o.Down.Path(), s.Down.Name()), s.Down); err != nil {
 			return nil, err
 		}
 	}
@@ -226,7 +247,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // run reverts the steps in tx; it returns the tables whose digests differ
 // (per version) when not in a detail run.
-func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []step, target string, want *schema.Schema, res *Result, detail map[string]map[string]bool, reader *sql.DB) (map[string]map[string]bool, error) {
+func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logger, steps []Step, target string, want *schema.Schema, res *Result, detail map[string]map[string]bool, reader *sql.DB) (map[string]map[string]bool, error) {
 	drv, err := sqlitedb.Driver(tx)
 	if err != nil {
 		return nil, err
@@ -234,12 +255,12 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	store := revisions.New(tx)
 	suspects := map[string]map[string]bool{}
 	n := len(steps)
-	if n > 0 && steps[0].reconcile {
+	if n > 0 && steps[0].Reconcile {
 		n--
 	}
-	log.Intro("Rolling back %s to %s:", apply.Plural(n, "version"), orNone(target))
+	log.Intro("Rolling back %s to %s:", apply.Plural(n, "version"), OrNone(target))
 	for i, s := range steps {
-		opts := guard.Options{DB: o.DB, Name: s.unitName(), Detail: detail[s.unitName()]}
+		opts := guard.Options{DB: o.DB, Name: s.UnitName(), Detail: detail[s.UnitName()]}
 		if i == 0 {
 			opts.Reader = reader
 		}
@@ -248,8 +269,8 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 			return nil, err
 		}
 		defer unit.Close(ctx)
-		if s.down != nil && s.rev.Applied == s.rev.Total && !s.reconcile {
-			unit.Prefetch(ctx, s.down)
+		if s.Scripted() {
+			unit.Prefetch(ctx, s.Down)
 		}
 		if err := o.revert(ctx, log, &apply.Guarded{Driver: drv, Unit: unit}, s); err != nil {
 			log.Error(err)
@@ -261,21 +282,21 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 		}
 		if len(r.Suspects) > 0 {
 			if detail == nil {
-				suspects[s.unitName()] = r.Suspects
+				suspects[s.UnitName()] = r.Suspects
 			} else {
 				for t := range r.Suspects { // changed between the runs: report as measured
-					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.unitName()})
+					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.UnitName()})
 				}
 			}
 		}
-		if err := o.judge(s, unit, r.Losses, res); err != nil {
+		if err := o.Judge(s, unit, r.Losses, res); err != nil {
 			return nil, err
 		}
-		if s.reconcile {
+		if s.Reconcile {
 			log.FileDone()
 			continue
 		}
-		if err := store.DeleteRevision(ctx, s.rev.Version); err != nil {
+		if err := store.DeleteRevision(ctx, s.Rev.Version); err != nil {
 			return nil, err
 		}
 		log.FileDone()
@@ -295,17 +316,18 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	if len(changes) > 0 {
 		return nil, mismatch(ctx, drv, target, changes)
 	}
-	log.Note("verified: the schema equals the migration directory at %s", orNone(target))
+	log.Note("verified: the schema equals the migration directory at %s", OrNone(target))
 	return nil, nil
 }
 
-// judge refuses what a step lost unless its down script declares it
-// (guard.Undeclared) or --force; a dry run only reports.
-func (o Options) judge(s step, unit *guard.Unit, losses []guard.Loss, res *Result) error {
+// Judge refuses what a step lost unless its down script declares it
+// (guard.Undeclared) or --force; a dry run only reports. It reads o's Down,
+// Force, DryRun and Out.
+func (o Options) Judge(s Step, unit guard.Writers, losses []guard.Loss, res *Result) error {
 	var f migrate.File
 	var path string
-	if s.down != nil && s.rev.Applied == s.rev.Total && !s.reconcile {
-		f, path = s.down, filepath.Join(o.Down.Path(), s.down.Name())
+	if s.Scripted() {
+		f, path = s.Down, filepath.Join(o.Down.Path(), s.Down.Name())
 	}
 	open, declared, err := guard.Undeclared(f, path, unit, losses)
 	if err != nil {
@@ -318,35 +340,28 @@ func (o Options) judge(s step, unit *guard.Unit, losses []guard.Loss, res *Resul
 }
 
 // revert undoes one version inside the transaction.
-func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, s step) error {
-	if s.down != nil && s.rev.Applied == s.rev.Total && !s.reconcile {
-		path := filepath.Join(o.Down.Path(), s.down.Name())
-		log.File("reverting version %s (%s)", s.rev.Version, path)
-		stmts, err := migdir.StmtDecls(s.down)
+func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, s Step) error {
+	if s.Scripted() {
+		path := filepath.Join(o.Down.Path(), s.Down.Name())
+		log.File("reverting version %s (%s)", s.Rev.Version, path)
+		stmts, err := migdir.StmtDecls(s.Down)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		for _, st := range stmts {
 			log.Stmt(st.Text)
 			if _, err := drv.ExecContext(ctx, st.Text); err != nil {
-				return &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(s.down.Bytes(), st.Pos), Stmt: st.Text, Err: err}
+				return &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(s.Down.Bytes(), st.Pos), Stmt: st.Text, Err: err}
 			}
 		}
 		return nil
 	}
-	switch {
-	case s.reconcile:
-		log.File("removing the drift (computed, with --force: live schema → directory at %s)", s.rev.Version)
-	case s.down != nil:
-		log.File("reverting version %s (computed, partially applied: its down script assumes a complete file: live schema → directory at %s)", s.rev.Version, orNone(s.prev))
-	default:
-		log.File("reverting version %s (computed, no down script: live schema → directory at %s)", s.rev.Version, orNone(s.prev))
-	}
+	log.File("%s", s.Computed())
 	cur, err := inspect(ctx, drv)
 	if err != nil {
 		return err
 	}
-	want, err := stateAt(ctx, o.Dir, s.prev)
+	want, err := stateAt(ctx, o.Dir, s.Prev)
 	if err != nil {
 		return err
 	}
@@ -360,7 +375,7 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 	}
 	p, err := plan.PlanChanges(ctx, drv, "down", changes)
 	if err != nil {
-		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
+		return fmt.Errorf("plan the rollback of %s: %w", s.Rev.Version, err)
 	}
 	// Views and triggers survive table rebuilds (Atlas OSS does not plan them).
 	objs, err := objects.Read(ctx, drv)
@@ -368,23 +383,24 @@ func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driv
 		return err
 	}
 	if _, err := plan.Preserve(p, objs); err != nil {
-		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
+		return fmt.Errorf("plan the rollback of %s: %w", s.Rev.Version, err)
 	}
 	plan.KeepSequences(p, cur)
 	if err := plan.CheckPlan(p); err != nil {
-		return fmt.Errorf("plan the rollback of %s: %w", s.rev.Version, err)
+		return fmt.Errorf("plan the rollback of %s: %w", s.Rev.Version, err)
 	}
 	for _, c := range p.Changes {
 		log.Stmt(c.Cmd)
 		if _, err := drv.ExecContext(ctx, c.Cmd); err != nil {
-			return fmt.Errorf("computed rollback of %s: %q: %w", s.rev.Version, migdir.OneLine(c.Cmd, 80), err)
+			return fmt.Errorf("computed rollback of %s: %q: %w", s.Rev.Version, migdir.OneLine(c.Cmd, 80), err)
 		}
 	}
 	return nil
 }
 
-// steps picks the versions to undo, newest first, and the target version.
-func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
+// Select picks the versions to undo, newest first, and the target version,
+// from o's To and Steps; it reads o's Dir, Down (validated) and Out.
+func (o Options) Select(revs []*migrate.Revision) (string, []Step, error) {
 	if len(revs) == 0 {
 		fmt.Fprintln(o.Out, "Nothing to roll back: no migration is applied.")
 		return "", nil, nil
@@ -421,7 +437,7 @@ func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
 	for _, f := range files {
 		byVersion[f.Version()] = f
 	}
-	var steps []step
+	var steps []Step
 	for i := len(revs) - 1; i >= from; i-- {
 		r := revs[i]
 		if r.Type.Has(migrate.RevisionTypeBaseline) {
@@ -431,12 +447,12 @@ func (o Options) steps(revs []*migrate.Revision) (string, []step, error) {
 		if !ok {
 			return "", nil, fmt.Errorf("applied version %s has no file in %s; cannot roll it back", r.Version, o.Dir.Path())
 		}
-		s := step{rev: r, up: up}
+		s := Step{Rev: r, Up: up}
 		if d, ok := o.Down.Script(up.Name()); ok {
-			s.down = d
+			s.Down = d
 		}
 		if i > 0 {
-			s.prev = revs[i-1].Version
+			s.Prev = revs[i-1].Version
 		}
 		steps = append(steps, s)
 	}
@@ -463,7 +479,11 @@ func (o Options) refuse(res *Result, losses []guard.Loss, down string) error {
 	}
 	hint := "review it with --dry-run, back the database up, then use --force"
 	if down != "" {
-		hint = "review it with --dry-run; if intended, declare it in " + down + " with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement and run `structmigrate hash`, or back the database up and use --force"
+		rehash := o.Rehash
+		if rehash == "" {
+			rehash = "structmigrate hash"
+		}
+		hint = "review it with --dry-run; if intended, declare it in " + down + " with -- atlas:nolint DS102 (rows, tables) or DS103 (values, columns) on the statement and run `" + rehash + "`, or back the database up and use --force"
 	}
 	err := &guard.LossError{Op: "rollback", Losses: losses, Hint: hint}
 	if o.DryRun {
@@ -533,7 +553,8 @@ func versions(revs []*migrate.Revision) string {
 	return strings.Join(vs, ", ")
 }
 
-func orNone(v string) string {
+// OrNone names a version, or the empty database.
+func OrNone(v string) string {
 	if v == "" {
 		return "none (empty database)"
 	}

@@ -1,0 +1,2 @@
+-- Drop "players" table
+DROP TABLE "players";

@@ -1,0 +1,30 @@
+-- Revert the squad seed: delete the 25 players it inserts.
+-- Caveat: the seed skips players that already existed (ON CONFLICT DO NOTHING),
+-- so on a database that held them before the seed, this deletes them too.
+DELETE FROM "players" WHERE "id" IN (
+  '5a9cd988-95e6-54c1-bc34-9aa08acca8d0',
+  '5fdb10e8-38c0-5084-9a3f-b369a960b9c2',
+  '2f6f90a0-9b9d-5023-96d2-a2aaf03143a6',
+  'bbd441f7-fcfb-5834-8468-2a9004b64c8c',
+  'd8bfea25-f189-5d5e-b3a5-ed89329b9f7c',
+  '0293b282-1da8-562e-998e-83849b417a42',
+  'dca343a8-12e5-53d6-89a8-916b120a5ee4',
+  '38bae91d-8519-55a2-b30a-b9fe38849bfb',
+  'acc433bf-d505-51fe-831e-45eb44c4d43c',
+  'b5b46e79-929e-5ed2-949d-0d167109c022',
+  'c62f2ac1-41e8-5d34-b073-2ba0913d0e31',
+  'c096c69e-762b-5281-9290-bb9c167a24a0',
+  'd3b0e8e8-2c34-531a-b608-b24fed0ef986',
+  'b1306b7b-a3a4-5f7c-90fd-dd5bdbed57ba',
+  'ecec27e8-487b-5622-b116-0855020477ed',
+  '7cc8d527-56a2-58bd-9528-2618fc139d30',
+  '191c82af-0c51-526a-b903-c3600b61b506',
+  'd5f7dd7a-1dcb-5960-ba27-e34865b63358',
+  '9613cae9-16ab-5b54-937e-3135123b9e0d',
+  '7941cd7c-4df1-5952-97e8-1e7f5d08e8aa',
+  '79c96f29-c59f-5f98-96b8-3a5946246624',
+  '01772c59-43f0-5d85-b913-c78e4e281452',
+  'd3ba552a-dac3-588a-b961-1ea7224017fd',
+  '98306555-a466-5d18-804e-dc82175e697b',
+  'da31293b-4c7e-5e0f-a168-469ee29ecbc4'
+);
