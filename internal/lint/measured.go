@@ -47,7 +47,7 @@ func measured(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew m
 					if p, n, ok := migdir.SplitLine(l.Where); ok {
 						file, line = p, n
 					}
-					r.add(Diagnostic{Rule: RuleData, Code: CodeDataLoss, File: file, Line: line, Excused: set.excused,
+					r.Add(Diagnostic{Rule: RuleData, Code: CodeDataLoss, File: file, Line: line, Excused: set.excused,
 						Message: "on the rows the directory's files store, " + lossText(l)})
 				}
 			}
