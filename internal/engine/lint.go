@@ -66,6 +66,9 @@ type linter struct {
 	in  LintInput
 	dev *dialect.Dev
 	r   *lint.Report
+	// losses are reported after the analyzers' findings, as SQLite's lint
+	// orders them at one statement.
+	losses []func() error
 }
 
 func (l *linter) run(ctx context.Context, sel *lint.Selection) error {
@@ -82,6 +85,11 @@ func (l *linter) run(ctx context.Context, sel *lint.Selection) error {
 	client := &sqlclient.Client{Name: name, DB: l.dev.DB, Driver: l.dev.Driver, URL: &sqlclient.URL{URL: &url.URL{Scheme: name}}}
 	if err := lint.Analyze(ctx, o, files, client, azs, l.r); err != nil {
 		return err
+	}
+	for _, report := range l.losses {
+		if err := report(); err != nil {
+			return err
+		}
 	}
 	if o.Models == nil {
 		return nil
@@ -238,9 +246,7 @@ func (l *linter) fileOnce(ctx context.Context, f migrate.File, isNew bool, prev 
 		for t := range res.Suspects { // changed between the runs: report as measured
 			res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
 		}
-		if err := l.r.AddLosses(f, path, unit, res.Losses); err != nil {
-			return nil, nil, nil, err
-		}
+		l.losses = append(l.losses, func() error { return l.r.AddLosses(f, path, unit, res.Losses) })
 	}
 	done = true
 	if err := tx.Commit(); err != nil {
