@@ -55,8 +55,9 @@ func TestPostgresScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"pgq":  cmdPGQuery,
-			"sqlq": cmdSQL,
+			"pgq":           cmdPGQuery,
+			"sqlq":          cmdSQL,
+			"pgautomigrate": cmdPGAutoMigrate,
 		},
 	})
 }

@@ -264,12 +264,18 @@ func (o Options) baseline(ctx context.Context) (bool, error) {
 	if err := adopt(ctx, BaselineOptions{DB: o.DB, Dir: o.Dir, Version: o.Baseline, DryRun: o.DryRun, Operator: o.Operator}); err != nil {
 		return false, err
 	}
+	PrintBaseline(o.Out, o.Baseline, o.DryRun)
+	return true, nil
+}
+
+// PrintBaseline says that apply recorded (or, dry, would record) a
+// baseline, on either engine.
+func PrintBaseline(w io.Writer, version string, dryRun bool) {
 	verb := "Recorded"
-	if o.DryRun {
+	if dryRun {
 		verb = "Would record"
 	}
-	fmt.Fprintf(o.Out, "%s baseline %s: the database matches the migration directory at that version.\n", verb, o.Baseline)
-	return true, nil
+	fmt.Fprintf(w, "%s baseline %s: the database matches the migration directory at that version.\n", verb, version)
 }
 
 // dryAfter prints the files after version, for a dry run with a baseline.

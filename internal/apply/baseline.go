@@ -30,6 +30,14 @@ func (e *BaselineMismatchError) Error() string {
 		e.Version, strings.Join(e.SQL, "; "))
 }
 
+// HistoryExistsError refuses a baseline on a database that already has a
+// migration history: there is nothing to adopt.
+type HistoryExistsError struct{ Version string }
+
+func (e *HistoryExistsError) Error() string {
+	return fmt.Sprintf("the database already has a migration history (at %s); a baseline only adopts a database without one", e.Version)
+}
+
 // BaselineOptions configure the adoption of an existing database.
 type BaselineOptions struct {
 	DB       *sql.DB
@@ -61,7 +69,7 @@ func adopt(ctx context.Context, o BaselineOptions) error {
 	if err := migdir.Validate(o.Dir); err != nil {
 		return err
 	}
-	f, err := fileOf(o.Dir, o.Version)
+	f, err := BaselineFile(o.Dir, o.Version)
 	if err != nil {
 		return err
 	}
@@ -71,7 +79,7 @@ func adopt(ctx context.Context, o BaselineOptions) error {
 		return err
 	}
 	if len(revs) > 0 {
-		return fmt.Errorf("the database already has a migration history (at %s); a baseline only adopts a database without one", revs[len(revs)-1].Version)
+		return &HistoryExistsError{Version: revs[len(revs)-1].Version}
 	}
 	drv, err := sqlitedb.Driver(o.DB)
 	if err != nil {
@@ -100,17 +108,26 @@ func adopt(ctx context.Context, o BaselineOptions) error {
 		tx.Rollback()
 		return err
 	}
-	if err := txs.WriteRevision(ctx, &migrate.Revision{
-		Version: f.Version(), Description: f.Desc(), Type: migrate.RevisionTypeBaseline,
-		ExecutedAt: time.Now(), OperatorVersion: o.Operator,
-	}); err != nil {
+	if err := txs.WriteRevision(ctx, BaselineRevision(f, o.Operator)); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-func fileOf(dir migdir.Dir, version string) (migrate.File, error) {
+// BaselineRevision is the row the Atlas CLI's `migrate apply --baseline`
+// writes (Executor.Pending): the file's version and description, type
+// baseline, no hash, nothing applied.
+func BaselineRevision(f migrate.File, operator string) *migrate.Revision {
+	return &migrate.Revision{
+		Version: f.Version(), Description: f.Desc(), Type: migrate.RevisionTypeBaseline,
+		ExecutedAt: time.Now(), OperatorVersion: operator,
+	}
+}
+
+// BaselineFile is the file of a baseline version, or an error listing the
+// directory's versions.
+func BaselineFile(dir migdir.Dir, version string) (migrate.File, error) {
 	files, err := dir.Files()
 	if err != nil {
 		return nil, err

@@ -70,27 +70,42 @@ func (o Options) begin(ctx context.Context, outer schema.ExecQuerier) (*scope, e
 	}}, nil
 }
 
+// spillWithoutWaiting lets sc's writer spill only while the guard's reader
+// is not reading (guard.SpillWithoutWaiting); the wait for locks is back
+// before the commit, or on db's one connection after a rollback.
+func spillWithoutWaiting(ctx context.Context, sc *scope, db *sql.DB) (*scope, error) {
+	restore, err := guard.SpillWithoutWaiting(ctx, sc.q)
+	if err != nil {
+		return nil, join(err, sc.done(false))
+	}
+	return &scope{q: sc.q, done: func(commit bool) error {
+		if !commit {
+			return join(sc.done(false), restore(db))
+		}
+		if err := restore(sc.q); err != nil {
+			return join(err, sc.done(false))
+		}
+		return sc.done(true)
+	}}, nil
+}
+
 // runGuarded runs f in its transaction under the data-loss guard: digests
 // first; where they differ, once more value by value to name the loss.
 // A loss the file does not declare rolls the transaction back.
 func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, outer schema.ExecQuerier) error {
 	path := filepath.Join(o.Dir.Path(), f.Name())
 	var detail map[string]bool
-	if o.reader != nil && outer == nil {
-		restore, err := guard.NoSpill(ctx, o.DB)
-		if err != nil {
-			return err
-		}
-		defer restore()
-	}
 	for {
 		sc, err := o.begin(ctx, outer)
 		if err != nil {
 			return err
 		}
 		var rd *sql.DB
-		if outer == nil {
+		if outer == nil && o.reader != nil {
 			rd = o.reader // the file begins on committed state
+			if sc, err = spillWithoutWaiting(ctx, sc, o.DB); err != nil {
+				return err
+			}
 		}
 		unit, err := guard.Begin(ctx, sc.q, guard.Options{DB: o.DB, Name: path, Detail: detail, Reader: rd})
 		if err != nil {

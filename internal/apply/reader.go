@@ -10,7 +10,7 @@ import (
 
 // ReaderLimit is the largest database file measured with a second
 // connection (guard.Options.Reader): while it reads, the writer keeps its
-// changes in memory, so memory grows with what a file writes.
+// changes in memory, so memory grows with what a file writes meanwhile.
 const ReaderLimit = 512 << 20
 
 // Reader opens a read-only second connection to db's file for the

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -28,12 +29,30 @@ func baselineCmd(env *Env) *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "verify only; record nothing"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return &ExitError{Code: ExitFailure, Msg: "baseline needs exactly one VERSION, e.g. structmigrate baseline 20261130042119"}
+			o, err := baselineArgs(c)
+			if err != nil {
+				return err
 			}
-			return runBaseline(c.Context, env, baselineOptions{Version: c.Args().First(), DryRun: c.Bool("dry-run"), Wait: c.Duration(lockTimeoutFlag.Name)})
+			return runBaseline(c.Context, env, o)
 		},
 	}
+}
+
+// baselineArgs reads baseline's arguments, on either engine.
+func baselineArgs(c *cli.Context) (baselineOptions, error) {
+	if c.NArg() != 1 {
+		return baselineOptions{}, &ExitError{Code: ExitFailure, Msg: "baseline needs exactly one VERSION, e.g. structmigrate baseline 20261130042119"}
+	}
+	return baselineOptions{Version: c.Args().First(), DryRun: c.Bool("dry-run"), Wait: c.Duration(lockTimeoutFlag.Name)}, nil
+}
+
+// printBaseline reports an adoption, on either engine.
+func printBaseline(w io.Writer, o baselineOptions) {
+	verb := "Recorded"
+	if o.DryRun {
+		verb = "Would record"
+	}
+	fmt.Fprintf(w, "%s baseline %s: the database matches the migration directory at that version; `apply` runs the files after it.\n", verb, o.Version)
 }
 
 func runBaseline(ctx context.Context, env *Env, o baselineOptions) error {
@@ -57,10 +76,6 @@ func runBaseline(ctx context.Context, env *Env, o baselineOptions) error {
 	if err := apply.Baseline(ctx, apply.BaselineOptions{DB: db, Dir: dir, Version: o.Version, DryRun: o.DryRun, Operator: Operator, LockTimeout: o.Wait}); err != nil {
 		return env.busy(err, o.Wait)
 	}
-	verb := "Recorded"
-	if o.DryRun {
-		verb = "Would record"
-	}
-	fmt.Fprintf(env.Out, "%s baseline %s: the database matches the migration directory at that version; `apply` runs the files after it.\n", verb, o.Version)
+	printBaseline(env.Out, o)
 	return nil
 }

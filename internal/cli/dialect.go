@@ -15,6 +15,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"github.com/urfave/cli/v2"
 
+	"github.com/structmigrate/structmigrate/internal/apply"
 	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/engine"
 	"github.com/structmigrate/structmigrate/internal/migdir"
@@ -25,10 +26,12 @@ import (
 // dialect other than SQLite; the others that dialect.Check lets through
 // (hash) touch only the directory and run as on SQLite.
 var engineRuns = map[string]func(c *cli.Context, e *Env) error{
-	"diff":   engineDiff,
-	"apply":  engineApply,
-	"status": engineStatus,
-	"lint":   engineLint,
+	"diff":     engineDiff,
+	"apply":    engineApply,
+	"status":   engineStatus,
+	"baseline": engineBaseline,
+	"set":      engineSet,
+	"lint":     engineLint,
 }
 
 // byDialect wraps a command's action: SQLite runs it as always; another
@@ -168,11 +171,12 @@ func engineDiff(c *cli.Context, e *Env) error {
 }
 
 func engineApply(c *cli.Context, e *Env) error {
-	if err := unsupportedFlags(c, e, "dry-run", "baseline"); err != nil {
+	if err := unsupportedFlags(c, e, "dry-run"); err != nil {
 		return err
 	}
-	if e.Project.Baseline != "" {
-		return fmt.Errorf("env %q: migration.baseline is not supported on PostgreSQL yet", e.Project.Name)
+	baseline := c.String("baseline")
+	if baseline == "" {
+		baseline = e.Project.Baseline
 	}
 	amount, err := applyAmount(c)
 	if err != nil {
@@ -197,7 +201,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	defer db.Close()
 	_, err = engine.Apply(c.Context, engine.ApplyInput{
 		Target: t, DB: db, Dir: dir, Amount: amount, Out: e.Out, Operator: Operator,
-		Wait: c.Duration(lockTimeoutFlag.Name), Force: c.Bool("force"),
+		Wait: c.Duration(lockTimeoutFlag.Name), Force: c.Bool("force"), Baseline: baseline,
 	})
 	var hn *migrate.HistoryNonLinearError
 	if errors.As(err, &hn) {
@@ -244,6 +248,73 @@ func engineStatus(c *cli.Context, e *Env) error {
 	if code := r.ExitCode(); code != 0 {
 		return &ExitError{Code: code}
 	}
+	return nil
+}
+
+func engineBaseline(c *cli.Context, e *Env) error {
+	o, err := baselineArgs(c)
+	if err != nil {
+		return err
+	}
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return err
+	}
+	// Refuse a broken directory or a version without a file before
+	// connecting.
+	if err := migdir.Validate(dir); err != nil {
+		return err
+	}
+	if _, err := apply.BaselineFile(dir, o.Version); err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	db, err := engine.Open(c.Context, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := engine.Baseline(c.Context, engine.BaselineInput{
+		Target: t, DB: db, Dir: dir, Version: o.Version, DryRun: o.DryRun, Operator: Operator, Wait: o.Wait, Out: e.Out,
+	}); err != nil {
+		return err
+	}
+	printBaseline(e.Out, o)
+	return nil
+}
+
+func engineSet(c *cli.Context, e *Env) error {
+	o, err := setArgs(c)
+	if err != nil {
+		return err
+	}
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return err
+	}
+	files, sums, err := setFiles(dir, o.Version)
+	if err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	db, err := engine.Open(c.Context, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	version, ops, err := engine.Set(c.Context, engine.SetInput{
+		Target: t, DB: db, Files: files, Sums: sums, Version: o.Version, Operator: Operator, Wait: o.Wait, Out: e.Out,
+	})
+	if err != nil {
+		return err
+	}
+	printSet(e.Out, version, ops)
 	return nil
 }
 

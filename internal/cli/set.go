@@ -33,12 +33,42 @@ func setCmd(env *Env) *cli.Command {
 			"result with `status`, which compares the database with the directory at VERSION.\n" +
 			"Without VERSION, the directory's last version (only on a database with history).",
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 1 {
-				return &ExitError{Code: ExitFailure, Msg: "set takes one VERSION, e.g. structmigrate set 20261130042119"}
+			o, err := setArgs(c)
+			if err != nil {
+				return err
 			}
-			return runSet(c.Context, env, setOptions{Version: c.Args().First(), Wait: c.Duration(lockTimeoutFlag.Name)})
+			return runSet(c.Context, env, o)
 		},
 	}
+}
+
+// setArgs reads set's arguments, on either engine.
+func setArgs(c *cli.Context) (setOptions, error) {
+	if c.NArg() > 1 {
+		return setOptions{}, &ExitError{Code: ExitFailure, Msg: "set takes one VERSION, e.g. structmigrate set 20261130042119"}
+	}
+	return setOptions{Version: c.Args().First(), Wait: c.Duration(lockTimeoutFlag.Name)}, nil
+}
+
+// setFiles reads what set needs from the directory, on either engine and
+// before the database is opened: its files and atlas.sum, validated; a
+// VERSION that is not a file is refused.
+func setFiles(dir migdir.Dir, version string) ([]migrate.File, migrate.HashFile, error) {
+	if err := migdir.Validate(dir); err != nil {
+		return nil, nil, err
+	}
+	files, err := dir.Files()
+	if err != nil {
+		return nil, nil, err
+	}
+	sums, err := dir.Checksum()
+	if err != nil {
+		return nil, nil, err
+	}
+	if version != "" && migrate.FilesLastIndex(files, func(f migrate.File) bool { return f.Version() == version }) == -1 {
+		return nil, nil, &revisions.NotInDirError{Version: version, Dir: dir.Path()}
+	}
+	return files, sums, nil
 }
 
 func runSet(ctx context.Context, env *Env, o setOptions) (err error) {
@@ -46,19 +76,9 @@ func runSet(ctx context.Context, env *Env, o setOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := migdir.Validate(dir); err != nil {
-		return err
-	}
-	files, err := dir.Files()
+	files, sums, err := setFiles(dir, o.Version)
 	if err != nil {
 		return err
-	}
-	sums, err := dir.Checksum()
-	if err != nil {
-		return err
-	}
-	if o.Version != "" && migrate.FilesLastIndex(files, func(f migrate.File) bool { return f.Version() == o.Version }) == -1 {
-		return &revisions.NotInDirError{Version: o.Version, Dir: dir.Path()}
 	}
 	if err := env.needDB(); err != nil {
 		return err
@@ -84,10 +104,9 @@ func runSet(ctx context.Context, env *Env, o setOptions) (err error) {
 		if err != nil {
 			return err
 		}
-		if len(revs) == 0 || len(files) == 0 {
-			return &ExitError{Code: ExitFailure, Msg: "set needs a VERSION on a database without history, e.g. structmigrate set 20261130042119"}
+		if o.Version, err = revisions.SetLast(revs, files); err != nil {
+			return err
 		}
-		o.Version = files[len(files)-1].Version()
 	}
 	if err := store.Init(ctx); err != nil {
 		return env.busy(err, o.Wait)
@@ -96,7 +115,7 @@ func runSet(ctx context.Context, env *Env, o setOptions) (err error) {
 	if err != nil {
 		return env.busy(err, o.Wait)
 	}
-	ops, err := revisions.New(tx).Set(ctx, files, sums, o.Version, Operator)
+	ops, err := revisions.Set(ctx, revisions.New(tx), files, sums, o.Version, Operator)
 	if err != nil {
 		return errors.Join(err, tx.Rollback())
 	}

@@ -28,6 +28,10 @@ type ApplyInput struct {
 	Operator string        // operator_version
 	Wait     time.Duration // for the lock
 	Force    bool          // apply losses the guard measures that a file does not declare
+	// Baseline adopts a database without history at this version first
+	// (Baseline), as `apply --baseline` does on SQLite; ignored once the
+	// database has a history.
+	Baseline string
 }
 
 // Apply applies the pending files under the Atlas CLI's apply lock, each
@@ -53,6 +57,11 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	revs, err := store.ReadRevisions(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if in.Baseline != "" && len(revs) == 0 {
+		if revs, err = in.baseline(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := status.CheckHistory(in.Dir, revs); err != nil {
 		return nil, err
@@ -102,12 +111,27 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	return done, nil
 }
 
+// baseline records in.Baseline under the lock Apply holds and returns the
+// revisions then.
+func (in ApplyInput) baseline(ctx context.Context) ([]*migrate.Revision, error) {
+	f, err := apply.BaselineFile(in.Dir, in.Baseline)
+	if err != nil {
+		return nil, err
+	}
+	b := BaselineInput{Target: in.Target, DB: in.DB, Dir: in.Dir, Version: in.Baseline, Operator: in.Operator}
+	if err := b.adopt(ctx, f); err != nil {
+		return nil, err
+	}
+	apply.PrintBaseline(in.Out, in.Baseline, false)
+	return in.Target.Dialect.Revisions(in.DB).ReadRevisions(ctx)
+}
+
 // NotCleanError refuses a database that holds objects but no revisions:
 // the history would fail over them or duplicate them.
 type NotCleanError struct{ Reason string }
 
 func (e *NotCleanError) Error() string {
-	return "connected database is not clean: " + e.Reason + " (the database has objects but no migration history; adopting it with a baseline is not supported on PostgreSQL yet)"
+	return "connected database is not clean: " + e.Reason + " (the database has objects but no migration history; adopt it with `structmigrate baseline VERSION` or `apply --baseline VERSION`)"
 }
 
 // file runs one file in its own transaction under the data-loss guard

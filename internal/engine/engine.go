@@ -1,9 +1,9 @@
-// Package engine runs diff, apply and status over a dialect.Dialect: the
-// Atlas library's planner and executor with the dialect's driver, dev
-// database, lock and revisions store. PostgreSQL goes through it; SQLite
-// keeps its own packages (plan, apply, guard, status), which add what
-// this one does not have yet: rename detection, down scripts, the
-// data-loss guard.
+// Package engine runs diff, apply, status, lint, baseline and set over a
+// dialect.Dialect: the Atlas library's planner and executor with the
+// dialect's driver, dev database, lock and revisions store. PostgreSQL
+// goes through it; SQLite keeps its own packages (plan, apply, guard,
+// status), which add what this one does not have yet: rename detection,
+// down scripts.
 package engine
 
 import (

@@ -114,9 +114,30 @@ func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.D
 // replay returns dir's state at version ("": all files) on dev. A file that
 // does not replay is the report's ReplayError, not an error of status.
 func replay(ctx context.Context, r *status.Report, dev *dialect.Dev, dir migdir.Dir, version string) (*schema.Schema, bool, error) {
+	s, err := replayAt(ctx, dev, dir, version)
+	var re *ReplayError
+	if errors.As(err, &re) {
+		r.ReplayError = re.Err.Error()
+		return nil, false, nil
+	}
+	return s, err == nil, err
+}
+
+// ReplayError is a directory that does not replay on the dev database.
+type ReplayError struct{ Err error }
+
+func (e *ReplayError) Error() string {
+	return "the migration directory does not replay on the dev database: " + e.Err.Error()
+}
+
+func (e *ReplayError) Unwrap() error { return e.Err }
+
+// replayAt returns dir's state at version ("": all files), replayed on
+// dev in its connected schema; a file that fails is a *ReplayError.
+func replayAt(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, version string) (*schema.Schema, error) {
 	ex, err := migrate.NewExecutor(dev.Driver, dir, migrate.NopRevisionReadWriter{})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	var opts []migrate.ReplayOption
 	if version != "" {
@@ -125,14 +146,13 @@ func replay(ctx context.Context, r *status.Report, dev *dialect.Dev, dir migdir.
 	realm, err := ex.Replay(ctx, migrate.SchemaConn(dev.Driver, "", nil), opts...)
 	switch {
 	case err != nil && ctx.Err() == nil:
-		r.ReplayError = err.Error()
-		return nil, false, nil
+		return nil, &ReplayError{Err: err}
 	case err != nil:
-		return nil, false, err
+		return nil, err
 	case len(realm.Schemas) != 1:
-		return nil, false, errors.New("replay: the directory's state is not one schema")
+		return nil, errors.New("replay: the directory's state is not one schema")
 	}
-	return realm.Schemas[0], true, nil
+	return realm.Schemas[0], nil
 }
 
 // changesSQL is the SQL that takes from to to (none when they agree).

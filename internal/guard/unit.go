@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -30,22 +31,23 @@ type Options struct {
 
 // Unit measures one file or rollback step; see the package comment.
 type Unit struct {
-	o        Options
-	q        Queryer
-	existed  map[string]string   // lower → name, when the unit began
-	start    map[string][]column // columns when the unit began, where an ALTER added some since
-	before   map[string]*table
-	writers  map[string][]string // lower table → statements that wrote it
-	made     map[string][]string // the same for tables the unit created
-	copies   map[string][]string // made table → tables that existed that its writers read
-	renamed  map[string]string   // lower table → the name an ALTER TABLE gave it
-	seq      map[string]sequence // sqlite_sequence when the unit began
-	gone     map[string]bool     // tables the unit created that are gone at End
-	fk       bool
-	children map[string][]string
-	reader   *reader
-	mu       sync.Mutex // guards before while a reader fills it
-	be       backend    // nil: SQLite
+	o           Options
+	q           Queryer
+	existed     map[string]string   // lower → name, when the unit began
+	start       map[string][]column // columns when the unit began, where an ALTER added some since
+	before      map[string]*table
+	writers     map[string][]string // lower table → statements that wrote it
+	made        map[string][]string // the same for tables the unit created
+	copies      map[string][]string // made table → tables that existed that its writers read
+	renamed     map[string]string   // lower table → the name an ALTER TABLE gave it
+	seq         map[string]sequence // sqlite_sequence when the unit began
+	gone        map[string]bool     // tables the unit created that are gone at End
+	fk          bool
+	children    map[string][]string
+	reader      *reader
+	readerTried bool       // the reader was started (or failed to start) once
+	mu          sync.Mutex // guards before while a reader fills it
+	be          backend    // nil: SQLite
 }
 
 // Begin starts a unit on q, the open transaction (or an autocommit
@@ -77,9 +79,10 @@ func Begin(ctx context.Context, q Queryer, o Options) (*Unit, error) {
 // change, as far as they compile now (later statements may need tables
 // earlier ones make; Exec checks each statement again when it runs).
 func (u *Unit) Prefetch(ctx context.Context, f migrate.File) {
-	if u.o.Reader == nil {
+	if !u.pinReader(ctx) {
 		return
 	}
+	defer u.reader.unpin()
 	stmts, err := migdir.StmtDecls(f)
 	if err != nil {
 		return
@@ -122,10 +125,8 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 		// needs what an earlier one makes), or it edits sqlite_schema:
 		// measure everything not measured yet, then let it run or fail as
 		// itself.
-		for l := range u.existed {
-			if err := u.measure(ctx, l); err != nil {
-				return err
-			}
+		if err := u.measureAll(ctx, slices.Collect(maps.Keys(u.existed))); err != nil {
+			return err
 		}
 		return run()
 	}
@@ -176,12 +177,27 @@ func (u *Unit) Exec(ctx context.Context, stmt string, run0 func() error) error {
 	if alters && len(at) == 1 {
 		return u.alter(ctx, at[0], run)
 	}
-	for _, l := range at {
+	if err := u.measureAll(ctx, at); err != nil {
+		return err
+	}
+	return run()
+}
+
+// measureAll measures tables ls, all on the reader while it is there (it
+// is pinned until all are queued, and released before the statement runs).
+func (u *Unit) measureAll(ctx context.Context, ls []string) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	if u.pinReader(ctx) {
+		defer u.reader.unpin()
+	}
+	for _, l := range ls {
 		if err := u.measure(ctx, l); err != nil {
 			return err
 		}
 	}
-	return run()
+	return nil
 }
 
 // alter runs an ALTER TABLE; one that only adds columns changes no stored
@@ -192,8 +208,9 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 	if err != nil {
 		return err
 	}
-	if u.o.Reader != nil {
-		// The reader sees the state before at any time: run, then look.
+	if u.pinReader(ctx) {
+		// The pinned reader sees the state before: run, then look.
+		defer u.reader.unpin()
 		if err := run(); err != nil {
 			return err
 		}
@@ -291,20 +308,32 @@ func (u *Unit) measure(ctx context.Context, l string) error {
 	if u.measured(l) {
 		return nil
 	}
-	if u.o.Reader != nil {
-		// Started at the first table to measure: until the unit commits the
-		// writer leaves the file as it was when the unit began (no spill).
-		if u.reader == nil {
-			r, err := startReader(ctx, u.o.Reader)
-			if err != nil {
-				return err
-			}
-			u.reader = r
-		}
+	if u.pinReader(ctx) {
+		defer u.reader.unpin()
 		u.reader.measure(l, func(q Queryer) error { return u.read(ctx, q, l) })
 		return nil
 	}
 	return u.read(ctx, u.q, l)
+}
+
+// pinReader pins the reader, starting it the first time; false when there
+// is none (any more): then the writer measures. Started later than the
+// unit's first statement, it may find the writer holding the file
+// (spilled, see SpillWithoutWaiting): it does not wait, and there is none.
+func (u *Unit) pinReader(ctx context.Context) bool {
+	if u.reader != nil {
+		return u.reader.pin()
+	}
+	if u.o.Reader == nil || u.readerTried {
+		return false
+	}
+	u.readerTried = true
+	r, err := startReader(ctx, u.o.Reader)
+	if err != nil {
+		return false
+	}
+	u.reader = r
+	return true
 }
 
 func (u *Unit) measured(l string) bool {
@@ -322,7 +351,7 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if err != nil {
 		return err
 	}
-	if cols, ok := u.start[l]; ok && u.o.Reader == nil {
+	if cols, ok := u.start[l]; ok && q == u.q {
 		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
 	}
 	if err := t.digest(ctx, q, t.Key); err != nil {

@@ -22,7 +22,25 @@ func (e *NotInDirError) Error() string {
 	return fmt.Sprintf("migration with version %q not found in %s (set takes a version of the directory)", e.Version, e.Dir)
 }
 
-// Set edits the table as the CLI's `migrate set VERSION` does, running no
+// NeedVersionError refuses `set` without a version on a database that has
+// no history, as the CLI does.
+type NeedVersionError struct{}
+
+func (*NeedVersionError) Error() string {
+	return "set needs a VERSION on a database without history, e.g. structmigrate set 20261130042119"
+}
+
+// SetLast is the version `set` goes to without one, as the CLI: the
+// directory's last file, and only on a database with history (revs).
+func SetLast(revs []*migrate.Revision, files []migrate.File) (string, error) {
+	if len(revs) == 0 || len(files) == 0 {
+		return "", &NeedVersionError{}
+	}
+	return files[len(files)-1].Version(), nil
+}
+
+// Set edits the table of s (either dialect's store, over the caller's
+// transaction) as the CLI's `migrate set VERSION` does, running no
 // migration SQL: rows after version are removed; the row of version, if it
 // failed or stopped part way, is marked resolved; files after the last
 // remaining row up to version are recorded as applied (type resolved, the
@@ -32,7 +50,7 @@ func (e *NotInDirError) Error() string {
 // directory (left by another branch) is removed too, and a resolved partial
 // row counts as complete (applied = total), so that apply and status take
 // the version as done, as `set` means.
-func (s *Store) Set(ctx context.Context, files []migrate.File, sums migrate.HashFile, version, operator string) ([]SetOp, error) {
+func Set(ctx context.Context, s migrate.RevisionReadWriter, files []migrate.File, sums migrate.HashFile, version, operator string) ([]SetOp, error) {
 	inDir := make(map[string]bool, len(files))
 	for _, f := range files {
 		inDir[f.Version()] = true

@@ -57,7 +57,7 @@ func TestSet(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ops, err := s.Set(ctx, files, sums, tc.version, "test")
+			ops, err := revisions.Set(ctx, s, files, sums, tc.version, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

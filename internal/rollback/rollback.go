@@ -180,23 +180,27 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if reader != nil {
 		defer reader.Close()
-		restore, err := guard.NoSpill(ctx, o.DB)
-		if err != nil {
-			return nil, err
-		}
-		defer restore()
 	}
 	for {
 		tx, err := sqlitedb.OpenTx(ctx, o.DB, nil)
 		if err != nil {
 			return nil, err
 		}
+		// The writer spills only while the guard's reader is not reading;
+		// the wait for locks is back before the commit, or after a rollback.
+		restore := func(schema.ExecQuerier) error { return nil }
+		if reader != nil {
+			if restore, err = guard.SpillWithoutWaiting(ctx, tx); err != nil {
+				return nil, errors.Join(err, tx.Rollback())
+			}
+		}
+		rollback := func() error { return errors.Join(tx.Rollback(), restore(o.DB)) }
 		suspects, err := o.run(ctx, tx, log, steps, target, want, res, detail, reader)
 		if err != nil {
-			return nil, errors.Join(err, tx.Rollback())
+			return nil, errors.Join(err, rollback())
 		}
 		if len(suspects) > 0 && detail == nil {
-			if err := tx.Rollback(); err != nil {
+			if err := rollback(); err != nil {
 				return nil, err
 			}
 			detail = suspects
@@ -207,7 +211,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if o.DryRun {
 			log.Done("version")
 			fmt.Fprintln(o.Out, "\nDry run: the transaction was rolled back; nothing changed.")
-			return res, tx.Rollback()
+			return res, rollback()
+		}
+		if err := restore(tx); err != nil {
+			return nil, errors.Join(err, rollback())
 		}
 		if err := tx.Commit(); err != nil {
 			return nil, runfile.CommitError("rollback", err)
