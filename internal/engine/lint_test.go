@@ -58,7 +58,7 @@ func TestLintDevNotEmpty(t *testing.T) {
 
 // A file that ends its transaction is refused as apply refuses it: the
 // replay names the statement (SM201), and what ran after its COMMIT
-// would not be measured.
+// would not be measured. The temporary dev database is dropped.
 func TestLintTxControl(t *testing.T) {
 	tg, _ := pgTarget(t)
 	dir, err := migdir.Open(t.TempDir(), false)
@@ -82,5 +82,8 @@ func TestLintTxControl(t *testing.T) {
 	d := r.Diagnostics[0]
 	if d.Code != lint.CodeReplay || d.Line != 2 || d.SQL != "COMMIT;" || !strings.HasSuffix(d.File, "1_commit.sql") {
 		t.Fatalf("diagnostic: %+v", d)
+	}
+	if left := devDatabases(t); len(left) > 0 {
+		t.Fatalf("dev databases left behind: %q", left)
 	}
 }
