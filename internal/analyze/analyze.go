@@ -84,7 +84,7 @@ func (s *Session) load(ctx context.Context, dir migdir.Dir, base, files []migrat
 			if err != nil {
 				return err
 			}
-			sf.Changes = append(sf.Changes, &sqlcheck.Change{Stmt: st, Changes: fixRenames(st.Text, diff)})
+			sf.Changes = append(sf.Changes, &sqlcheck.Change{Stmt: st, Changes: FixRenames(st.Text, diff)})
 			prev = next
 			return nil
 		})

@@ -66,9 +66,9 @@ func stripComments(s string) string {
 	return b.String()
 }
 
-// fixRenames rewrites the drop + add a rename statement shows as a
+// FixRenames rewrites the drop + add a rename statement shows as a
 // RenameTable or RenameColumn.
-func fixRenames(stmt string, changes schema.Changes) schema.Changes {
+func FixRenames(stmt string, changes schema.Changes) schema.Changes {
 	r, ok := ParseRename(stmt)
 	if !ok {
 		return changes

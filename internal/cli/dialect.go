@@ -32,6 +32,7 @@ var engineRuns = map[string]func(c *cli.Context, e *Env) error{
 	"status":   engineStatus,
 	"baseline": engineBaseline,
 	"set":      engineSet,
+	"lint":     engineLint,
 }
 
 // byDialect wraps a command's action: SQLite runs it as always; another
@@ -372,4 +373,31 @@ func engineSet(c *cli.Context, e *Env) error {
 	}
 	printSet(e.Out, version, ops)
 	return nil
+}
+
+// engineLint is lint on the engine's dev database: the same flags, report
+// and exit codes as SQLite's (lintFlags, lintResult). No schema page: the
+// diagram is the SQLite schema's (docs/schema.md).
+func engineLint(c *cli.Context, e *Env) error {
+	if c.NArg() > 0 {
+		return &ExitError{Code: ExitFailure, Msg: "lint takes no arguments; use --base REF or --latest N"}
+	}
+	o := lintFlags(c, e)
+	if err := o.check(); err != nil {
+		return err
+	}
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return err
+	}
+	t, err := e.target()
+	if err != nil {
+		return err
+	}
+	r, err := engine.Lint(c.Context, engine.LintInput{Target: t, Options: o.options(e, dir),
+		SyncHint: fmt.Sprintf("run `structmigrate --env %s diff <name>` and commit the file it writes", e.Project.Name)})
+	if err != nil {
+		return err
+	}
+	return lintResult(e, r, o.Format)
 }

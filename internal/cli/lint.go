@@ -8,6 +8,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/erd"
 	"github.com/structmigrate/structmigrate/internal/lint"
+	"github.com/structmigrate/structmigrate/internal/migdir"
 )
 
 type lintOptions struct {
@@ -31,18 +32,23 @@ func lintCmd(env *Env) *cli.Command {
 			if c.NArg() > 0 {
 				return &ExitError{Code: ExitFailure, Msg: "lint takes no arguments; use --base REF or --latest N"}
 			}
-			o := lintOptions{Base: c.String("base"), Latest: c.Int("latest"), Format: c.String("format"), NoSync: c.Bool("skip-sync")}
-			// A flag replaces the env's selection of new files as a whole
-			// (as the Atlas CLI's --latest / --git-base do).
-			if pol := env.Project.Lint; !c.IsSet("base") && !c.IsSet("latest") {
-				o.Base, o.Latest = pol.GitBase, pol.Latest
-			}
-			return runLint(c.Context, env, o)
+			return runLint(c.Context, env, lintFlags(c, env))
 		},
 	}
 }
 
-func runLint(ctx context.Context, env *Env, o lintOptions) error {
+// lintFlags reads lint's flags. A flag replaces the env's selection of
+// new files as a whole (as the Atlas CLI's --latest / --git-base do).
+func lintFlags(c *cli.Context, env *Env) lintOptions {
+	o := lintOptions{Base: c.String("base"), Latest: c.Int("latest"), Format: c.String("format"), NoSync: c.Bool("skip-sync")}
+	if pol := env.Project.Lint; !c.IsSet("base") && !c.IsSet("latest") {
+		o.Base, o.Latest = pol.GitBase, pol.Latest
+	}
+	return o
+}
+
+// check refuses flags that make no run.
+func (o lintOptions) check() error {
 	switch o.Format {
 	case "text", "json", "github":
 	default:
@@ -51,20 +57,39 @@ func runLint(ctx context.Context, env *Env, o lintOptions) error {
 	if o.Latest < 0 {
 		return fmt.Errorf("lint --latest: want a positive number of files, got %d", o.Latest)
 	}
-	dir, err := env.readDir()
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+// options are lint's for dir: the sync check's models unless --skip-sync.
+func (o lintOptions) options(env *Env, dir migdir.Dir) lint.Options {
 	models := env.Models
 	if o.NoSync {
 		models = nil
 	}
-	r, err := lint.Run(ctx, lint.Options{Dir: dir, Models: models, Desired: env.desired(), Base: o.Base, Latest: o.Latest,
-		Error: env.Project.Lint.Error, Exclude: env.Project.Exclude, SchemaDoc: erd.DocPath})
+	return lint.Options{Dir: dir, Models: models, Desired: env.desired(), Base: o.Base, Latest: o.Latest,
+		Error: env.Project.Lint.Error, Exclude: env.Project.Exclude}
+}
+
+func runLint(ctx context.Context, env *Env, o lintOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	dir, err := env.readDir()
 	if err != nil {
 		return err
 	}
-	if err := r.Write(env.Out, o.Format); err != nil {
+	lo := o.options(env, dir)
+	lo.SchemaDoc = erd.DocPath
+	r, err := lint.Run(ctx, lo)
+	if err != nil {
+		return err
+	}
+	return lintResult(env, r, o.Format)
+}
+
+// lintResult prints the report; errors fail the run.
+func lintResult(env *Env, r *lint.Report, format string) error {
+	if err := r.Write(env.Out, format); err != nil {
 		return err
 	}
 	if r.Errors > 0 {

@@ -53,7 +53,7 @@ func Of(url string) (Name, bool) {
 // supported lists the commands that run on each dialect other than
 // SQLite (which runs every command). A command missing here refuses.
 var supported = map[Name]map[string]bool{
-	Postgres: {"diff": true, "apply": true, "rollback": true, "status": true, "baseline": true, "set": true, "hash": true},
+	Postgres: {"diff": true, "apply": true, "rollback": true, "status": true, "lint": true, "baseline": true, "set": true, "hash": true},
 }
 
 // UnsupportedError refuses a command a dialect does not support yet.
@@ -65,7 +65,7 @@ type UnsupportedError struct {
 
 func (e *UnsupportedError) Error() string {
 	var cmds []string
-	for _, c := range []string{"diff", "apply", "rollback", "status", "baseline", "set", "hash"} {
+	for _, c := range []string{"diff", "apply", "rollback", "status", "lint", "baseline", "set", "hash"} {
 		if supported[e.Dialect][c] {
 			cmds = append(cmds, c)
 		}

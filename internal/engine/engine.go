@@ -1,5 +1,5 @@
 // Package engine runs diff (with its down script), apply, rollback,
-// status, baseline and set over a dialect.Dialect: the Atlas library's
+// status, lint, baseline and set over a dialect.Dialect: the Atlas library's
 // planner and executor with the dialect's driver, dev database, lock and
 // revisions store, under the data-loss guard (guard.PGUnit). PostgreSQL
 // goes through it; SQLite keeps its own packages (plan, apply, rollback,

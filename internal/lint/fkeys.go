@@ -108,7 +108,7 @@ func unenforceable(ctx context.Context, dir migdir.Dir, files []migrate.File, is
 			}
 			file, line = filepath.Join(dir.Path(), f.Name()), migdir.Line(f.Bytes(), pos)
 		}
-		r.add(Diagnostic{Rule: RuleForeignKey, Code: CodeUnenforceable, File: file, Line: line,
+		r.Add(Diagnostic{Rule: RuleForeignKey, Code: CodeUnenforceable, File: file, Line: line,
 			Message: k.Message(), Hint: k.Hint(), Severity: SeverityWarning})
 	}
 	return nil

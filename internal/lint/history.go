@@ -81,12 +81,12 @@ func history(dir migdir.Dir, files []migrate.File, isNew map[string]bool, base [
 	for _, f := range files {
 		path := filepath.Join(dir.Path(), f.Name())
 		if other, ok := seen[f.Version()]; ok {
-			r.add(Diagnostic{Rule: RuleHistory, Code: CodeDupVersion, File: path, Line: 1,
+			r.Add(Diagnostic{Rule: RuleHistory, Code: CodeDupVersion, File: path, Line: 1,
 				Message: fmt.Sprintf("version %s is also used by %s", f.Version(), other)})
 		}
 		seen[f.Version()] = f.Name()
 		if isNew[f.Name()] && latest != "" && f.Version() <= latest {
-			r.add(Diagnostic{Rule: RuleHistory, Code: CodeNonLinear, File: path, Line: 1,
+			r.Add(Diagnostic{Rule: RuleHistory, Code: CodeNonLinear, File: path, Line: 1,
 				Message: fmt.Sprintf("new migration version %s is not newer than %s, the latest version on the base", f.Version(), latest)})
 		}
 	}

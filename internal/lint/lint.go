@@ -14,6 +14,7 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
+	"ariga.io/atlas/sql/sqlclient"
 
 	"github.com/structmigrate/structmigrate/internal/analyze"
 	"github.com/structmigrate/structmigrate/internal/desired"
@@ -116,7 +117,7 @@ type Report struct {
 	Excused     int          `json:"excused"`  // diagnostics excused by nolint
 }
 
-func (r *Report) add(d Diagnostic) {
+func (r *Report) Add(d Diagnostic) {
 	if d.Hint == "" {
 		d.Hint = hints[d.Code]
 	}
@@ -137,31 +138,10 @@ func (r *Report) add(d Diagnostic) {
 // Run lints the directory. Findings go in the report; an error means the
 // lint itself could not run.
 func Run(ctx context.Context, o Options) (*Report, error) {
-	r := &Report{Dir: o.Dir.Path(), NewFiles: []string{}, Diagnostics: []Diagnostic{}}
-	intact := integrity(o.Dir, r)
-	files, err := o.Dir.Files()
-	if err != nil {
-		return nil, err
+	r, sel, err := Start(o)
+	if err != nil || sel == nil {
+		return r, err
 	}
-	isNew, baseVersions, err := newFiles(o, files)
-	if err != nil {
-		return nil, err
-	}
-	if !intact {
-		// The executor refuses a tampered directory: stop here, but say
-		// whether the change touches a file the base already holds (a
-		// re-hash would not fix that).
-		if err := merged(o, files, isNew, r); err != nil {
-			return nil, err
-		}
-		return r, nil
-	}
-	for _, f := range files {
-		if isNew[f.Name()] {
-			r.NewFiles = append(r.NewFiles, f.Name())
-		}
-	}
-	history(o.Dir, files, isNew, baseVersions, r)
 	// The structs' schema, built once for the diagram page and the sync
 	// check (AutoMigrate in memory and an inspection each time).
 	var want *schema.Schema
@@ -173,21 +153,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := schemaDoc(o, want, r); err != nil {
 		return nil, err
 	}
-	if err := merged(o, files, isNew, r); err != nil {
+	if err := sel.Review(o, r); err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		if n := plan.Unconfirmed(f); n > 0 {
-			r.add(Diagnostic{Rule: RuleReview, Code: CodeUnconfirmed, File: filepath.Join(o.Dir.Path(), f.Name()), Line: n,
-				Message: "unconfirmed backfill: the value it writes into existing rows has not been reviewed"})
-		}
-	}
+	files, isNew := sel.Files, sel.IsNew
 	current, err := plan.State(ctx, o.Dir, "")
 	var se *migdir.StmtError
 	switch {
 	case errors.As(err, &se):
-		r.add(Diagnostic{Rule: RuleReplay, Code: CodeReplay, File: se.Path, Line: se.Line,
-			Message: fmt.Sprintf("statement fails on a fresh database: %v", migdir.Explain(se.Err)), SQL: migdir.OneLine(se.Stmt, 200)})
+		r.AddReplay(se)
 		return r, nil
 	case err != nil:
 		return nil, err
@@ -207,6 +181,82 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := unenforceable(ctx, o.Dir, files, isNew, current, r); err != nil {
 		return nil, err
 	}
+	r.Sort()
+	return r, nil
+}
+
+// Selection is the directory's files, in order, and those under review.
+type Selection struct {
+	Files []migrate.File
+	IsNew map[string]bool // by file name
+}
+
+// Start runs the checks every dialect shares that read the directory
+// alone: integrity, the selection of new files, a linear history. A nil
+// Selection means the directory cannot be used (the report says why) and
+// the run stops there.
+func Start(o Options) (*Report, *Selection, error) {
+	r := &Report{Dir: o.Dir.Path(), NewFiles: []string{}, Diagnostics: []Diagnostic{}}
+	intact := integrity(o.Dir, r)
+	files, err := o.Dir.Files()
+	if err != nil {
+		return nil, nil, err
+	}
+	isNew, baseVersions, err := newFiles(o, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !intact {
+		// The executor refuses a tampered directory: stop here, but say
+		// whether the change touches a file the base already holds (a
+		// re-hash would not fix that).
+		if err := merged(o, files, isNew, r); err != nil {
+			return nil, nil, err
+		}
+		return r, nil, nil
+	}
+	for _, f := range files {
+		if isNew[f.Name()] {
+			r.NewFiles = append(r.NewFiles, f.Name())
+		}
+	}
+	history(o.Dir, files, isNew, baseVersions, r)
+	return r, &Selection{Files: files, IsNew: isNew}, nil
+}
+
+// Review reports the base's files that changed since it (--base) and the
+// generated backfills nobody confirmed.
+func (s *Selection) Review(o Options, r *Report) error {
+	if err := merged(o, s.Files, s.IsNew, r); err != nil {
+		return err
+	}
+	for _, f := range s.Files {
+		if n := plan.Unconfirmed(f); n > 0 {
+			r.Add(Diagnostic{Rule: RuleReview, Code: CodeUnconfirmed, File: filepath.Join(o.Dir.Path(), f.Name()), Line: n,
+				Message: "unconfirmed backfill: the value it writes into existing rows has not been reviewed"})
+		}
+	}
+	return nil
+}
+
+// AddReplay reports the statement that failed on the dev database; the
+// run stops there (what follows would be measured on a partial state).
+func (r *Report) AddReplay(se *migdir.StmtError) {
+	r.Add(Diagnostic{Rule: RuleReplay, Code: CodeReplay, File: se.Path, Line: se.Line,
+		Message: fmt.Sprintf("statement fails on a fresh database: %v", migdir.Explain(se.Err)), SQL: migdir.OneLine(se.Stmt, 200)})
+}
+
+// AddOutOfSync reports the migration diff would write now (its SQL), with
+// hint ("": the default one).
+func (r *Report) AddOutOfSync(dir string, sql []byte, hint string) {
+	r.Add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: dir, Hint: hint,
+		Message: "the structs and the migration directory are out of sync: diff would generate a migration",
+		SQL:     string(sql)})
+}
+
+// Sort orders the diagnostics by file and line, keeping the order of
+// those at the same place.
+func (r *Report) Sort() {
 	sort.SliceStable(r.Diagnostics, func(i, j int) bool {
 		a, b := r.Diagnostics[i], r.Diagnostics[j]
 		if a.File != b.File {
@@ -214,7 +264,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		return a.Line < b.Line
 	})
-	return r, nil
 }
 
 // integrity checks both sums; it reports whether the directory can be used.
@@ -232,12 +281,12 @@ func integrity(dir migdir.Dir, r *Report) bool {
 		} else {
 			d.File = filepath.Join(dir.Path(), migdir.DownDirName)
 		}
-		r.add(d)
+		r.Add(d)
 		ok = false
 	}
 	var ne *migdir.NameError
 	if err := migdir.Validate(dir); errors.As(err, &ne) {
-		r.add(Diagnostic{Rule: RuleIntegrity, Code: CodeFileName, Message: err.Error(), File: ne.Path})
+		r.Add(Diagnostic{Rule: RuleIntegrity, Code: CodeFileName, Message: err.Error(), File: ne.Path})
 		return false
 	} else if err != nil {
 		report(CodeChecksum, err)
@@ -265,7 +314,7 @@ func sync(ctx context.Context, o Options, want *schema.Schema, r *Report) error 
 	res, err := plan.Next(ctx, o.Dir, plan.Input{Desired: want, Version: "next", Name: "pending", Renames: hints, Backfill: true, Exclude: o.Exclude})
 	var re *plan.ReplayError
 	if errors.As(err, &re) { // out of sync, and diff cannot write the file the structs need
-		r.add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: o.Dir.Path(),
+		r.Add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: o.Dir.Path(),
 			Message: "the structs and the migration directory are out of sync, but diff refuses the migration they need: it " + re.Reason(),
 			Hint:    "diff refuses to write it: fix the rows an earlier migration inserts (in a new migration), or change the struct"})
 		return nil
@@ -273,9 +322,7 @@ func sync(ctx context.Context, o Options, want *schema.Schema, r *Report) error 
 	if err != nil || res == nil {
 		return err
 	}
-	r.add(Diagnostic{Rule: RuleSync, Code: CodeOutOfSync, File: o.Dir.Path(),
-		Message: "the structs and the migration directory are out of sync: diff would generate a migration",
-		SQL:     string(res.File.Bytes())})
+	r.AddOutOfSync(o.Dir.Path(), res.File.Bytes(), "")
 	return nil
 }
 
@@ -301,12 +348,23 @@ func analyzers(ctx context.Context, o Options, files []migrate.File, isNew map[s
 	if err != nil {
 		return err
 	}
+	var news []*sqlcheck.File
 	for _, f := range sess.Files {
-		if !isNew[f.Name()] {
-			continue
+		if isNew[f.Name()] {
+			news = append(news, f)
 		}
-		path := filepath.Join(dir.Path(), f.Name())
-		for _, az := range azs[1:] { // azs[0] merges table copies; analyze.Load ran it
+	}
+	// azs[0] merges table copies; analyze.Load ran it.
+	return Analyze(ctx, o, news, sess.Dev, azs[1:], r)
+}
+
+// Analyze runs Atlas's analyzers azs on the files (each statement's
+// schema changes recorded on dev), with the severities of o.Error, and
+// reports their findings, excused where an `-- atlas:nolint` says so.
+func Analyze(ctx context.Context, o Options, files []*sqlcheck.File, dev *sqlclient.Client, azs []sqlcheck.Analyzer, r *Report) error {
+	for _, f := range files {
+		path := filepath.Join(o.Dir.Path(), f.Name())
+		for _, az := range azs {
 			name := ""
 			if na, ok := az.(sqlcheck.NamedAnalyzer); ok {
 				name = na.Name()
@@ -316,11 +374,11 @@ func analyzers(ctx context.Context, o Options, files []migrate.File, isNew map[s
 				severity = SeverityError
 			}
 			var reported bool
-			err := az.Analyze(ctx, &sqlcheck.Pass{File: f, Dev: sess.Dev, Reporter: sqlcheck.ReportWriterFunc(func(rep sqlcheck.Report) {
+			err := az.Analyze(ctx, &sqlcheck.Pass{File: f, Dev: dev, Reporter: sqlcheck.ReportWriterFunc(func(rep sqlcheck.Report) {
 				for _, d := range rep.Diagnostics {
 					reported = true
 					stmts := stmtsAt(f, d.Pos)
-					r.add(Diagnostic{
+					r.Add(Diagnostic{
 						Rule: RuleAnalyzer, Code: d.Code, File: path, Line: migdir.Line(f.Bytes(), d.Pos),
 						Message: d.Text, Analyzer: name, Severity: severity, Excused: analyze.Nolint(f.File, stmts, d.Code, name),
 					})
@@ -361,7 +419,7 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 		}
 		path := filepath.Join(down.Path(), ds.Name())
 		if serr != nil {
-			r.add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: serr.Path, Line: serr.Line,
+			r.Add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: serr.Path, Line: serr.Line,
 				Message: fmt.Sprintf("down script fails after its up file: %v", serr.Err), SQL: migdir.OneLine(serr.Stmt, 200)})
 			continue
 		}
@@ -377,7 +435,7 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 				for _, c := range p.Changes {
 					sql += c.Cmd + ";\n"
 				}
-				r.add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: path, Line: 1,
+				r.Add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: path, Line: 1,
 					Message: fmt.Sprintf("up then down does not return to the state before %s", f.Name()), SQL: sql})
 			}
 		}

@@ -34,27 +34,33 @@ func measured(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew m
 			continue
 		}
 		err = apply.RunMeasured(ctx, dev.DB, f, path, func(u *guard.Unit, losses []guard.Loss) error {
-			open, declared, err := guard.Undeclared(f, path, u, losses)
-			if err != nil {
-				return err
-			}
-			for _, set := range []struct {
-				losses  []guard.Loss
-				excused bool
-			}{{open, false}, {declared, true}} {
-				for _, l := range set.losses {
-					file, line := l.Where, 0
-					if p, n, ok := migdir.SplitLine(l.Where); ok {
-						file, line = p, n
-					}
-					r.add(Diagnostic{Rule: RuleData, Code: CodeDataLoss, File: file, Line: line, Excused: set.excused,
-						Message: "on the rows the directory's files store, " + lossText(l)})
-				}
-			}
-			return nil
+			return r.AddLosses(f, path, u, losses)
 		})
 		if err != nil {
 			return nil // the replay rule reports failing statements
+		}
+	}
+	return nil
+}
+
+// AddLosses reports what the guard measured f (at path) lose on the rows
+// the directory's earlier files store, excused where f declares it.
+func (r *Report) AddLosses(f migrate.File, path string, w guard.Writers, losses []guard.Loss) error {
+	open, declared, err := guard.Undeclared(f, path, w, losses)
+	if err != nil {
+		return err
+	}
+	for _, set := range []struct {
+		losses  []guard.Loss
+		excused bool
+	}{{open, false}, {declared, true}} {
+		for _, l := range set.losses {
+			file, line := l.Where, 0
+			if p, n, ok := migdir.SplitLine(l.Where); ok {
+				file, line = p, n
+			}
+			r.Add(Diagnostic{Rule: RuleData, Code: CodeDataLoss, File: file, Line: line, Excused: set.excused,
+				Message: "on the rows the directory's files store, " + lossText(l)})
 		}
 	}
 	return nil

@@ -51,7 +51,7 @@ func merged(o Options, files []migrate.File, isNew map[string]bool, r *Report) e
 				d.Message = fmt.Sprintf("%s exists on the base (%s) and was deleted: databases that applied it no longer match the directory", name, o.Base)
 			}
 		}
-		r.add(d)
+		r.Add(d)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func schemaDoc(o Options, want *schema.Schema, r *Report) error {
 	if string(have) == page {
 		return nil
 	}
-	r.add(Diagnostic{Rule: RuleSchemaDoc, Code: CodeStaleDoc, File: o.SchemaDoc, Line: firstDiff([]byte(page), have),
+	r.Add(Diagnostic{Rule: RuleSchemaDoc, Code: CodeStaleDoc, File: o.SchemaDoc, Line: firstDiff([]byte(page), have),
 		Message: "the schema diagram is stale: it is not what `structmigrate schema --format mermaid --doc` prints for the structs"})
 	return nil
 }
