@@ -18,6 +18,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/dialect"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 )
@@ -100,6 +101,10 @@ func diff(ctx context.Context, in DiffInput, dev *dialect.Dev) (*plan.Result, er
 	if err != nil {
 		return nil, err
 	}
+	// Before Atlas writes the names into SQL (the replay below runs it).
+	if err := ident.CheckSchemaPG(want); err != nil {
+		return nil, ident.At(err, "models")
+	}
 	pl := planner(dev, in.Dir, !in.Check)
 	p, err := pl.PlanSchema(ctx, in.Name, migrate.Realm(schema.NewRealm(want)))
 	if errors.Is(err, migrate.ErrNoPlan) {
@@ -124,6 +129,9 @@ func diff(ctx context.Context, in DiffInput, dev *dialect.Dev) (*plan.Result, er
 		return nil, errors.New("replay: the directory's state is not one schema")
 	}
 	current := realm.Schemas[0]
+	if err := ident.CheckSchemaPG(current); err != nil {
+		return nil, ident.At(err, in.Dir.Path())
+	}
 	dp, err := planChanges(ctx, dev.Driver, in.Name, want, current)
 	if err != nil {
 		return nil, fmt.Errorf("plan the down script: %w", err)

@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/structmigrate/structmigrate/internal/dialect"
+	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/status"
 )
@@ -169,6 +170,9 @@ func planChanges(ctx context.Context, drv migrate.Driver, name string, from, to 
 	f.Name = t.Name // compare contents, not the schemas' names
 	changes, err := drv.SchemaDiff(&f, &t, schema.DiffNormalized())
 	if err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	if err := ident.CheckChangesPG(changes); err != nil {
 		return nil, err
 	}
 	return drv.PlanChanges(ctx, name, changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })

@@ -129,8 +129,8 @@ func At(err error, where string) error {
 	return ne
 }
 
-func check(kind, table, name string) error {
-	if why := Problem(name); why != "" {
+func (r rules) check(kind, table, name string) error {
+	if why := r.problem(name); why != "" {
 		return &NameError{Kind: kind, Name: name, Table: table, Why: why}
 	}
 	return nil

@@ -301,3 +301,13 @@ func FuzzNames(f *testing.F) {
 	}
 	f.Fuzz(roundTrip)
 }
+
+// On PostgreSQL a double quote is refused (Atlas writes "name" unescaped)
+// and a backtick is an ordinary character; the other rules are SQLite's.
+func TestProblemPG(t *testing.T) {
+	for name, refused := range map[string]bool{`say "hi"`: true, "odd`table": false, "x\ny": true, "": true, "Players": false, `it's`: false} {
+		if got := ident.ProblemPG(name) != ""; got != refused {
+			t.Errorf("ProblemPG(%q) refused %v, want %v", name, got, refused)
+		}
+	}
+}

@@ -10,45 +10,59 @@ import (
 
 // CheckSchema refuses the first name in s that Atlas cannot write into SQL
 // (see Problem): of a table, column, index, foreign key or check.
-func CheckSchema(s *schema.Schema) error {
+func CheckSchema(s *schema.Schema) error { return sqliteRules.schema(s) }
+
+// CheckTable refuses the first name of t, or of a table or column its
+// foreign keys reference, that Atlas cannot write into SQL. The whole table
+// is checked: Atlas writes every column and index of a table it rebuilds.
+func CheckTable(t *schema.Table) error { return sqliteRules.table(t) }
+
+// CheckChanges refuses the first name that Atlas would write into SQL to
+// plan changes and cannot: every table the changes add, drop, change or
+// rename, and the old names of what they drop or rename inside a table.
+func CheckChanges(changes []schema.Change) error { return sqliteRules.changes(changes) }
+
+// rules are a dialect's: which names its Atlas planner cannot write.
+type rules struct{ problem func(string) string }
+
+var sqliteRules = rules{Problem}
+
+func (r rules) schema(s *schema.Schema) error {
 	for _, t := range s.Tables {
-		if err := CheckTable(t); err != nil {
+		if err := r.table(t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// CheckTable refuses the first name of t, or of a table or column its
-// foreign keys reference, that Atlas cannot write into SQL. The whole table
-// is checked: Atlas writes every column and index of a table it rebuilds.
-func CheckTable(t *schema.Table) error {
-	if err := check("table", "", t.Name); err != nil {
+func (r rules) table(t *schema.Table) error {
+	if err := r.check("table", "", t.Name); err != nil {
 		return err
 	}
 	for _, c := range t.Columns {
-		if err := check("column", t.Name, c.Name); err != nil {
+		if err := r.check("column", t.Name, c.Name); err != nil {
 			return err
 		}
 	}
 	if pk := t.PrimaryKey; pk != nil && pk.Name != "" {
-		if err := check("primary key", t.Name, pk.Name); err != nil {
+		if err := r.check("primary key", t.Name, pk.Name); err != nil {
 			return err
 		}
 	}
 	for _, idx := range t.Indexes {
-		if err := index(t.Name, idx); err != nil {
+		if err := r.index(t.Name, idx); err != nil {
 			return err
 		}
 	}
 	for _, fk := range t.ForeignKeys {
-		if err := foreignKey(t.Name, fk); err != nil {
+		if err := r.foreignKey(t.Name, fk); err != nil {
 			return err
 		}
 	}
 	for _, a := range t.Attrs {
 		if c, ok := a.(*schema.Check); ok {
-			if err := checkConstraint(t.Name, c); err != nil {
+			if err := r.checkConstraint(t.Name, c); err != nil {
 				return err
 			}
 		}
@@ -56,24 +70,21 @@ func CheckTable(t *schema.Table) error {
 	return nil
 }
 
-// CheckChanges refuses the first name that Atlas would write into SQL to
-// plan changes and cannot: every table the changes add, drop, change or
-// rename, and the old names of what they drop or rename inside a table.
-func CheckChanges(changes []schema.Change) error {
+func (r rules) changes(changes []schema.Change) error {
 	for _, c := range changes {
 		var err error
 		switch c := c.(type) {
 		case *schema.AddTable:
-			err = CheckTable(c.T)
+			err = r.table(c.T)
 		case *schema.DropTable:
-			err = CheckTable(c.T)
+			err = r.table(c.T)
 		case *schema.RenameTable:
-			if err = CheckTable(c.From); err == nil {
-				err = CheckTable(c.To)
+			if err = r.table(c.From); err == nil {
+				err = r.table(c.To)
 			}
 		case *schema.ModifyTable:
-			if err = CheckTable(c.T); err == nil {
-				err = tableChanges(c.T.Name, c.Changes)
+			if err = r.table(c.T); err == nil {
+				err = r.tableChanges(c.T.Name, c.Changes)
 			}
 		}
 		if err != nil {
@@ -85,49 +96,49 @@ func CheckChanges(changes []schema.Change) error {
 
 // tableChanges checks what a ModifyTable's changes name besides the table
 // as it will be: dropped objects and the old names of changed ones.
-func tableChanges(table string, changes []schema.Change) error {
+func (r rules) tableChanges(table string, changes []schema.Change) error {
 	for _, c := range changes {
 		var err error
 		switch c := c.(type) {
 		case *schema.AddColumn:
-			err = check("column", table, c.C.Name)
+			err = r.check("column", table, c.C.Name)
 		case *schema.DropColumn:
-			err = check("column", table, c.C.Name)
+			err = r.check("column", table, c.C.Name)
 		case *schema.ModifyColumn:
-			if err = check("column", table, c.From.Name); err == nil {
-				err = check("column", table, c.To.Name)
+			if err = r.check("column", table, c.From.Name); err == nil {
+				err = r.check("column", table, c.To.Name)
 			}
 		case *schema.RenameColumn:
-			if err = check("column", table, c.From.Name); err == nil {
-				err = check("column", table, c.To.Name)
+			if err = r.check("column", table, c.From.Name); err == nil {
+				err = r.check("column", table, c.To.Name)
 			}
 		case *schema.AddIndex:
-			err = index(table, c.I)
+			err = r.index(table, c.I)
 		case *schema.DropIndex:
-			err = index(table, c.I)
+			err = r.index(table, c.I)
 		case *schema.ModifyIndex:
-			if err = index(table, c.From); err == nil {
-				err = index(table, c.To)
+			if err = r.index(table, c.From); err == nil {
+				err = r.index(table, c.To)
 			}
 		case *schema.RenameIndex:
-			if err = index(table, c.From); err == nil {
-				err = index(table, c.To)
+			if err = r.index(table, c.From); err == nil {
+				err = r.index(table, c.To)
 			}
 		case *schema.AddForeignKey:
-			err = foreignKey(table, c.F)
+			err = r.foreignKey(table, c.F)
 		case *schema.DropForeignKey:
-			err = foreignKey(table, c.F)
+			err = r.foreignKey(table, c.F)
 		case *schema.ModifyForeignKey:
-			if err = foreignKey(table, c.From); err == nil {
-				err = foreignKey(table, c.To)
+			if err = r.foreignKey(table, c.From); err == nil {
+				err = r.foreignKey(table, c.To)
 			}
 		case *schema.AddCheck:
-			err = checkConstraint(table, c.C)
+			err = r.checkConstraint(table, c.C)
 		case *schema.DropCheck:
-			err = checkConstraint(table, c.C)
+			err = r.checkConstraint(table, c.C)
 		case *schema.ModifyCheck:
-			if err = checkConstraint(table, c.From); err == nil {
-				err = checkConstraint(table, c.To)
+			if err = r.checkConstraint(table, c.From); err == nil {
+				err = r.checkConstraint(table, c.To)
 			}
 		}
 		if err != nil {
@@ -137,13 +148,13 @@ func tableChanges(table string, changes []schema.Change) error {
 	return nil
 }
 
-func index(table string, idx *schema.Index) error {
-	if err := check("index", table, idx.Name); err != nil {
+func (r rules) index(table string, idx *schema.Index) error {
+	if err := r.check("index", table, idx.Name); err != nil {
 		return err
 	}
 	for _, p := range idx.Parts {
 		if p.C != nil {
-			if err := check("column", table, p.C.Name); err != nil {
+			if err := r.check("column", table, p.C.Name); err != nil {
 				return err
 			}
 		}
@@ -181,34 +192,34 @@ func partial(table string, idx *schema.Index) error {
 
 // foreignKey checks a foreign key's name (SQLite's are often unnamed) and
 // the table and columns it references.
-func foreignKey(table string, fk *schema.ForeignKey) error {
+func (r rules) foreignKey(table string, fk *schema.ForeignKey) error {
 	if fk.Symbol != "" {
-		if err := check("foreign key", table, fk.Symbol); err != nil {
+		if err := r.check("foreign key", table, fk.Symbol); err != nil {
 			return err
 		}
 	}
 	for _, c := range fk.Columns {
-		if err := check("column", table, c.Name); err != nil {
+		if err := r.check("column", table, c.Name); err != nil {
 			return err
 		}
 	}
 	if fk.RefTable == nil {
 		return nil
 	}
-	if err := check("table", "", fk.RefTable.Name); err != nil {
+	if err := r.check("table", "", fk.RefTable.Name); err != nil {
 		return err
 	}
 	for _, c := range fk.RefColumns {
-		if err := check("column", fk.RefTable.Name, c.Name); err != nil {
+		if err := r.check("column", fk.RefTable.Name, c.Name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkConstraint(table string, c *schema.Check) error {
+func (r rules) checkConstraint(table string, c *schema.Check) error {
 	if c.Name == "" {
 		return nil
 	}
-	return check("check", table, c.Name)
+	return r.check("check", table, c.Name)
 }

@@ -90,3 +90,24 @@ type checkParen struct {
 func (checkParen) TableName() string { return "scores" }
 
 func init() { Sets["check-paren"] = []any{&checkParen{}} }
+
+// On PostgreSQL, Atlas writes "name" without doubling a double quote
+// inside: a table name that closes the quotes and appends a statement.
+type hostilePGPayload struct {
+	ID uint `gorm:"column:id;primaryKey"`
+}
+
+func (hostilePGPayload) TableName() string { return `x"(); DELETE FROM "players"; --` }
+
+// A column whose name holds a double quote.
+type hostilePGColumn struct {
+	ID  uint   `gorm:"column:id;primaryKey"`
+	Say string `gorm:"column:say \"hi\""`
+}
+
+func (hostilePGColumn) TableName() string { return "says" }
+
+func init() {
+	Sets["hostile-pg-payload"] = []any{&Player{}, &hostilePGPayload{}}
+	Sets["hostile-pg-column"] = []any{&hostilePGColumn{}}
+}
