@@ -426,7 +426,9 @@ ORDER BY a.attnum`, int64(oid))
 // fingerprints returns, per table that existed before, what changes when a
 // statement writes it: its name, columns and types, its storage file (a
 // rewrite or TRUNCATE makes a new one) and the rows this transaction
-// inserted, updated and deleted. A table gone has none.
+// inserted, updated and deleted; and every enum's labels, since renaming
+// one (ALTER TYPE … RENAME VALUE) changes the rows holding it, in any
+// table, array or domain, without writing them. A table gone has none.
 func (p *PGUnit) fingerprints(ctx context.Context) (map[uint32]string, error) {
 	if len(p.before) == 0 {
 		return nil, nil
@@ -437,8 +439,9 @@ func (p *PGUnit) fingerprints(ctx context.Context) (map[uint32]string, error) {
 	}
 	rows, err := p.u.q.QueryContext(ctx, `SELECT c.oid::bigint, concat_ws('/', c.relname, c.relnamespace, c.relfilenode,
 	pg_stat_get_xact_tuples_inserted(c.oid), pg_stat_get_xact_tuples_updated(c.oid), pg_stat_get_xact_tuples_deleted(c.oid),
-	(SELECT string_agg(concat_ws(':', attnum, attname, atttypid, atttypmod, attisdropped, attnotnull), ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0))
-FROM pg_class c WHERE c.oid IN (`+strings.Join(oids, ", ")+`)`)
+	(SELECT string_agg(concat_ws(':', attnum, attname, atttypid, atttypmod, attisdropped, attnotnull), ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0),
+	enums.labels)
+FROM pg_class c, (SELECT md5(coalesce(string_agg(oid::text || ':' || enumlabel, ',' ORDER BY oid), '')) AS labels FROM pg_enum) enums WHERE c.oid IN (`+strings.Join(oids, ", ")+`)`)
 	if err != nil {
 		return nil, err
 	}

@@ -276,7 +276,7 @@ func TestPGCountersOff(t *testing.T) {
 
 // A change of what a column's values read as, with no row written: an
 // enum value renamed changes every row holding it. The role's row counters
-// see no write, so this checks that the guard does not skip the table.
+// see no write: the guard must not skip the table (it did, as a role).
 func TestPGEnumRenamed(t *testing.T) {
 	seed := `CREATE TYPE "mood" AS ENUM ('happy', 'sad');
 CREATE TABLE "m" ("id" int PRIMARY KEY, "v" "mood", "vs" "mood"[]);
