@@ -87,6 +87,14 @@ func (p pg) Lock(ctx context.Context, db *sql.DB, wait time.Duration, out io.Wri
 	if err != nil {
 		return nil, fmt.Errorf("take the migration lock: %w", err)
 	}
+	// The lock lives as long as this session, which sits idle while the
+	// run works on others: a server's idle_session_timeout (PostgreSQL
+	// 14+) would end it, and release the lock, mid-run. No row on older
+	// servers, which do not have the setting.
+	if _, err := conn.ExecContext(ctx, "SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("take the migration lock: %w", err)
+	}
 	key, start, told := LockKey(ApplyLock), time.Now(), false
 	for {
 		var ok bool
