@@ -226,7 +226,7 @@ func (p *PGUnit) Exec(ctx context.Context, stmt string, run func() error) error 
 	if err != nil {
 		return err
 	}
-	for oid, b := range p.before {
+	for oid, b := range p.before { // not key 0: no table's
 		if fp[oid] != p.fp[oid] {
 			p.writers[b.Name] = append(p.writers[b.Name], stmt)
 		}
@@ -274,7 +274,7 @@ func (p *PGUnit) End(ctx context.Context) (*Result, error) {
 	res := &Result{Suspects: map[string]bool{}}
 	for _, oid := range sortedOids(p.before) {
 		b := p.before[oid]
-		if f, ok := fp[oid]; ok && p.fp0 != nil && f == p.fp0[oid] {
+		if f, ok := fp[oid]; ok && p.fp0 != nil && f == p.fp0[oid] && fp[0] == p.fp0[0] {
 			// Not rewritten, no column changed, and this transaction
 			// inserted, updated and deleted no row of it: its values are
 			// as they were (a second scan is spared).
@@ -425,10 +425,13 @@ ORDER BY a.attnum`, int64(oid))
 
 // fingerprints returns, per table that existed before, what changes when a
 // statement writes it: its name, columns and types, its storage file (a
-// rewrite or TRUNCATE makes a new one) and the rows this transaction
-// inserted, updated and deleted; and every enum's labels, since renaming
-// one (ALTER TYPE … RENAME VALUE) changes the rows holding it, in any
-// table, array or domain, without writing them. A table gone has none.
+// rewrite or TRUNCATE makes a new one), the rows this transaction
+// inserted, updated and deleted, and the labels of the enums its columns
+// hold (directly, as an array or a domain): renaming one (ALTER TYPE …
+// RENAME VALUE) changes the rows holding it without writing them. A table
+// gone has none. Under the key 0, every enum's labels: an enum reached
+// otherwise (a domain over a domain, a composite) changes that alone, and
+// End then measures every table rather than trust the fingerprints.
 func (p *PGUnit) fingerprints(ctx context.Context) (map[uint32]string, error) {
 	if len(p.before) == 0 {
 		return nil, nil
@@ -440,8 +443,10 @@ func (p *PGUnit) fingerprints(ctx context.Context) (map[uint32]string, error) {
 	rows, err := p.u.q.QueryContext(ctx, `SELECT c.oid::bigint, concat_ws('/', c.relname, c.relnamespace, c.relfilenode,
 	pg_stat_get_xact_tuples_inserted(c.oid), pg_stat_get_xact_tuples_updated(c.oid), pg_stat_get_xact_tuples_deleted(c.oid),
 	(SELECT string_agg(concat_ws(':', attnum, attname, atttypid, atttypmod, attisdropped, attnotnull), ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0),
-	enums.labels)
-FROM pg_class c, (SELECT md5(coalesce(string_agg(oid::text || ':' || enumlabel, ',' ORDER BY oid), '')) AS labels FROM pg_enum) enums WHERE c.oid IN (`+strings.Join(oids, ", ")+`)`)
+	(SELECT md5(string_agg(e.oid::text || ':' || e.enumlabel, ',' ORDER BY a.attnum, e.oid)) FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+		JOIN pg_enum e ON e.enumtypid IN (ty.oid, ty.typelem, ty.typbasetype) WHERE a.attrelid = c.oid AND a.attnum > 0))
+FROM pg_class c WHERE c.oid IN (`+strings.Join(oids, ", ")+`)
+UNION ALL SELECT 0, md5(coalesce(string_agg(oid::text || ':' || enumlabel, ',' ORDER BY oid), '')) FROM pg_enum`)
 	if err != nil {
 		return nil, err
 	}

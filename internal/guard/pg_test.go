@@ -275,19 +275,24 @@ func TestPGCountersOff(t *testing.T) {
 }
 
 // A change of what a column's values read as, with no row written: an
-// enum value renamed changes every row holding it. The role's row counters
+// enum value renamed changes every row holding it (in a column, an array,
+// a domain over a domain). The role's row counters
 // see no write: the guard must not skip the table (it did, as a role).
 func TestPGEnumRenamed(t *testing.T) {
 	seed := `CREATE TYPE "mood" AS ENUM ('happy', 'sad');
+CREATE DOMAIN "d1" AS "mood"; CREATE DOMAIN "d2" AS "d1";
 CREATE TABLE "m" ("id" int PRIMARY KEY, "v" "mood", "vs" "mood"[]);
-INSERT INTO "m" VALUES (1, 'happy', '{happy}'), (2, 'sad', '{}'), (3, NULL, NULL);`
+CREATE TABLE "n" ("id" int PRIMARY KEY, "v" "d2");
+INSERT INTO "m" VALUES (1, 'happy', '{happy}'), (2, 'sad', '{}'), (3, NULL, NULL);
+INSERT INTO "n" VALUES (1, 'sad'), (2, 'happy');`
 	for _, role := range []string{"", "app"} {
 		var got []string
 		for _, l := range pgRunAs(t, false, role, seed, `ALTER TYPE "mood" RENAME VALUE 'happy' TO 'glad'`) {
 			got = append(got, l.String())
 		}
 		want := `f.sql: column "m"."v": 1 value changed (e.g. id='1': 'happy' → 'glad')` + "\n" +
-			`f.sql: column "m"."vs": 1 value changed (e.g. id='1': '{happy}' → '{glad}')`
+			`f.sql: column "m"."vs": 1 value changed (e.g. id='1': '{happy}' → '{glad}')` + "\n" +
+			`f.sql: column "n"."v": 1 value changed (e.g. id='2': 'happy' → 'glad')`
 		if g := strings.Join(got, "\n"); g != want {
 			t.Errorf("role %q:\n got %s\nwant %s", role, g, want)
 		}
