@@ -105,6 +105,9 @@ func diff(ctx context.Context, in DiffInput, dev *dialect.Dev) (*plan.Result, er
 	if err := ident.CheckSchemaPG(want); err != nil {
 		return nil, ident.At(err, "models")
 	}
+	if err := checkSerials(want); err != nil {
+		return nil, ident.At(err, "models")
+	}
 	pl := planner(dev, in.Dir, !in.Check)
 	p, err := pl.PlanSchema(ctx, in.Name, migrate.Realm(schema.NewRealm(want)))
 	if errors.Is(err, migrate.ErrNoPlan) {
