@@ -25,9 +25,9 @@ func TestPostgresKill(t *testing.T) {
 	}
 	dir := t.TempDir()
 	files := map[string]string{
-		"atlas.hcl": "env \"pg\" {\n  url = getenv(\"DATABASE_URL\")\n  migration {\n    dir = \"file://m\"\n  }\n}\n",
-		"m/1_a.sql": `CREATE TABLE "p" ("id" int PRIMARY KEY, "n" int);` + "\n" + `INSERT INTO "p" VALUES (1, 10), (2, 20);` + "\n",
-		"m/2_b.sql": `INSERT INTO "p" VALUES (3, 30);` + "\n" + `SELECT pg_sleep(3);` + "\n" + `ALTER TABLE "p" ADD COLUMN "x" int;` + "\n",
+		"atlas.hcl":      "env \"pg\" {\n  url = getenv(\"DATABASE_URL\")\n  migration {\n    dir = \"file://m\"\n  }\n}\n",
+		"m/1_a.sql":      `CREATE TABLE "p" ("id" int PRIMARY KEY, "n" int);` + "\n" + `INSERT INTO "p" VALUES (1, 10), (2, 20);` + "\n",
+		"m/2_b.sql":      `INSERT INTO "p" VALUES (3, 30);` + "\n" + `SELECT pg_sleep(3);` + "\n" + `ALTER TABLE "p" ADD COLUMN "x" int;` + "\n",
 		"m/down/2_b.sql": `ALTER TABLE "p" DROP COLUMN "x";` + "\n" + `SELECT pg_sleep(3);` + "\n" + `DELETE FROM "p" WHERE "id" = 3;` + "\n",
 	}
 	for name, body := range files {
