@@ -32,6 +32,8 @@ type ApplyInput struct {
 	// (Baseline), as `apply --baseline` does on SQLite; ignored once the
 	// database has a history.
 	Baseline string
+
+	holder int64 // the session holding the lock for the run (lockHolder)
 }
 
 // Apply applies the pending files under the Atlas CLI's apply lock, each
@@ -53,6 +55,9 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 		return nil, err
 	}
 	defer unlock()
+	if in.holder, err = lockHolder(ctx, in.DB); err != nil {
+		return nil, err
+	}
 	store := d.Revisions(in.DB)
 	revs, err := store.ReadRevisions(ctx)
 	if err != nil {
@@ -167,6 +172,9 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 			}
 			detail = retry
 			continue
+		}
+		if err := stillHeld(ctx, tx, in.holder, filepath.Join(in.Dir.Path(), f.Name())); err != nil {
+			return errors.Join(err, tx.Rollback())
 		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("%s not committed; the transaction was rolled back (%w)", f.Name(), err)

@@ -34,6 +34,8 @@ type RollbackInput struct {
 	Out    io.Writer
 	Wait   time.Duration // for the lock
 	Rehash string        // the command that re-hashes the down scripts, for hints
+
+	holder int64 // the session holding the lock for the run (lockHolder)
 }
 
 // Rollback undoes applied versions as SQLite's rollback does
@@ -57,6 +59,9 @@ func Rollback(ctx context.Context, in RollbackInput) (*rollback.Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	if in.holder, err = lockHolder(ctx, in.DB); err != nil {
+		return nil, err
+	}
 	revs, err := d.Revisions(in.DB).ReadRevisions(ctx)
 	if err != nil {
 		return nil, err
@@ -142,6 +147,9 @@ func (in RollbackInput) rollback(ctx context.Context, o rollback.Options, dev *d
 			log.Done("version")
 			fmt.Fprintln(in.Out, "\nDry run: the transaction was rolled back; nothing changed.")
 			return res, tx.Rollback()
+		}
+		if err := stillHeld(ctx, tx, in.holder, "rollback"); err != nil {
+			return nil, errors.Join(err, tx.Rollback())
 		}
 		if err := tx.Commit(); err != nil {
 			return nil, fmt.Errorf("rollback not committed; the transaction was rolled back (%w)", err)
