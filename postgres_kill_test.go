@@ -67,9 +67,42 @@ func TestPostgresKill(t *testing.T) {
 		}
 		return s
 	}
+	// A killed run cannot drop its temporary dev database (rollback makes
+	// one): drop those it left, which other tests would count.
+	admin, err := sql.Open("pgx", pgtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	devs := func() map[string]bool {
+		rows, err := admin.Query(`SELECT datname FROM pg_database WHERE datname LIKE 'structmigrate\_dev\_%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		m := map[string]bool{}
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			m[n] = true
+		}
+		return m
+	}
 	// killDuring starts args, kills it with SIGKILL while its pg_sleep
 	// runs, and waits until the server ended that statement's session.
 	killDuring := func(args ...string) {
+		had := devs()
+		defer func() {
+			for n := range devs() {
+				if !had[n] {
+					if _, err := admin.Exec(`DROP DATABASE IF EXISTS "` + n + `" WITH (FORCE)`); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
 		cmd := run(args...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
