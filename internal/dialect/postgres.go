@@ -131,7 +131,10 @@ func (p pg) Lock(ctx context.Context, db *sql.DB, wait time.Duration, out io.Wri
 		if !released {
 			return fmt.Errorf("release the migration lock: advisory lock %d was not held", key)
 		}
-		return nil
+		// The connection goes back to the pool (the app's, for the
+		// start-up API) with the session's own idle_session_timeout.
+		_, err := conn.ExecContext(context.Background(), "SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name = 'idle_session_timeout'")
+		return err
 	}, nil
 }
 
