@@ -177,9 +177,6 @@ func engineDiff(c *cli.Context, e *Env) error {
 }
 
 func engineApply(c *cli.Context, e *Env) error {
-	if err := unsupportedFlags(c, e, "dry-run"); err != nil {
-		return err
-	}
 	baseline := c.String("baseline")
 	if baseline == "" {
 		baseline = e.Project.Baseline
@@ -209,6 +206,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	_, err = engine.Apply(c.Context, engine.ApplyInput{
 		Target: t, DB: db, Dir: dir, Amount: amount, Out: e.Out, Operator: Operator,
 		Wait: c.Duration(lockTimeoutFlag.Name), Force: c.Bool("force"), Baseline: baseline,
+		DryRun: c.Bool("dry-run"),
 	})
 	var hn *migrate.HistoryNonLinearError
 	if errors.As(err, &hn) {
