@@ -150,7 +150,7 @@ func cmdPGState(ts *testscript.TestScript, neg bool, args []string) {
 		return out
 	}
 	const user = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'`
-	out := lines(`SELECT concat_ws(' ', 'relation', quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind, c.relfilenode)
+	out := lines(`SELECT concat_ws(' ', 'relation', quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind::text, c.relfilenode)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` + user + ` ORDER BY 1`)
 	out = append(out, lines(`SELECT concat_ws(' ', 'column', a.attrelid::regclass, a.attnum, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),
 	CASE WHEN a.attnotnull THEN 'NOT NULL' END, pg_get_expr(d.adbin, d.adrelid))
@@ -161,7 +161,7 @@ WHERE `+user+` AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.
 FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE `+user+` ORDER BY 1`)...)
 	out = append(out, lines(`SELECT concat_ws(' ', 'index', pg_get_indexdef(i.indexrelid)) FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE `+user+` ORDER BY 1`)...)
-	for _, t := range lines(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' ' || c.relkind
+	for _, t := range lines(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' ' || c.relkind::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` + user + ` AND c.relkind IN ('r', 'S') ORDER BY 1`) {
 		name, kind, _ := strings.Cut(t, " ")
 		q := `SELECT 'row ` + strings.ReplaceAll(name, "'", "''") + ` ' || t::text FROM ` + name + ` t ORDER BY 1`
@@ -170,6 +170,8 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` + user + `
 		}
 		out = append(out, lines(q)...)
 	}
+	// A first line, so that an empty database has a state too.
+	fmt.Fprintln(ts.Stdout(), "database state:")
 	for _, l := range out {
 		fmt.Fprintln(ts.Stdout(), l)
 	}
