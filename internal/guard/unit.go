@@ -364,8 +364,10 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if err != nil {
 		return err
 	}
-	if cols, ok := u.start[l]; ok && q == u.q {
-		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
+	if q == u.q { // start is the writer's: not read on the reader's goroutine
+		if cols, ok := u.start[l]; ok {
+			t.Cols = cols // columns an earlier ALTER added held nothing before the unit
+		}
 	}
 	if err := t.digest(ctx, q, t.Key); err != nil {
 		return err
