@@ -68,3 +68,20 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Fatalf("%s did not appear in 30s", args[0])
 }
+
+// cmdWaitBigger is `waitbigger FILE REF`: wait up to 30s for FILE to grow
+// larger than REF (a copy taken before), e.g. a database file that a
+// writer has spilled its changes into.
+func cmdWaitBigger(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitbigger FILE REF")
+	}
+	ref, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(time.Millisecond) {
+		if fi, err := os.Stat(ts.MkAbs(args[0])); err == nil && fi.Size() > ref.Size() {
+			return
+		}
+	}
+	ts.Fatalf("%s did not grow past %d bytes in 30s", args[0], ref.Size())
+}
