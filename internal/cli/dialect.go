@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,6 +78,16 @@ func (e *Env) target() (engine.Target, error) {
 		return engine.Target{}, err
 	}
 	return engine.Target{Dialect: d, URL: e.Project.URL, Dev: e.Project.Dev}, nil
+}
+
+// connect opens the env's database for the engine.
+func (e *Env) connect(ctx context.Context) (engine.Target, *sql.DB, error) {
+	t, err := e.target()
+	if err != nil {
+		return engine.Target{}, nil, err
+	}
+	db, err := engine.Open(ctx, t)
+	return t, db, err
 }
 
 // unsupportedFlags refuses flags the engine does not implement yet.
@@ -194,11 +206,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -248,11 +256,7 @@ func engineRollback(c *cli.Context, e *Env) error {
 	if err := down.Validate(dir); err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -274,11 +278,7 @@ func engineStatus(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -323,11 +323,7 @@ func engineBaseline(c *cli.Context, e *Env) error {
 	if _, err := apply.BaselineFile(dir, o.Version); err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -354,11 +350,7 @@ func engineSet(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
