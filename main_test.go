@@ -61,6 +61,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"sqlq":        cmdSQL,
 			"waitfile":    cmdWaitFile,
+			"waitbigger":  cmdWaitBigger,
 			"hotjournal":  cmdHotJournal,
 			"automigrate": cmdAutoMigrate,
 			"sqldump":     cmdSQLDump,

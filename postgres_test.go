@@ -56,6 +56,7 @@ func TestPostgresScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"pgq":           cmdPGQuery,
+			"pgstate":       cmdPGState,
 			"sqlq":          cmdSQL,
 			"pgautomigrate": cmdPGAutoMigrate,
 		},
@@ -120,6 +121,60 @@ func cmdPGQuery(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(out, strings.Join(cells, "|"))
 	}
 	ts.Check(rows.Err())
+}
+
+// cmdPGState prints the state of $DATABASE_URL that a run which must
+// change nothing (a dry run) must leave as it was: every relation outside
+// the system schemas with its kind and storage file (a rewrite changes
+// it), columns, constraints and indexes as the catalog defines them, every
+// table's rows as row text, sorted (the revisions table's included), and
+// every sequence's position. `pgstate > FILE` then cmp.
+func cmdPGState(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: pgstate")
+	}
+	db, err := sql.Open("pgx", ts.Getenv("DATABASE_URL"))
+	ts.Check(err)
+	defer db.Close()
+	lines := func(q string) []string {
+		rows, err := db.Query(q)
+		ts.Check(err)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			ts.Check(rows.Scan(&s))
+			out = append(out, s)
+		}
+		ts.Check(rows.Err())
+		return out
+	}
+	const user = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'`
+	out := lines(`SELECT concat_ws(' ', 'relation', quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind::text, c.relfilenode)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` + user + ` ORDER BY 1`)
+	out = append(out, lines(`SELECT concat_ws(' ', 'column', a.attrelid::regclass, a.attnum, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),
+	CASE WHEN a.attnotnull THEN 'NOT NULL' END, pg_get_expr(d.adbin, d.adrelid))
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE `+user+` AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1`)...)
+	out = append(out, lines(`SELECT concat_ws(' ', 'constraint', c.conrelid::regclass, quote_ident(c.conname), pg_get_constraintdef(c.oid))
+FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE `+user+` ORDER BY 1`)...)
+	out = append(out, lines(`SELECT concat_ws(' ', 'index', pg_get_indexdef(i.indexrelid)) FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE `+user+` ORDER BY 1`)...)
+	for _, t := range lines(`SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' ' || c.relkind::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` + user + ` AND c.relkind IN ('r', 'S') ORDER BY 1`) {
+		name, kind, _ := strings.Cut(t, " ")
+		q := `SELECT 'row ` + strings.ReplaceAll(name, "'", "''") + ` ' || t::text FROM ` + name + ` t ORDER BY 1`
+		if kind == "S" {
+			q = `SELECT 'sequence ` + strings.ReplaceAll(name, "'", "''") + ` ' || last_value || ' ' || is_called FROM ` + name
+		}
+		out = append(out, lines(q)...)
+	}
+	// A first line, so that an empty database has a state too.
+	fmt.Fprintln(ts.Stdout(), "database state:")
+	for _, l := range out {
+		fmt.Fprintln(ts.Stdout(), l)
+	}
 }
 
 // Many replicas, one migration: in each round, 8 processes of the real CLI

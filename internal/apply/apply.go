@@ -240,9 +240,13 @@ func execute(ctx context.Context, o Options, log *Logger, drv migrate.Driver, rr
 	return nil
 }
 
-func printDry(w io.Writer, files []migrate.File) error {
+func printDry(w io.Writer, files []migrate.File) error { return PrintDry(w, files, migdir.StmtDecls) }
+
+// PrintDry prints files as a dry run shows them, each split into its
+// statements by scan (the dialect's scanner), on either engine.
+func PrintDry(w io.Writer, files []migrate.File, scan func(migrate.File) ([]*migrate.Stmt, error)) error {
 	for _, f := range files {
-		stmts, err := migdir.StmtDecls(f)
+		stmts, err := scan(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name(), err)
 		}

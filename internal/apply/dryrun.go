@@ -82,12 +82,17 @@ func (o Options) dryRunCopy(ctx context.Context, pending []migrate.File) error {
 	return err
 }
 
-// dryFiles prints each file and runs it; the first that fails or is
-// refused gets the verdict, and the files after it are only printed. done
-// reports whether every file ran.
 func (o Options) dryFiles(pending []migrate.File, run func(migrate.File) error) (done bool, err error) {
+	return DryFiles(o.Out, pending, migdir.StmtDecls, run)
+}
+
+// DryFiles prints each file (split by scan, the dialect's scanner) and
+// runs it; the first that fails or is refused gets the verdict, and the
+// files after it are only printed. done reports whether every file ran.
+// Both engines' dry runs print through it.
+func DryFiles(out io.Writer, pending []migrate.File, scan func(migrate.File) ([]*migrate.Stmt, error), run func(migrate.File) error) (done bool, err error) {
 	for i, f := range pending {
-		if err := printDry(o.Out, pending[i:i+1]); err != nil {
+		if err := PrintDry(out, pending[i:i+1], scan); err != nil {
 			return false, err
 		}
 		if err := run(f); err != nil {
@@ -95,10 +100,10 @@ func (o Options) dryFiles(pending []migrate.File, run func(migrate.File) error) 
 			if errors.As(err, new(*guard.LossError)) {
 				verdict = "would be refused without --force"
 			}
-			fmt.Fprintf(o.Out, "-- %s: %s\n", verdict, migdir.OneLine(err.Error(), 2000))
+			fmt.Fprintf(out, "-- %s: %s\n", verdict, migdir.OneLine(err.Error(), 2000))
 			if rest := pending[i+1:]; len(rest) > 0 {
-				fmt.Fprintf(o.Out, "-- not run: %s after it\n", Plural(len(rest), "file"))
-				return false, printDry(o.Out, rest)
+				fmt.Fprintf(out, "-- not run: %s after it\n", Plural(len(rest), "file"))
+				return false, PrintDry(out, rest, scan)
 			}
 			return false, nil
 		}

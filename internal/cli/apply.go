@@ -31,7 +31,7 @@ func applyCmd(env *Env) *cli.Command {
 		Usage:     "apply pending migration files to the database, one transaction per file",
 		ArgsUsage: "[N]",
 		Flags: append([]cli.Flag{
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the pending files and run them under the data-loss guard in a transaction that is rolled back (on a temporary copy of the database when a file has -- atlas:txmode none); say which file would be refused or fail; change nothing"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the pending files and run them under the data-loss guard in a transaction that is rolled back (SQLite: on a temporary copy of the database when a file has -- atlas:txmode none; PostgreSQL refuses such a file); say which file would be refused or fail; change nothing"},
 			&cli.BoolFlag{Name: "force", Usage: "apply even when the guard measures a loss of rows or values that the file does not declare (-- atlas:nolint DS102/DS103)"},
 			&cli.StringFlag{Name: "baseline", Usage: "adopt a database without history at `VERSION` first (see baseline); default: the env's migration.baseline"},
 			noRestorePointFlag,

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,6 +78,16 @@ func (e *Env) target() (engine.Target, error) {
 		return engine.Target{}, err
 	}
 	return engine.Target{Dialect: d, URL: e.Project.URL, Dev: e.Project.Dev}, nil
+}
+
+// connect opens the env's database for the engine.
+func (e *Env) connect(ctx context.Context) (engine.Target, *sql.DB, error) {
+	t, err := e.target()
+	if err != nil {
+		return engine.Target{}, nil, err
+	}
+	db, err := engine.Open(ctx, t)
+	return t, db, err
 }
 
 // unsupportedFlags refuses flags the engine does not implement yet.
@@ -177,9 +189,6 @@ func engineDiff(c *cli.Context, e *Env) error {
 }
 
 func engineApply(c *cli.Context, e *Env) error {
-	if err := unsupportedFlags(c, e, "dry-run"); err != nil {
-		return err
-	}
 	baseline := c.String("baseline")
 	if baseline == "" {
 		baseline = e.Project.Baseline
@@ -197,11 +206,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -209,6 +214,7 @@ func engineApply(c *cli.Context, e *Env) error {
 	_, err = engine.Apply(c.Context, engine.ApplyInput{
 		Target: t, DB: db, Dir: dir, Amount: amount, Out: e.Out, Operator: Operator,
 		Wait: c.Duration(lockTimeoutFlag.Name), Force: c.Bool("force"), Baseline: baseline,
+		DryRun: c.Bool("dry-run"),
 	})
 	var hn *migrate.HistoryNonLinearError
 	if errors.As(err, &hn) {
@@ -250,11 +256,7 @@ func engineRollback(c *cli.Context, e *Env) error {
 	if err := down.Validate(dir); err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -276,11 +278,7 @@ func engineStatus(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -325,11 +323,7 @@ func engineBaseline(c *cli.Context, e *Env) error {
 	if _, err := apply.BaselineFile(dir, o.Version); err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}
@@ -356,11 +350,7 @@ func engineSet(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	t, err := e.target()
-	if err != nil {
-		return err
-	}
-	db, err := engine.Open(c.Context, t)
+	t, db, err := e.connect(c.Context)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -67,7 +68,9 @@ func Take(ctx context.Context, db *sql.DB, o Options) (release func(), err error
 	if err := db.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&prev); err != nil {
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", o.Wait.Milliseconds())); err != nil {
+	// SQLite's busy timeout is an int of milliseconds: it ignores more.
+	ms := min(o.Wait.Milliseconds(), math.MaxInt32)
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", ms)); err != nil {
 		return nil, err
 	}
 	restore := func() { db.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", prev)) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,5 +180,26 @@ func TestInMemoryNeedsNoLock(t *testing.T) {
 	release()
 	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
 		t.Errorf("files made for an in-memory database: %v", ents)
+	}
+}
+
+// A wait longer than SQLite's busy timeout can hold (2^31-1 ms, about 596
+// hours) sets the longest it can: SQLite ignores a larger PRAGMA value and
+// kept the handle's 10 s, so --lock-timeout 1000h gave up on an app's
+// write lock after 10 s.
+func TestLongWaitBusyTimeout(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
+	release, err := Take(context.Background(), db, Options{Wait: 1000 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	var ms int64
+	if err := db.QueryRow("PRAGMA busy_timeout").Scan(&ms); err != nil {
+		t.Fatal(err)
+	}
+	if ms != math.MaxInt32 {
+		t.Errorf("busy_timeout = %d, want %d", ms, math.MaxInt32)
 	}
 }

@@ -32,6 +32,9 @@ type ApplyInput struct {
 	// (Baseline), as `apply --baseline` does on SQLite; ignored once the
 	// database has a history.
 	Baseline string
+	// DryRun runs the pending files in one transaction that is rolled
+	// back (dryRun); nothing changes.
+	DryRun bool
 
 	holder int64 // the session holding the lock for the run (lockHolder)
 }
@@ -63,13 +66,16 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Baseline != "" && len(revs) == 0 {
+	if in.Baseline != "" && len(revs) == 0 && !in.DryRun {
 		if revs, err = in.baseline(ctx); err != nil {
 			return nil, err
 		}
 	}
 	if err := status.CheckHistory(in.Dir, revs); err != nil {
 		return nil, err
+	}
+	if in.DryRun {
+		return nil, in.dryRun(ctx, revs)
 	}
 	drv, err := d.Driver(in.DB)
 	if err != nil {
@@ -162,7 +168,14 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 		if err != nil {
 			return err
 		}
-		retry, err := in.guarded(ctx, log, tx, f, path, detail)
+		var reader *sql.DB
+		if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
+			// A third connection (the lock holds one, the file's
+			// transaction another) digests the state before while the
+			// file runs.
+			reader = in.DB
+		}
+		retry, err := in.guarded(ctx, log, tx, f, path, detail, reader)
 		if err != nil {
 			return errors.Join(err, tx.Rollback())
 		}
@@ -185,14 +198,11 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 
 // guarded runs f on tx, measured; it returns the tables to compare value
 // by value when a first run (detail nil) found their digests changed.
-func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx, f migrate.File, path string, detail map[string]bool) (map[string]bool, error) {
+// reader, when not nil, digests the committed state before f on a
+// connection of its own (f must begin on committed state).
+func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx, f migrate.File, path string, detail map[string]bool, reader *sql.DB) (map[string]bool, error) {
 	d := in.Target.Dialect
-	o := guard.Options{Name: path, Detail: detail}
-	if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
-		// A third connection (the lock holds one, the file's transaction
-		// another) digests the state before while the file runs.
-		o.Reader = in.DB
-	}
+	o := guard.Options{Name: path, Detail: detail, Reader: reader}
 	unit, err := guard.BeginPG(ctx, tx, o)
 	if err != nil {
 		return nil, err

@@ -34,7 +34,8 @@ type LintInput struct {
 // dev database (the env's dev url, or a temporary database on the target's
 // server): integrity, history and the base's files (lint.Start, Review);
 // every file replayed as apply runs it, a new file's losses on the rows
-// the earlier files store measured (SM701); Atlas's analyzers for the
+// the earlier files store measured (SM701) and its down script run right
+// after it (SM401); Atlas's analyzers for the
 // dialect on the new files; the structs in sync with the directory, as
 // `diff --check` finds it. A statement that fails to replay is reported
 // (SM201) and ends the run. The report is lint's, printed by its Write.
@@ -69,10 +70,21 @@ type linter struct {
 	// losses are reported after the analyzers' findings, as SQLite's lint
 	// orders them at one statement.
 	losses []func() error
+	down   *migdir.Down
+	// downs are the down scripts' findings, reported only when the whole
+	// directory replays (SQLite's lint then reports the failure alone).
+	downs []func()
 }
 
 func (l *linter) run(ctx context.Context, sel *lint.Selection) error {
 	o := l.in.Options
+	var err error
+	if l.down, err = migdir.OpenDown(o.Dir, false); err != nil {
+		return err
+	}
+	if err := l.down.Validate(o.Dir); err != nil {
+		return err
+	}
 	files, ok, err := l.replay(ctx, sel)
 	if err != nil || !ok {
 		return err
@@ -90,6 +102,9 @@ func (l *linter) run(ctx context.Context, sel *lint.Selection) error {
 		if err := report(); err != nil {
 			return err
 		}
+	}
+	for _, report := range l.downs {
+		report()
 	}
 	if o.Models == nil {
 		return nil
@@ -146,6 +161,9 @@ func (l *linter) replay(ctx context.Context, sel *lint.Selection) (_ []*sqlcheck
 		}
 		if isNew {
 			news = append(news, sf)
+			if err := l.reversible(ctx, f, sf.From); err != nil {
+				return nil, false, err
+			}
 		}
 	}
 	return news, true, nil
@@ -299,4 +317,66 @@ func inspectRealm(ctx context.Context, drv migrate.Driver) (*schema.Realm, error
 		return nil, fmt.Errorf("dev database: inspect: %w", err)
 	}
 	return schema.NewRealm(s), nil
+}
+
+// reversible runs f's down script, when it has one, right after f on the
+// dev database, as rollback runs it (in a transaction, under the guard,
+// which refuses transaction control), and rolls it back: the replay goes
+// on from f's state. It notes SM401 when a statement fails or when the
+// schema left is not before, the state before f (what SQLite's lint and
+// diff's verify ask).
+func (l *linter) reversible(ctx context.Context, f migrate.File, before *schema.Realm) (err error) {
+	ds, ok := l.down.Script(f.Name())
+	if !ok {
+		return nil
+	}
+	path := filepath.Join(l.down.Path(), ds.Name())
+	stmts, err := migrate.FileStmtDecls(l.dev.Driver, ds)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	tx, err := l.dev.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, tx.Rollback()) }()
+	unit, err := guard.BeginPG(ctx, tx, guard.Options{Name: path})
+	if err != nil {
+		return err
+	}
+	defer unit.Close()
+	for _, st := range stmts {
+		var ran error
+		err := unit.Exec(ctx, st.Text, func() error {
+			_, ran = tx.ExecContext(ctx, st.Text)
+			return ran
+		})
+		var tc *guard.TxControlError
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case ran != nil, errors.As(err, &tc):
+			se := &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(ds.Bytes(), st.Pos), Stmt: st.Text, Err: err}
+			l.downs = append(l.downs, func() { l.r.AddDownFails(se) })
+			return nil
+		case err != nil:
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	drv, err := l.in.Target.Dialect.Driver(tx)
+	if err != nil {
+		return err
+	}
+	after, err := inspectLive(ctx, drv)
+	if err != nil {
+		return err
+	}
+	left, err := changesSQL(ctx, drv, after, before.Schemas[0])
+	if err != nil {
+		return err
+	}
+	if len(left) > 0 {
+		l.downs = append(l.downs, func() { l.r.AddIrreversible(path, f.Name(), left) })
+	}
+	return nil
 }

@@ -197,16 +197,7 @@ func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx,
 		if err != nil {
 			return nil, err
 		}
-		if len(r.Suspects) > 0 {
-			if detail == nil {
-				suspects[s.UnitName()] = r.Suspects
-			} else {
-				for t := range r.Suspects { // changed between the runs: report as measured
-					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.UnitName()})
-				}
-			}
-		}
-		if err := o.Judge(s, unit, r.Losses, res); err != nil {
+		if err := o.Settle(s, unit, r, detail == nil, suspects, res); err != nil {
 			return nil, err
 		}
 		if !s.Reconcile {

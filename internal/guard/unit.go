@@ -214,8 +214,15 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 		if err := run(); err != nil {
 			return err
 		}
-		if t1, err := u.current(ctx, l); err != nil || t1 != nil && addsOnly(t0.Cols, t1.Cols) {
+		t1, err := u.current(ctx, l)
+		if err != nil {
 			return err
+		}
+		if t1 != nil && addsOnly(t0.Cols, t1.Cols) {
+			// The reader may be gone by the time a later statement writes
+			// l: the writer then measures it without the added columns.
+			u.started(l, t0.Cols)
+			return nil
 		}
 		return u.measure(ctx, l)
 	}
@@ -239,9 +246,7 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 			return errors.Join(err, undo())
 		}
 		if addsOnly(t0.Cols, t1.Cols) {
-			if _, ok := u.start[l]; !ok {
-				u.start[l] = t0.Cols
-			}
+			u.started(l, t0.Cols)
 			_, err := u.q.ExecContext(ctx, "RELEASE sm_guard_alter")
 			return err
 		}
@@ -253,6 +258,14 @@ func (u *Unit) alter(ctx context.Context, l string, run func() error) error {
 		return err
 	}
 	return run()
+}
+
+// started records cols as table l's columns when the unit began, before
+// an ALTER added some (the first such ALTER knows them).
+func (u *Unit) started(l string, cols []column) {
+	if _, ok := u.start[l]; !ok {
+		u.start[l] = cols
+	}
 }
 
 // editsSchema reports whether ws write sqlite_schema directly: only
@@ -351,8 +364,10 @@ func (u *Unit) read(ctx context.Context, q Queryer, l string) error {
 	if err != nil {
 		return err
 	}
-	if cols, ok := u.start[l]; ok && q == u.q {
-		t.Cols = cols // columns an earlier ALTER added held nothing before the unit
+	if q == u.q { // start is the writer's: not read on the reader's goroutine
+		if cols, ok := u.start[l]; ok {
+			t.Cols = cols // columns an earlier ALTER added held nothing before the unit
+		}
 	}
 	if err := t.digest(ctx, q, t.Key); err != nil {
 		return err

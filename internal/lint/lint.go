@@ -419,8 +419,7 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 		}
 		path := filepath.Join(down.Path(), ds.Name())
 		if serr != nil {
-			r.Add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: serr.Path, Line: serr.Line,
-				Message: fmt.Sprintf("down script fails after its up file: %v", serr.Err), SQL: migdir.OneLine(serr.Stmt, 200)})
+			r.AddDownFails(serr)
 			continue
 		}
 		dev, err := sqlitedb.OpenDev()
@@ -431,12 +430,11 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 		if err == nil && len(changes) > 0 {
 			var p *migrate.Plan
 			if p, err = plan.PlanChanges(ctx, dev.Driver, "rest", changes); err == nil {
-				var sql string
+				var sql []string
 				for _, c := range p.Changes {
-					sql += c.Cmd + ";\n"
+					sql = append(sql, c.Cmd)
 				}
-				r.Add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: path, Line: 1,
-					Message: fmt.Sprintf("up then down does not return to the state before %s", f.Name()), SQL: sql})
+				r.AddIrreversible(path, f.Name(), sql)
 			}
 		}
 		dev.Close()
@@ -445,6 +443,25 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 		}
 	}
 	return nil
+}
+
+// AddDownFails reports a down script whose statement fails when it runs
+// right after its up file (rule 5), on either engine.
+func (r *Report) AddDownFails(se *migdir.StmtError) {
+	r.Add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: se.Path, Line: se.Line,
+		Message: fmt.Sprintf("down script fails after its up file: %v", se.Err), SQL: migdir.OneLine(se.Stmt, 200)})
+}
+
+// AddIrreversible reports the down script at path that does not take the
+// schema back to the state before its up file, with the SQL that still
+// would (rule 5), on either engine.
+func (r *Report) AddIrreversible(path, up string, sql []string) {
+	var text string
+	for _, s := range sql {
+		text += s + ";\n"
+	}
+	r.Add(Diagnostic{Rule: RuleReversible, Code: CodeIrreversible, File: path, Line: 1,
+		Message: fmt.Sprintf("up then down does not return to the state before %s", up), SQL: text})
 }
 
 // upDown executes files then the down script on a fresh dev database and

@@ -280,16 +280,7 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 		if err != nil {
 			return nil, err
 		}
-		if len(r.Suspects) > 0 {
-			if detail == nil {
-				suspects[s.UnitName()] = r.Suspects
-			} else {
-				for t := range r.Suspects { // changed between the runs: report as measured
-					r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.UnitName()})
-				}
-			}
-		}
-		if err := o.Judge(s, unit, r.Losses, res); err != nil {
+		if err := o.Settle(s, unit, r, detail == nil, suspects, res); err != nil {
 			return nil, err
 		}
 		if s.Reconcile {
@@ -318,6 +309,23 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 	}
 	log.Note("verified: the schema equals the migration directory at %s", OrNone(target))
 	return nil, nil
+}
+
+// Settle decides on step s's measurement r: in a first run, tables whose
+// digests differ are suspects (noted for the detail run, which names the
+// losses); in the detail run, a table that still differs only there is
+// reported as measured. Then Judge.
+func (o Options) Settle(s Step, unit guard.Writers, r *guard.Result, first bool, suspects map[string]map[string]bool, res *Result) error {
+	if len(r.Suspects) > 0 {
+		if first {
+			suspects[s.UnitName()] = r.Suspects
+		} else {
+			for t := range r.Suspects { // changed between the runs: report as measured
+				r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.UnitName()})
+			}
+		}
+	}
+	return o.Judge(s, unit, r.Losses, res)
 }
 
 // Judge refuses what a step lost unless its down script declares it
