@@ -131,7 +131,7 @@ func (in ApplyInput) dryFile(ctx context.Context, tx *sql.Tx, f migrate.File) er
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT "+drySavepoint); err != nil {
 			return err
 		}
-		retry, err := in.guarded(ctx, log, tx, f, path, detail, nil)
+		retry, err := in.guarded(ctx, log, tx, f, path, detail, nil, in.runFile(ctx, f))
 		if err != nil {
 			return err
 		}
