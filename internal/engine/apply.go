@@ -148,34 +148,56 @@ func (e *NotCleanError) Error() string {
 // file runs one file in its own transaction under the data-loss guard
 // (guard.PGUnit): the driver, the revisions store and Atlas's executor all
 // over the transaction, so the file's statements and its revision row
-// commit or roll back together. Where the digests differ the transaction
-// is rolled back and the file runs once more, value by value, to name the
-// loss; a loss the file does not declare rolls it back (apply.JudgeLosses).
+// commit or roll back together. A `-- atlas:txmode none` file runs
+// statement by statement, each measured in a transaction of its own
+// (stmtGuarded).
 func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File) error {
-	d := in.Target.Dialect
+	path := filepath.Join(in.Dir.Path(), f.Name())
 	if !runfile.InTx(f) {
-		// Unmeasured: without a transaction there is no state to return to.
-		drv, err := d.Driver(in.DB)
+		return in.fileNoTx(ctx, log, f, path)
+	}
+	var reader *sql.DB
+	if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
+		// A third connection (the lock holds one, the file's
+		// transaction another) digests the state before while the
+		// file runs.
+		reader = in.DB
+	}
+	return in.measured(ctx, in.DB, f, path, reader, log, in.runFile(ctx, f))
+}
+
+// runFile runs f with Atlas's executor on tx, each statement through unit,
+// and writes its revision row in tx.
+func (in ApplyInput) runFile(ctx context.Context, f migrate.File) func(*sql.Tx, *guard.PGUnit, *apply.Logger) error {
+	d := in.Target.Dialect
+	return func(tx *sql.Tx, unit *guard.PGUnit, log *apply.Logger) error {
+		drv, err := d.Driver(tx)
 		if err != nil {
 			return err
 		}
-		return in.execute(ctx, log, drv, d.Revisions(in.DB), f)
+		return in.execute(ctx, log, &guardedDriver{Driver: drv, unit: unit}, d.Revisions(tx), f)
 	}
-	path := filepath.Join(in.Dir.Path(), f.Name())
+}
+
+// txBeginner opens a transaction: on the pool, or on a txmode-none file's
+// own session.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// measured runs run (the file, or one statement of a txmode-none file) in a
+// transaction on db under the guard, and commits it when the guard allows.
+// Where the digests differ the transaction is rolled back and run runs
+// once more, value by value, to name the loss; a loss the file does not
+// declare rolls it back (apply.JudgeLosses).
+func (in ApplyInput) measured(ctx context.Context, db txBeginner, f migrate.File, path string, reader *sql.DB, log *apply.Logger, run func(*sql.Tx, *guard.PGUnit, *apply.Logger) error) error {
 	var detail map[string]bool
 	for {
-		tx, err := in.DB.BeginTx(ctx, nil)
+		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		var reader *sql.DB
-		if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
-			// A third connection (the lock holds one, the file's
-			// transaction another) digests the state before while the
-			// file runs.
-			reader = in.DB
-		}
-		retry, err := in.guarded(ctx, log, tx, f, path, detail, reader)
+		retry, err := in.guarded(ctx, log, tx, f, path, detail, reader, run)
 		if err != nil {
 			return errors.Join(err, tx.Rollback())
 		}
@@ -186,7 +208,7 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 			detail = retry
 			continue
 		}
-		if err := stillHeld(ctx, tx, in.holder, filepath.Join(in.Dir.Path(), f.Name())); err != nil {
+		if err := stillHeld(ctx, tx, in.holder, path); err != nil {
 			return errors.Join(err, tx.Rollback())
 		}
 		if err := tx.Commit(); err != nil {
@@ -196,26 +218,21 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 	}
 }
 
-// guarded runs f on tx, measured; it returns the tables to compare value
+// guarded runs run on tx, measured; it returns the tables to compare value
 // by value when a first run (detail nil) found their digests changed.
-// reader, when not nil, digests the committed state before f on a
-// connection of its own (f must begin on committed state).
-func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx, f migrate.File, path string, detail map[string]bool, reader *sql.DB) (map[string]bool, error) {
-	d := in.Target.Dialect
+// reader, when not nil, digests the committed state before on a
+// connection of its own (run must begin on committed state).
+func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx, f migrate.File, path string, detail map[string]bool, reader *sql.DB, run func(*sql.Tx, *guard.PGUnit, *apply.Logger) error) (map[string]bool, error) {
 	o := guard.Options{Name: path, Detail: detail, Reader: reader}
 	unit, err := guard.BeginPG(ctx, tx, o)
 	if err != nil {
 		return nil, err
 	}
 	defer unit.Close()
-	drv, err := d.Driver(tx)
-	if err != nil {
-		return nil, err
-	}
 	if detail != nil {
 		log = apply.NewLogger(io.Discard) // the first run printed the statements
 	}
-	if err := in.execute(ctx, log, &guardedDriver{Driver: drv, unit: unit}, d.Revisions(tx), f); err != nil {
+	if err := run(tx, unit, log); err != nil {
 		return nil, err
 	}
 	res, err := unit.End(ctx)
@@ -263,6 +280,12 @@ func (in ApplyInput) execute(ctx context.Context, log *apply.Logger, drv migrate
 		return err
 	}
 	if err := ex.Execute(ctx, f); err != nil {
+		var le *guard.LossError
+		if errors.As(err, &le) {
+			// A txmode-none statement refused: the refusal names the
+			// file, line and loss.
+			return le
+		}
 		if se := migdir.AsStmtError(in.Dir, "applying", err); se != nil {
 			return se
 		}

@@ -11,18 +11,10 @@ import (
 	"ariga.io/atlas/sql/migrate"
 
 	"github.com/structmigrate/structmigrate/internal/apply"
+	"github.com/structmigrate/structmigrate/internal/guard"
+	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/runfile"
 )
-
-// TxModeNoneError refuses a dry run over a pending file that runs outside
-// a transaction (`-- atlas:txmode none`): the dry run's one transaction
-// is what makes it undoable, and such a file (CREATE INDEX CONCURRENTLY)
-// cannot run inside one.
-type TxModeNoneError struct{ Path string }
-
-func (e *TxModeNoneError) Error() string {
-	return fmt.Sprintf("apply --dry-run: %s has -- atlas:txmode none: it cannot run inside the dry run's transaction, which is rolled back; nothing was run (dry-run the files before it with apply --dry-run N)", e.Path)
-}
 
 // dryDone ends a dry run in which every file ran, as SQLite's says it.
 const dryDone = "-- dry run: the files ran in a transaction that was rolled back; nothing changed"
@@ -92,17 +84,16 @@ func (in ApplyInput) dryRun(ctx context.Context, revs []*migrate.Revision) (err 
 	if in.Amount > 0 && in.Amount < len(pending) {
 		pending = pending[:in.Amount]
 	}
-	// Before anything runs.
-	for _, f := range pending {
-		if !runfile.InTx(f) {
-			return &TxModeNoneError{Path: filepath.Join(in.Dir.Path(), f.Name())}
-		}
-	}
 	if err := store.Init(ctx); err != nil {
 		return fmt.Errorf("create the revisions table: %w", err)
 	}
 	scan := func(f migrate.File) ([]*migrate.Stmt, error) { return migrate.FileStmtDecls(drv, f) }
-	done, err := apply.DryFiles(in.Out, pending, scan, func(f migrate.File) error { return in.dryFile(ctx, tx, f) })
+	done, err := apply.DryFiles(in.Out, pending, scan, func(f migrate.File) error {
+		if !runfile.InTx(f) {
+			return in.dryFileNoTx(ctx, tx, f, scan)
+		}
+		return in.dryFile(ctx, tx, f)
+	})
 	switch {
 	case ctx.Err() != nil: // interrupted: not a verdict on the file
 		return ctx.Err()
@@ -119,31 +110,70 @@ func (in ApplyInput) dryRun(ctx context.Context, revs []*migrate.Revision) (err 
 const drySavepoint = "structmigrate_dry_run_file"
 
 // dryFile runs f in tx under the guard as apply's file does, inside a
-// savepoint: where the digests differ, tx goes back to it and f runs once
-// more, value by value. The digests are taken on tx itself: a reader on
-// another connection would see the committed state, not the earlier
-// files', and PostgreSQL exports no snapshot from a savepoint.
+// savepoint (drySaved).
 func (in ApplyInput) dryFile(ctx context.Context, tx *sql.Tx, f migrate.File) error {
 	path := filepath.Join(in.Dir.Path(), f.Name())
+	return in.drySaved(ctx, tx, f, path, in.runFile(ctx, f))
+}
+
+// drySaved runs run in tx under the guard inside a savepoint: where the
+// digests differ, tx goes back to it and run runs once more, value by
+// value. The digests are taken on tx itself: a reader on another
+// connection would see the committed state, not the earlier files', and
+// PostgreSQL exports no snapshot from a savepoint. On an error tx is
+// back at the savepoint, so the dry run can go on.
+func (in ApplyInput) drySaved(ctx context.Context, tx *sql.Tx, f migrate.File, path string, run func(*sql.Tx, *guard.PGUnit, *apply.Logger) error) error {
 	log := apply.NewLogger(io.Discard) // DryFiles printed the statements
 	var detail map[string]bool
 	for {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT "+drySavepoint); err != nil {
 			return err
 		}
-		retry, err := in.guarded(ctx, log, tx, f, path, detail, nil)
-		if err != nil {
-			return err
-		}
-		if retry == nil {
+		retry, err := in.guarded(ctx, log, tx, f, path, detail, nil, run)
+		if err == nil && retry == nil {
 			_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+drySavepoint)
 			return err
 		}
 		for _, q := range []string{"ROLLBACK TO SAVEPOINT ", "RELEASE SAVEPOINT "} {
-			if _, err := tx.ExecContext(ctx, q+drySavepoint); err != nil {
-				return err
+			if _, qerr := tx.ExecContext(ctx, q+drySavepoint); qerr != nil {
+				return errors.Join(err, qerr)
 			}
+		}
+		if err != nil {
+			return err
 		}
 		detail = retry
 	}
+}
+
+// dryFileNoTx runs a `-- atlas:txmode none` file in the dry run's
+// transaction as apply runs it (stmtGuarded): each statement measured on
+// its own, in a savepoint. A statement PostgreSQL refuses inside a
+// transaction block (SQLSTATE 25001) is not run, and said so: apply runs
+// it outside any transaction, which a dry run cannot undo; such
+// statements store no rows.
+func (in ApplyInput) dryFileNoTx(ctx context.Context, tx *sql.Tx, f migrate.File, scan func(migrate.File) ([]*migrate.Stmt, error)) error {
+	path := filepath.Join(in.Dir.Path(), f.Name())
+	stmts, err := scan(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, st := range stmts {
+		var ran error
+		err := in.drySaved(ctx, tx, f, path, func(tx *sql.Tx, unit *guard.PGUnit, _ *apply.Logger) error {
+			return unit.Exec(ctx, st.Text, func() error {
+				_, ran = tx.ExecContext(ctx, st.Text)
+				return ran
+			})
+		})
+		switch {
+		case isActiveTx(ran):
+			fmt.Fprintf(in.Out, "-- not run in the dry run (PostgreSQL runs it only outside a transaction, as apply will): %s\n", migdir.OneLine(st.Text, 200))
+		case ran != nil:
+			return &migdir.StmtError{Op: "applying", Path: path, Line: migdir.Line(f.Bytes(), st.Pos), Stmt: st.Text, Err: ran}
+		case err != nil:
+			return err
+		}
+	}
+	return nil
 }

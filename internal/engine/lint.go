@@ -171,7 +171,7 @@ func (l *linter) replay(ctx context.Context, sel *lint.Selection) (_ []*sqlcheck
 
 // file runs f as apply does: in a transaction of its own under the
 // data-loss guard (a new file's losses reported), or, under
-// `-- atlas:txmode none`, statement by statement and unmeasured. With prev
+// `-- atlas:txmode none`, statement by statement (stmt). With prev
 // it records the changes each statement makes from prev. A failing
 // statement is returned as a *migdir.StmtError.
 func (l *linter) file(ctx context.Context, f migrate.File, isNew bool, prev *schema.Realm) (*sqlcheck.File, *migdir.StmtError, error) {
@@ -203,11 +203,18 @@ func (l *linter) fileOnce(ctx context.Context, f migrate.File, isNew bool, prev 
 	}
 	if !runfile.InTx(f) {
 		for _, st := range stmts {
-			if _, err := l.dev.DB.ExecContext(ctx, st.Text); err != nil {
-				if ctx.Err() != nil {
-					return nil, nil, nil, ctx.Err()
-				}
+			err := l.stmt(ctx, f, path, st, isNew)
+			var tc *guard.TxControlError
+			var ran *stmtFailed
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return nil, nil, nil, ctx.Err()
+			case errors.As(err, &ran):
+				return nil, nil, failed(st, ran.err), nil
+			case errors.As(err, &tc): // apply refuses transaction control too
 				return nil, nil, failed(st, err), nil
+			case err != nil:
+				return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
 			if err := l.record(ctx, l.dev.Driver, sf, st); err != nil {
 				return nil, nil, nil, err
