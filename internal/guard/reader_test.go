@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"ariga.io/atlas/sql/migrate"
 
@@ -119,6 +118,35 @@ func TestSpillWithoutWaiting(t *testing.T) {
 	}
 }
 
+// spillUnit begins a unit with a reader on spillDB's database, in a
+// transaction opened as apply opens it (spilling without waiting); exec runs
+// a statement through the unit. It returns the database's path.
+func spillUnit(t *testing.T, detail map[string]bool) (string, *Unit, func(string)) {
+	t.Helper()
+	ctx := context.Background()
+	path, w, r := spillDB(t)
+	tx, err := sqlitedb.OpenTx(ctx, w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+	if _, err := SpillWithoutWaiting(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := Begin(ctx, tx, Options{DB: w, Reader: r, Detail: detail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { u.Close(ctx) })
+	exec := func(st string) {
+		t.Helper()
+		if err := u.Exec(ctx, st, func() error { _, err := tx.ExecContext(ctx, st); return err }); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	return path, u, exec
+}
+
 // closed reports whether the reader has released its snapshot.
 func (r *reader) isClosed() bool {
 	r.mu.Lock()
@@ -131,29 +159,12 @@ func (r *reader) isClosed() bool {
 // the writer, as it was before the unit: a loss there is still found.
 func TestReaderReleasesSnapshot(t *testing.T) {
 	ctx := context.Background()
-	path, w, r := spillDB(t)
-	tx, err := sqlitedb.OpenTx(ctx, w, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := SpillWithoutWaiting(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	u, err := Begin(ctx, tx, Options{DB: w, Reader: r})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer u.Close(ctx)
+	path, u, exec := spillUnit(t, nil)
 	u.Prefetch(ctx, testFile("UPDATE a SET note = note || 'x';\n"))
 	if u.reader == nil {
 		t.Fatal("Prefetch started no reader")
 	}
-	for deadline := time.Now().Add(time.Minute); !u.reader.isClosed(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the reader kept its snapshot with nothing left to measure")
-		}
-	}
+	waitClosed(t, u.reader)
 	size0 := size(t, path)
 	for _, st := range []string{
 		"UPDATE a SET note = note || 'x'",
@@ -161,9 +172,7 @@ func TestReaderReleasesSnapshot(t *testing.T) {
 		"INSERT INTO c SELECT note FROM a",
 		"UPDATE b SET v = NULL WHERE id = 1", // b: measured on the writer now
 	} {
-		if err := u.Exec(ctx, st, func() error { _, err := tx.ExecContext(ctx, st); return err }); err != nil {
-			t.Fatalf("%s: %v", st, err)
-		}
+		exec(st)
 	}
 	if got := size(t, path); got <= size0 {
 		t.Fatal("the writer did not spill after the reader released the file")
@@ -184,33 +193,16 @@ func TestReaderReleasesSnapshot(t *testing.T) {
 // computed rollback step) does not wait for the file: the writer measures.
 func TestReaderLateStart(t *testing.T) {
 	ctx := context.Background()
-	path, w, r := spillDB(t)
-	tx, err := sqlitedb.OpenTx(ctx, w, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := SpillWithoutWaiting(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	u, err := Begin(ctx, tx, Options{DB: w, Reader: r, Detail: map[string]bool{"b": true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer u.Close(ctx)
+	path, u, exec := spillUnit(t, map[string]bool{"b": true})
 	size0 := size(t, path)
 	for _, st := range []string{"CREATE TABLE c (note text)", "INSERT INTO c SELECT note FROM a"} {
-		if err := u.Exec(ctx, st, func() error { _, err := tx.ExecContext(ctx, st); return err }); err != nil {
-			t.Fatal(err)
-		}
+		exec(st)
 	}
 	if got := size(t, path); got <= size0 {
 		t.Fatal("the writer did not spill: the case is not set up")
 	}
 	st := "UPDATE b SET v = NULL WHERE id = 1"
-	if err := u.Exec(ctx, st, func() error { _, err := tx.ExecContext(ctx, st); return err }); err != nil {
-		t.Fatal(err)
-	}
+	exec(st)
 	if u.reader != nil || !u.readerTried {
 		t.Fatalf("reader %v (tried %v): want none, the writer holds the file", u.reader, u.readerTried)
 	}

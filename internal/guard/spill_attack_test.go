@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 	"time"
-
-	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
 // waitClosed waits until the reader has released its snapshot.
@@ -25,29 +23,10 @@ func waitClosed(t *testing.T, r *reader) {
 // refused as a loss.
 func TestAddedColumnMeasuredOnWriter(t *testing.T) {
 	ctx := context.Background()
-	_, w, r := spillDB(t)
-	tx, err := sqlitedb.OpenTx(ctx, w, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := SpillWithoutWaiting(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	u, err := Begin(ctx, tx, Options{DB: w, Reader: r, Detail: map[string]bool{"b": true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer u.Close(ctx)
+	_, u, exec := spillUnit(t, map[string]bool{"b": true})
 	// The reader is busy (as with a prefetched measurement of a big table).
 	if !u.pinReader(ctx) {
 		t.Fatal("no reader")
-	}
-	exec := func(st string) {
-		t.Helper()
-		if err := u.Exec(ctx, st, func() error { _, err := tx.ExecContext(ctx, st); return err }); err != nil {
-			t.Fatalf("%s: %v", st, err)
-		}
 	}
 	exec("ALTER TABLE b ADD COLUMN caps integer NOT NULL DEFAULT 0")
 	u.reader.unpin()
