@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
@@ -228,20 +227,11 @@ func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx,
 // revert undoes one step on drv, the transaction's driver under the guard.
 func (in RollbackInput) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, dev *dialect.Dev, s rollback.Step) error {
 	if s.Scripted() {
-		path := filepath.Join(in.Down.Path(), s.Down.Name())
-		log.File("reverting version %s (%s)", s.Rev.Version, path)
 		// The driver's scanner: dollar quotes, BEGIN ATOMIC bodies.
-		stmts, err := drv.(migrate.StmtScanner).ScanStmts(string(s.Down.Bytes()))
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		scan := func(f migrate.File) ([]*migrate.Stmt, error) {
+			return drv.(migrate.StmtScanner).ScanStmts(string(f.Bytes()))
 		}
-		for _, st := range stmts {
-			log.Stmt(st.Text)
-			if _, err := drv.ExecContext(ctx, st.Text); err != nil {
-				return &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(s.Down.Bytes(), st.Pos), Stmt: st.Text, Err: err}
-			}
-		}
-		return nil
+		return rollback.RunScript(ctx, log, drv, s, in.Down.Path(), scan)
 	}
 	log.File("%s", s.Computed())
 	cur, err := inspectLive(ctx, drv)

@@ -347,22 +347,29 @@ func (o Options) Judge(s Step, unit guard.Writers, losses []guard.Loss, res *Res
 	return o.refuse(res, open, path)
 }
 
+// RunScript runs step s's down script (in folder downDir) on drv
+// statement by statement, split by scan (the engine's scanner); a failing
+// statement is named by file and line.
+func RunScript(ctx context.Context, log *apply.Logger, drv migrate.Driver, s Step, downDir string, scan func(migrate.File) ([]*migrate.Stmt, error)) error {
+	path := filepath.Join(downDir, s.Down.Name())
+	log.File("reverting version %s (%s)", s.Rev.Version, path)
+	stmts, err := scan(s.Down)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, st := range stmts {
+		log.Stmt(st.Text)
+		if _, err := drv.ExecContext(ctx, st.Text); err != nil {
+			return &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(s.Down.Bytes(), st.Pos), Stmt: st.Text, Err: err}
+		}
+	}
+	return nil
+}
+
 // revert undoes one version inside the transaction.
 func (o Options) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, s Step) error {
 	if s.Scripted() {
-		path := filepath.Join(o.Down.Path(), s.Down.Name())
-		log.File("reverting version %s (%s)", s.Rev.Version, path)
-		stmts, err := migdir.StmtDecls(s.Down)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		for _, st := range stmts {
-			log.Stmt(st.Text)
-			if _, err := drv.ExecContext(ctx, st.Text); err != nil {
-				return &migdir.StmtError{Op: "reverting", Path: path, Line: migdir.Line(s.Down.Bytes(), st.Pos), Stmt: st.Text, Err: err}
-			}
-		}
-		return nil
+		return RunScript(ctx, log, drv, s, o.Down.Path(), migdir.StmtDecls)
 	}
 	log.File("%s", s.Computed())
 	cur, err := inspect(ctx, drv)
