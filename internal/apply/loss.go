@@ -14,6 +14,7 @@ import (
 
 	"github.com/structmigrate/structmigrate/internal/guard"
 	"github.com/structmigrate/structmigrate/internal/ident"
+	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/plan"
 	"github.com/structmigrate/structmigrate/internal/revisions"
 	"github.com/structmigrate/structmigrate/internal/runfile"
@@ -133,6 +134,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 		}
 		res, err := unit.End(ctx)
 		if err != nil {
+			err = fmt.Errorf("%s: measuring what it changed: %w", path, migdir.ExplainWrite(err))
 			return join(err, sc.done(false))
 		}
 		if len(res.Suspects) > 0 && detail == nil {

@@ -278,7 +278,7 @@ func (o Options) run(ctx context.Context, tx schema.ExecQuerier, log *apply.Logg
 		}
 		r, err := unit.End(ctx)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: measuring what it changed: %w", s.UnitName(), migdir.ExplainWrite(err))
 		}
 		if err := o.Settle(s, unit, r, detail == nil, suspects, res); err != nil {
 			return nil, err

@@ -122,8 +122,20 @@ func OpenTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions) (*sqlclient.Tx
 			}
 			return restore(tx.Commit())
 		},
-		RollbackFn: func() error { return restore(tx.Rollback()) },
+		RollbackFn: func() error { return restore(rollback(db, tx)) },
 	}, nil
+}
+
+// rollback ends tx. SQLite may have ended the transaction itself (a full
+// disk, an I/O error, see InTransaction); database/sql's ROLLBACK then
+// fails with "no transaction is active", which is no failure to roll back.
+func rollback(db *sql.DB, tx *sql.Tx) error {
+	active, err := InTransaction(db)
+	rerr := tx.Rollback()
+	if err == nil && !active {
+		return nil
+	}
+	return rerr
 }
 
 // violation is a row of PRAGMA foreign_key_check: Atlas's identity of a
