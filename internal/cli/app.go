@@ -238,9 +238,6 @@ func oneLine(s string) string {
 
 // validateDown refuses a down folder whose atlas.sum does not match.
 func validateDown(dir migdir.Dir) error {
-	down, err := migdir.OpenDown(dir, false)
-	if err != nil {
-		return err
-	}
-	return down.Validate(dir)
+	_, err := migdir.OpenValid(dir)
+	return err
 }

@@ -249,11 +249,8 @@ func engineRollback(c *cli.Context, e *Env) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
-	down, err := migdir.OpenDown(dir, false)
+	down, err := migdir.OpenValid(dir)
 	if err != nil {
-		return err
-	}
-	if err := down.Validate(dir); err != nil {
 		return err
 	}
 	t, db, err := e.connect(c.Context)

@@ -89,11 +89,8 @@ func runRollback(ctx context.Context, env *Env, o rollbackOptions) error {
 	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
-	down, err := migdir.OpenDown(dir, false)
+	down, err := migdir.OpenValid(dir)
 	if err != nil {
-		return err
-	}
-	if err := down.Validate(dir); err != nil {
 		return err
 	}
 	if err := env.needDB(); err != nil {

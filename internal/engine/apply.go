@@ -48,19 +48,12 @@ func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	if err := migdir.Validate(in.Dir); err != nil {
 		return nil, err
 	}
-	if in.DB.Stats().MaxOpenConnections == 1 {
-		// The lock holds one connection for the run, each file's
-		// transaction needs another.
-		return nil, errors.New("apply needs two connections (the lock holds one for the run); the pool is limited to one (db.SetMaxOpenConns(1))")
-	}
-	unlock, err := d.Lock(ctx, in.DB, in.Wait, in.Out)
+	holder, unlock, err := runLock(ctx, lockInput{in.Target, in.DB, in.Wait, in.Out}, "apply")
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if in.holder, err = lockHolder(ctx, in.DB); err != nil {
-		return nil, err
-	}
+	in.holder = holder
 	store := d.Revisions(in.DB)
 	revs, err := store.ReadRevisions(ctx)
 	if err != nil {

@@ -3,7 +3,10 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/structmigrate/structmigrate/internal/dialect"
 )
@@ -59,4 +62,28 @@ func stillHeld(ctx context.Context, q rowQuerier, holder int64, where string) er
 		return &LostLockError{Where: where}
 	}
 	return nil
+}
+
+// runLock takes the migration lock for a run of op (apply, rollback) and
+// notes the session that holds it, for stillHeld. The lock holds one
+// connection for the whole run and each transaction needs another.
+func runLock(ctx context.Context, in lockInput, op string) (holder int64, unlock func() error, err error) {
+	if in.db.Stats().MaxOpenConnections == 1 {
+		return 0, nil, fmt.Errorf("%s needs two connections (the lock holds one for the run); the pool is limited to one (db.SetMaxOpenConns(1))", op)
+	}
+	unlock, err = in.t.Dialect.Lock(ctx, in.db, in.wait, in.out)
+	if err != nil {
+		return 0, nil, err
+	}
+	if holder, err = lockHolder(ctx, in.db); err != nil {
+		return 0, nil, errors.Join(err, unlock())
+	}
+	return holder, unlock, nil
+}
+
+type lockInput struct {
+	t    Target
+	db   *sql.DB
+	wait time.Duration
+	out  io.Writer
 }

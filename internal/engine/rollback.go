@@ -48,19 +48,14 @@ type RollbackInput struct {
 // undeclared. A dry run does all of it and rolls back.
 func Rollback(ctx context.Context, in RollbackInput) (*rollback.Result, error) {
 	d := in.Target.Dialect
-	if in.DB.Stats().MaxOpenConnections == 1 {
-		return nil, errors.New("rollback needs two connections (the lock holds one for the run); the pool is limited to one (db.SetMaxOpenConns(1))")
-	}
 	// A dry run locks too: it must see the revisions and the schema of
 	// the same moment, and it holds DDL locks while it runs.
-	unlock, err := d.Lock(ctx, in.DB, in.Wait, in.Out)
+	holder, unlock, err := runLock(ctx, lockInput{in.Target, in.DB, in.Wait, in.Out}, "rollback")
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if in.holder, err = lockHolder(ctx, in.DB); err != nil {
-		return nil, err
-	}
+	in.holder = holder
 	revs, err := d.Revisions(in.DB).ReadRevisions(ctx)
 	if err != nil {
 		return nil, err

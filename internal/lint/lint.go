@@ -291,11 +291,7 @@ func integrity(dir migdir.Dir, r *Report) bool {
 	} else if err != nil {
 		report(CodeChecksum, err)
 	}
-	down, err := migdir.OpenDown(dir, false)
-	if err == nil {
-		err = down.Validate(dir)
-	}
-	if err != nil {
+	if _, err := migdir.OpenValid(dir); err != nil {
 		report(CodeDownChecksum, err)
 	}
 	return ok
@@ -395,11 +391,8 @@ func Analyze(ctx context.Context, o Options, files []*sqlcheck.File, dev *sqlcli
 // reversible checks that each new file with a down script returns, up then
 // down, to exactly the state before it.
 func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
-	down, err := migdir.OpenDown(dir, false)
+	down, err := migdir.OpenValid(dir)
 	if err != nil {
-		return err
-	}
-	if err := down.Validate(dir); err != nil {
 		return err
 	}
 	for i, f := range files {

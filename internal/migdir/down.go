@@ -40,6 +40,19 @@ func OpenDown(up Dir, create bool) (*Down, error) {
 	return &Down{Dir: ld}, nil
 }
 
+// OpenValid opens up's down folder, if any, and checks it (Validate):
+// what every reader of down scripts does before it trusts one.
+func OpenValid(up Dir) (*Down, error) {
+	d, err := OpenDown(up, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Validate(up); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // Exists reports whether the down folder is present.
 func (d *Down) Exists() bool { return d.Dir != nil }
 
