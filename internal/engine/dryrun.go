@@ -161,10 +161,9 @@ func (in ApplyInput) dryFileNoTx(ctx context.Context, tx *sql.Tx, f migrate.File
 	for _, st := range stmts {
 		var ran error
 		err := in.drySaved(ctx, tx, f, path, func(tx *sql.Tx, unit *guard.PGUnit, _ *apply.Logger) error {
-			return unit.Exec(ctx, st.Text, func() error {
-				_, ran = tx.ExecContext(ctx, st.Text)
-				return ran
-			})
+			var err error
+			ran, err = execUnder(ctx, unit, tx, st.Text)
+			return err
 		})
 		switch {
 		case isActiveTx(ran):

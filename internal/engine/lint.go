@@ -242,11 +242,7 @@ func (l *linter) fileOnce(ctx context.Context, f migrate.File, isNew bool, prev 
 		return nil, nil, nil, err
 	}
 	for _, st := range stmts {
-		var ran error
-		err := unit.Exec(ctx, st.Text, func() error {
-			_, ran = tx.ExecContext(ctx, st.Text)
-			return ran
-		})
+		ran, err := execUnder(ctx, unit, tx, st.Text)
 		var tc *guard.TxControlError
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -353,11 +349,7 @@ func (l *linter) reversible(ctx context.Context, f migrate.File, before *schema.
 	}
 	defer unit.Close()
 	for _, st := range stmts {
-		var ran error
-		err := unit.Exec(ctx, st.Text, func() error {
-			_, ran = tx.ExecContext(ctx, st.Text)
-			return ran
-		})
+		ran, err := execUnder(ctx, unit, tx, st.Text)
 		var tc *guard.TxControlError
 		switch {
 		case err != nil && ctx.Err() != nil:

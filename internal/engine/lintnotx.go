@@ -60,11 +60,7 @@ func (l *linter) stmtOnce(ctx context.Context, f migrate.File, path string, st *
 		return nil, false, err
 	}
 	defer unit.Close()
-	var ran error
-	err = unit.Exec(ctx, st.Text, func() error {
-		_, ran = tx.ExecContext(ctx, st.Text)
-		return ran
-	})
+	ran, err := execUnder(ctx, unit, tx, st.Text)
 	switch {
 	case isActiveTx(ran):
 		return nil, true, nil

@@ -80,6 +80,17 @@ func (g *stmtGuarded) ExecContext(ctx context.Context, q string, args ...any) (s
 	return res, err
 }
 
+// execUnder runs a statement in tx under the guard's unit. ran is the
+// statement's own error (PostgreSQL refused it); err is the unit's, which
+// also refuses transaction control (guard.TxControlError) before running.
+func execUnder(ctx context.Context, unit *guard.PGUnit, tx *sql.Tx, q string) (ran, err error) {
+	err = unit.Exec(ctx, q, func() error {
+		_, ran = tx.ExecContext(ctx, q)
+		return ran
+	})
+	return ran, err
+}
+
 // isActiveTx reports whether err is PostgreSQL refusing a statement inside
 // a transaction block.
 func isActiveTx(err error) bool {
