@@ -321,7 +321,7 @@ func (b *bench) report() error {
 	}
 
 	w("## How to run\n\n")
-	w("```sh\nmake bench                                  # Go benchmarks, then go run ./bench: a few minutes on 2 cores\n")
+	w("```sh\n# not run here: minutes of CPU on purpose; `make bench` is run by hand and writes this page\nmake bench                                  # Go benchmarks, then go run ./bench: a few minutes on 2 cores\n")
 	w("make bench BENCHFLAGS='-runs 9 -big-runs 7'  # more runs\n")
 	w("go run ./bench -rows 100000 -big-runs 1      # quick check of the program (the rebuild target is for 1M rows)\n```\n\n")
 	w("Flags of `go run ./bench` (from the repository root):\n\n")
