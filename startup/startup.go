@@ -58,6 +58,11 @@ type Report struct {
 	// DatabaseDrift holds the SQL that would make the live database match
 	// the migration directory at Current: someone changed it by hand.
 	DatabaseDrift []string
+	// ReplayError says why drift is unknown: the migration directory does
+	// not replay on an empty database (e.g. a file reads a table that only
+	// the live database has), so neither drift could be computed. ""
+	// when the directory replays.
+	ReplayError string
 	// Error is the error of the last migration attempt when a file stopped
 	// part way (a file without a transaction), or why the history is not
 	// linear; "" otherwise.
@@ -67,10 +72,11 @@ type Report struct {
 	RestorePoint string
 }
 
-// UpToDate reports whether nothing is pending, nothing drifted and the last
-// migration attempt did not fail.
+// UpToDate reports whether nothing is pending, nothing drifted (drift was
+// computed: the directory replays) and the last migration attempt did not
+// fail.
 func (r *Report) UpToDate() bool {
-	return len(r.Pending) == 0 && len(r.StructsDrift) == 0 && len(r.DatabaseDrift) == 0 && r.Error == ""
+	return len(r.Pending) == 0 && len(r.StructsDrift) == 0 && len(r.DatabaseDrift) == 0 && r.ReplayError == "" && r.Error == ""
 }
 
 // String summarises the report on one line, for a log.
@@ -91,6 +97,9 @@ func (r *Report) String() string {
 	}
 	if len(r.DatabaseDrift) > 0 {
 		parts = append(parts, "database drift: "+strings.Join(r.DatabaseDrift, "; "))
+	}
+	if r.ReplayError != "" {
+		parts = append(parts, "drift unknown: the migration directory does not replay on an empty database: "+r.ReplayError)
 	}
 	if r.Error != "" {
 		parts = append(parts, "last migration error: "+r.Error)
@@ -301,7 +310,7 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}
-	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, Error: st.Error, RestorePoint: point}
+	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, ReplayError: st.ReplayError, Error: st.Error, RestorePoint: point}
 	if len(st.Applied) > 0 {
 		r.Current = st.Current
 	}

@@ -545,3 +545,57 @@ func TestRestorePoints(t *testing.T) {
 		t.Fatalf("a point was taken beside other.db: %v", err)
 	}
 }
+
+// A directory that does not replay on an empty database leaves drift
+// unknown: the report says so and is not up to date (status exits 5).
+// Here file 2 copies rows from a table someone made by hand on the live
+// database after file 1: it applies there, and fails on the empty dev
+// database.
+func TestReplayError(t *testing.T) {
+	ctx := context.Background()
+	dirFS := func(files map[string]string) startup.Option {
+		dir := t.TempDir()
+		ld, err := migrate.NewLocalDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, body := range files {
+			if err := ld.WriteFile(name, []byte(body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, err := ld.Checksum()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate.WriteSumFile(ld, sum); err != nil {
+			t.Fatal(err)
+		}
+		return startup.WithMigrations(os.DirFS(dir))
+	}
+	first := map[string]string{"20260101000001_init.sql": "CREATE TABLE `t` (`x` integer NULL);\n"}
+	both := map[string]string{
+		"20260101000001_init.sql": first["20260101000001_init.sql"],
+		"20260101000002_copy.sql": "INSERT INTO `t` (`x`) SELECT `x` FROM `legacy`;\n",
+	}
+	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
+	if r, err := startup.Apply(ctx, db, dirFS(first), startup.WithModels()); err != nil || !r.UpToDate() {
+		t.Fatalf("apply file 1: %v, %v", r, err)
+	}
+	if _, err := db.Exec("CREATE TABLE legacy (x integer); INSERT INTO legacy VALUES (7)"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := startup.Apply(ctx, db, dirFS(both), startup.WithModels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT count(*) FROM t"); n != 1 || r.Current != "20260101000002" {
+		t.Fatalf("file 2 on the live database: %d rows, report %s", n, r)
+	}
+	if r.UpToDate() || !strings.Contains(r.ReplayError, "legacy") {
+		t.Errorf("report = %+v, want a ReplayError naming legacy and not up to date", r)
+	}
+	if s := r.String(); !strings.Contains(s, "drift unknown") {
+		t.Errorf("String() = %q, want it to say drift is unknown", s)
+	}
+}
