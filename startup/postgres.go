@@ -8,9 +8,11 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/structmigrate/structmigrate/internal/desired"
 	"github.com/structmigrate/structmigrate/internal/dialect"
 	"github.com/structmigrate/structmigrate/internal/engine"
 	"github.com/structmigrate/structmigrate/internal/migdir"
+	"github.com/structmigrate/structmigrate/internal/status"
 	"github.com/structmigrate/structmigrate/migrations"
 )
 
@@ -22,9 +24,10 @@ const lockWait = 30 * time.Second
 // is the embedded migrations/postgres unless WithMigrations says
 // otherwise. Apply takes the Atlas CLI's advisory lock, so replicas
 // starting together apply each file once: one migrates, the others wait
-// and then find nothing pending. Not yet on PostgreSQL: the drift checks
-// (they need a dev database; the report has none), WithBaseline,
-// WithDesired and WithExclude, which are refused.
+// and then find nothing pending. The drift is computed as `structmigrate
+// status` computes it, on a temporary database made beside the app's
+// (driftPostgres). Not yet on PostgreSQL: WithBaseline, WithDesired and
+// WithExclude, which are refused.
 func runPostgres(ctx context.Context, db *sql.DB, write bool, o options) (*Report, error) {
 	switch {
 	case o.baseline != "":
@@ -56,13 +59,43 @@ func runPostgres(ctx context.Context, db *sql.DB, write bool, o options) (*Repor
 			return nil, fmt.Errorf("startup: apply: %w", err)
 		}
 	}
-	st, err := engine.Versions(ctx, t, db, dir)
+	st, unknown, err := driftPostgres(ctx, t, db, dir, o)
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}
-	r := &Report{Pending: st.Pending, Error: st.Error}
+	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, DriftUnknown: unknown, Error: st.Error}
 	if len(st.Applied) > 0 {
 		r.Current = st.Current
 	}
 	return r, nil
+}
+
+// driftPostgres is the status with the drift, computed on a temporary
+// database that the app's pool makes on its server and drops. Where it
+// cannot be made (the app's role lacks CREATEDB) the status has no drift
+// and unknown says why: the versions are still reported, and start-up
+// goes on.
+func driftPostgres(ctx context.Context, t engine.Target, db *sql.DB, dir migdir.Dir, o options) (_ *status.Report, unknown string, err error) {
+	dev, err := dialect.DevBeside(ctx, db)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", err
+		}
+		st, verr := engine.Versions(ctx, t, db, dir)
+		return st, "no dev database to replay the directory on: " + err.Error(), verr
+	}
+	defer func() {
+		if cerr := dev.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("drop the temporary dev database: %w", cerr))
+		}
+	}()
+	in := engine.StatusInput{Target: t, DB: db, Dir: dir, Dev: dev}
+	if o.models != nil {
+		in.Models = &engine.Models{List: o.models, Options: desired.Options{Gorm: o.gorm}}
+	}
+	st, err := engine.Status(ctx, in)
+	if err != nil {
+		return nil, "", err
+	}
+	return st, replayUnknown(st.ReplayError), nil
 }

@@ -3,10 +3,14 @@ package startup_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
+	"ariga.io/atlas/sql/migrate"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -96,5 +100,181 @@ func TestPostgresGORM(t *testing.T) {
 	}
 	if !r.UpToDate() || r.Current != "20261130042120" {
 		t.Fatalf("after ApplyGORM: %s", r)
+	}
+}
+
+// pgDir writes files and their atlas.sum to a new directory.
+func pgDir(t *testing.T, files map[string]string) startup.Option {
+	t.Helper()
+	dir := t.TempDir()
+	ld, err := migrate.NewLocalDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := ld.WriteFile(name, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, err := ld.Checksum()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.WriteSumFile(ld, sum); err != nil {
+		t.Fatal(err)
+	}
+	return startup.WithMigrations(os.DirFS(dir))
+}
+
+// devDatabases lists the temporary dev databases on the test server.
+func devDatabases(t *testing.T) []string {
+	t.Helper()
+	admin, err := sql.Open("pgx", pgtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	rows, err := admin.Query(`SELECT datname FROM pg_database WHERE datname LIKE 'structmigrate\_dev\_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+type pgDriftModel struct {
+	ID   int64
+	Name string
+}
+
+func (pgDriftModel) TableName() string { return "t" }
+
+// On PostgreSQL the report has the drift, as on SQLite: computed on a
+// temporary database the app's pool makes on its server and drops. A
+// role that may not create one still starts: the versions are reported
+// and DriftUnknown says why there is no drift (the report is not up to
+// date); so does a directory that does not replay.
+func TestPostgresDrift(t *testing.T) {
+	u := pgtest.NewDB(t)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	one := map[string]string{"20260101000001_t.sql": `CREATE TABLE "t" ("id" bigint NOT NULL, PRIMARY KEY ("id"));` + "\n"}
+	r, err := startup.Apply(ctx, db, pgDir(t, one), startup.WithModels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != "20260101000001" {
+		t.Fatalf("after Apply: %s", r)
+	}
+	// Structs drift: the models have a column the directory lacks.
+	r, err = startup.Check(ctx, db, pgDir(t, one), startup.WithModels(&pgDriftModel{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.UpToDate() || !strings.Contains(strings.Join(r.StructsDrift, "\n"), `"name"`) || len(r.DatabaseDrift) > 0 {
+		t.Errorf("structs drift: %+v", r)
+	}
+	// Database drift: a column added by hand.
+	if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "x" integer`); err != nil {
+		t.Fatal(err)
+	}
+	r, err = startup.Check(ctx, db, pgDir(t, one), startup.WithModels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.UpToDate() || !strings.Contains(strings.Join(r.DatabaseDrift, "\n"), `"x"`) || r.DriftUnknown != "" {
+		t.Errorf("database drift: %+v", r)
+	}
+	if left := devDatabases(t); len(left) > 0 {
+		t.Errorf("temporary dev databases left: %v", left)
+	}
+
+	// A directory whose file 2 reads a table only the live database has.
+	if _, err := db.Exec(`ALTER TABLE "t" DROP COLUMN "x"; CREATE TABLE "legacy" ("id" bigint); INSERT INTO "legacy" VALUES (7)`); err != nil {
+		t.Fatal(err)
+	}
+	two := map[string]string{
+		"20260101000001_t.sql":    one["20260101000001_t.sql"],
+		"20260101000002_copy.sql": `INSERT INTO "t" ("id") SELECT "id" FROM "legacy";` + "\n",
+	}
+	r, err = startup.Apply(ctx, db, pgDir(t, two), startup.WithModels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Current != "20260101000002" || r.UpToDate() || !strings.Contains(r.DriftUnknown, "does not replay") || !strings.Contains(r.DriftUnknown, "legacy") {
+		t.Errorf("a directory that does not replay: %+v", r)
+	}
+
+	// A role without CREATEDB: the versions, and why there is no drift.
+	role := fmt.Sprintf("nocreatedb_%d", os.Getpid())
+	if _, err := db.Exec(fmt.Sprintf(`CREATE ROLE %q LOGIN NOCREATEDB; GRANT SELECT ON ALL TABLES IN SCHEMA public, atlas_schema_revisions TO %[1]q; GRANT USAGE ON SCHEMA atlas_schema_revisions TO %[1]q`, role)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // before the database is dropped (NewDB's cleanup)
+		db, err := sql.Open("pgx", u)
+		if err == nil {
+			_, err = db.Exec(fmt.Sprintf(`DROP OWNED BY %q; DROP ROLE %[1]q`, role))
+			db.Close()
+		}
+		if err != nil {
+			t.Errorf("drop role: %v", err)
+		}
+	})
+	ru, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru.User = url.User(role)
+	rdb, err := sql.Open("pgx", ru.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	r, err = startup.Check(ctx, rdb, pgDir(t, two), startup.WithModels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Current != "20260101000002" || len(r.Pending) > 0 || r.UpToDate() ||
+		!strings.Contains(r.DriftUnknown, "permission denied to create database") || !strings.Contains(r.DriftUnknown, "CREATEDB") {
+		t.Errorf("without CREATEDB: %+v", r)
+	}
+	if s := r.String(); !strings.Contains(s, "drift unknown: no dev database") {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+// BenchmarkPostgresCheck is Check on a database at the committed history's
+// last version: the versions, and the drift computed on a temporary
+// database made and dropped each time (what a readiness probe calling
+// Check pays on PostgreSQL).
+func BenchmarkPostgresCheck(b *testing.B) {
+	u := pgtest.NewDB(b)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := startup.Apply(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		r, err := startup.Check(ctx, db)
+		if err != nil || r.DriftUnknown != "" {
+			b.Fatal(r, err)
+		}
 	}
 }

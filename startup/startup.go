@@ -58,11 +58,12 @@ type Report struct {
 	// DatabaseDrift holds the SQL that would make the live database match
 	// the migration directory at Current: someone changed it by hand.
 	DatabaseDrift []string
-	// ReplayError says why drift is unknown: the migration directory does
-	// not replay on an empty database (e.g. a file reads a table that only
-	// the live database has), so neither drift could be computed. ""
-	// when the directory replays.
-	ReplayError string
+	// DriftUnknown says why neither drift could be computed: the
+	// migration directory does not replay on an empty database (e.g. a
+	// file reads a table that only the live database has), or, on
+	// PostgreSQL, no temporary dev database could be made on the server.
+	// "" when the drift was computed.
+	DriftUnknown string
 	// Error is the error of the last migration attempt when a file stopped
 	// part way (a file without a transaction), or why the history is not
 	// linear; "" otherwise.
@@ -76,7 +77,7 @@ type Report struct {
 // computed: the directory replays) and the last migration attempt did not
 // fail.
 func (r *Report) UpToDate() bool {
-	return len(r.Pending) == 0 && len(r.StructsDrift) == 0 && len(r.DatabaseDrift) == 0 && r.ReplayError == "" && r.Error == ""
+	return len(r.Pending) == 0 && len(r.StructsDrift) == 0 && len(r.DatabaseDrift) == 0 && r.DriftUnknown == "" && r.Error == ""
 }
 
 // String summarises the report on one line, for a log.
@@ -98,8 +99,8 @@ func (r *Report) String() string {
 	if len(r.DatabaseDrift) > 0 {
 		parts = append(parts, "database drift: "+strings.Join(r.DatabaseDrift, "; "))
 	}
-	if r.ReplayError != "" {
-		parts = append(parts, "drift unknown: the migration directory does not replay on an empty database: "+r.ReplayError)
+	if r.DriftUnknown != "" {
+		parts = append(parts, "drift unknown: "+r.DriftUnknown)
 	}
 	if r.Error != "" {
 		parts = append(parts, "last migration error: "+r.Error)
@@ -235,8 +236,8 @@ func Apply(ctx context.Context, db *sql.DB, opts ...Option) (*Report, error) {
 	return run(ctx, db, true, opts)
 }
 
-// CheckGORM is Check for the *sql.DB under gdb, which must be a SQLite
-// database.
+// CheckGORM is Check for the *sql.DB under gdb, which must be a SQLite or
+// PostgreSQL database.
 func CheckGORM(ctx context.Context, gdb *gorm.DB, opts ...Option) (*Report, error) {
 	db, err := sqlDB(gdb)
 	if err != nil {
@@ -245,8 +246,8 @@ func CheckGORM(ctx context.Context, gdb *gorm.DB, opts ...Option) (*Report, erro
 	return Check(ctx, db, opts...)
 }
 
-// ApplyGORM is Apply for the *sql.DB under gdb, which must be a SQLite
-// database.
+// ApplyGORM is Apply for the *sql.DB under gdb, which must be a SQLite or
+// PostgreSQL database.
 func ApplyGORM(ctx context.Context, gdb *gorm.DB, opts ...Option) (*Report, error) {
 	db, err := sqlDB(gdb)
 	if err != nil {
@@ -310,11 +311,19 @@ func run(ctx context.Context, db *sql.DB, write bool, opts []Option) (*Report, e
 	if err != nil {
 		return nil, fmt.Errorf("startup: %w", err)
 	}
-	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, ReplayError: st.ReplayError, Error: st.Error, RestorePoint: point}
+	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, DriftUnknown: replayUnknown(st.ReplayError), Error: st.Error, RestorePoint: point}
 	if len(st.Applied) > 0 {
 		r.Current = st.Current
 	}
 	return r, nil
+}
+
+// replayUnknown is DriftUnknown for a directory that does not replay.
+func replayUnknown(err string) string {
+	if err == "" {
+		return ""
+	}
+	return "the migration directory does not replay on an empty database: " + err
 }
 
 // work is the single-connection handle the engine runs on.

@@ -17,7 +17,8 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	gpostgres "gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
@@ -153,6 +154,57 @@ func (p pg) Dev(ctx context.Context, target, dev string) (*Dev, error) {
 	if err != nil {
 		return nil, err
 	}
+	return temp(ctx, admin, admin.Close, "on "+Redact(target), "or give the env a dev url", func(name string) (*sql.DB, error) {
+		devURL, err := withDatabase(target, name)
+		if err != nil {
+			return nil, err
+		}
+		return p.Open(ctx, devURL)
+	})
+}
+
+// DevBeside returns a temporary dev database made, and dropped on Close,
+// through db, an app's pgx pool (the start-up API has no url): it
+// connects to it as db's connections do, with their config.
+func DevBeside(ctx context.Context, db *sql.DB) (*Dev, error) {
+	cfg, err := poolConfig(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return temp(ctx, db, func() error { return nil }, "on the app's server", "the role needs CREATEDB", func(name string) (*sql.DB, error) {
+		c := cfg.Copy()
+		c.Database = name
+		dev := stdlib.OpenDB(*c)
+		if err := dev.PingContext(ctx); err != nil {
+			dev.Close()
+			return nil, fmt.Errorf("connect to the temporary dev database: %w", err)
+		}
+		return dev, nil
+	})
+}
+
+// poolConfig is the pgx config of db's connections.
+func poolConfig(ctx context.Context, db *sql.DB) (*pgx.ConnConfig, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var cfg *pgx.ConnConfig
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn })
+		if !ok {
+			return fmt.Errorf("the pool's driver connection is a %T, not pgx's: no dev database can be made beside it", dc)
+		}
+		cfg = c.Conn().Config()
+		return nil
+	})
+	return cfg, err
+}
+
+// temp makes a database with a random name through admin, opens it with
+// open and returns it as a Dev whose Close drops it (then closeAdmin).
+func temp(ctx context.Context, admin *sql.DB, closeAdmin func() error, where, hint string, open func(name string) (*sql.DB, error)) (*Dev, error) {
 	var b [6]byte
 	rand.Read(b[:])
 	name := "structmigrate_dev_" + hex.EncodeToString(b[:])
@@ -161,29 +213,25 @@ func (p pg) Dev(ctx context.Context, target, dev string) (*Dev, error) {
 		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_, err := admin.ExecContext(c, fmt.Sprintf("DROP DATABASE IF EXISTS %q WITH (FORCE)", name))
-		return errors.Join(err, admin.Close())
+		return errors.Join(err, closeAdmin())
 	}
 	// Not cancelled midway: a cancel reaching the server after the
 	// database was made would leave it behind. It is short; ctx is
 	// checked right after.
 	create, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	_, err = admin.ExecContext(create, fmt.Sprintf("CREATE DATABASE %q TEMPLATE template0", name))
+	_, err := admin.ExecContext(create, fmt.Sprintf("CREATE DATABASE %q TEMPLATE template0", name))
 	cancel()
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("create a temporary dev database on %s: %w (or give the env a dev url)", Redact(target), err), drop())
+		return nil, errors.Join(fmt.Errorf("create a temporary dev database %s: %w (%s)", where, err, hint), drop())
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, errors.Join(err, drop())
 	}
-	devURL, err := withDatabase(target, name)
+	db, err := open(name)
 	if err != nil {
 		return nil, errors.Join(err, drop())
 	}
-	db, err := p.Open(ctx, devURL)
-	if err != nil {
-		return nil, errors.Join(err, drop())
-	}
-	return p.dev(db, func() error { return errors.Join(db.Close(), drop()) })
+	return pg{}.dev(db, func() error { return errors.Join(db.Close(), drop()) })
 }
 
 func (p pg) dev(db *sql.DB, closeFn func() error) (*Dev, error) {

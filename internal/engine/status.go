@@ -21,6 +21,9 @@ type StatusInput struct {
 	DB     *sql.DB
 	Dir    migdir.Dir
 	Models *Models
+	// Dev, when set, is the dev database to replay on (its caller closes
+	// it); otherwise the target's (Dialect.Dev).
+	Dev *dialect.Dev
 }
 
 // Status reports the target's versions and pending files as the Atlas
@@ -38,6 +41,9 @@ func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
 	drv, err := in.Target.Dialect.Driver(in.DB)
 	if err != nil {
 		return nil, err
+	}
+	if in.Dev != nil {
+		return r, drift(ctx, in, r, drv, in.Dev)
 	}
 	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
 	if err != nil {
