@@ -32,6 +32,10 @@ type attackModel struct {
 
 func (attackModel) TableName() string { return "t" }
 
+type attackExtra struct{ ID int64 }
+
+func (attackExtra) TableName() string { return "extra" }
+
 // attackOpen opens u with the pgx driver, closed when t ends.
 func attackOpen(t *testing.T, u string) *sql.DB {
 	t.Helper()
@@ -131,6 +135,16 @@ func TestAttackSearchPathDSN(t *testing.T) {
 			}
 			if !r.UpToDate() {
 				t.Errorf("Check: %s", r)
+			}
+			if _, err := admin.Exec(`ALTER TABLE "app"."t" ADD COLUMN "x" int`); err != nil {
+				t.Fatal(err)
+			}
+			r, err = startup.Check(ctx, db, pgDir(t, attackApp), startup.WithModels(&pgDriftModel{}, &attackExtra{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.UpToDate() || !strings.Contains(strings.Join(r.DatabaseDrift, ";"), `"x"`) || !strings.Contains(strings.Join(r.StructsDrift, ";"), `"extra"`) {
+				t.Errorf("Check with drift: %+v", r)
 			}
 			noDevLeft(t, db)
 		})

@@ -165,7 +165,11 @@ func (p pg) Dev(ctx context.Context, target, dev string) (*Dev, error) {
 
 // DevBeside returns a temporary dev database made, and dropped on Close,
 // through db, an app's pgx pool (the start-up API has no url): it
-// connects to it as db's connections do, with their config.
+// connects to it as db's connections do, with their config, but for the
+// search_path, which is public: the app's own (from its url, options or
+// its role's ALTER ROLE … SET) names a schema the new database does not
+// have, in which nothing could be made (the replay makes it, if a file
+// does, as an extra schema, which the replay's clean-up drops).
 func DevBeside(ctx context.Context, db *sql.DB) (*Dev, error) {
 	cfg, err := poolConfig(ctx, db)
 	if err != nil {
@@ -174,6 +178,12 @@ func DevBeside(ctx context.Context, db *sql.DB) (*Dev, error) {
 	return temp(ctx, db, func() error { return nil }, "on the app's server", "the role needs CREATEDB", func(name string) (*sql.DB, error) {
 		c := cfg.Copy()
 		c.Database = name
+		if c.RuntimeParams == nil {
+			c.RuntimeParams = map[string]string{}
+		}
+		// A startup parameter: over the role's setting and over a
+		// search_path in the options parameter.
+		c.RuntimeParams["search_path"] = "public"
 		dev := stdlib.OpenDB(*c)
 		if err := dev.PingContext(ctx); err != nil {
 			dev.Close()
