@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -447,4 +448,200 @@ func TestAttackConcurrent(t *testing.T) {
 		}
 	}
 	noDevLeft(t, db)
+}
+
+// Check changes nothing on the target: a dump before and after is the
+// same, as are the server's databases and roles.
+func TestAttackCheckChangesNothing(t *testing.T) {
+	u := pgtest.NewDB(t)
+	ctx := context.Background()
+	db := attackOpen(t, u)
+	if _, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO "t" ("name") VALUES ('a'), ('b'); ALTER TABLE "t" ADD COLUMN "x" int`); err != nil {
+		t.Fatal(err)
+	}
+	dump := func() string {
+		out, err := exec.Command("/usr/lib/postgresql/15/bin/pg_dump", "--no-sync", u).CombinedOutput()
+		if err != nil {
+			t.Skipf("pg_dump: %v: %s", err, out)
+		}
+		var dbs string
+		if err := db.QueryRow(`SELECT string_agg(datname, ',' ORDER BY datname) || '|' || (SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles) FROM pg_database`).Scan(&dbs); err != nil {
+			t.Fatal(err)
+		}
+		var keep []string
+		for _, l := range strings.Split(string(out), "\n") {
+			if !strings.HasPrefix(l, `\restrict`) && !strings.HasPrefix(l, `\unrestrict`) {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n") + dbs
+	}
+	before := dump()
+	for _, models := range [][]any{nil, {&attackModel{}}, {&attackModel{}, &attackExtra{}}} {
+		r, err := startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(models...))
+		if err != nil || r.UpToDate() {
+			t.Fatalf("Check: %v %v", r, err)
+		}
+	}
+	if after := dump(); after != before {
+		t.Errorf("Check changed the database:\n%s\n----\n%s", before, after)
+	}
+	noDevLeft(t, db)
+}
+
+// setHBA replaces the test cluster's pg_hba.conf with lines (the admin
+// role keeps trust) until t ends.
+func setHBA(t *testing.T, lines ...string) {
+	t.Helper()
+	admin := attackOpen(t, pgtest.AdminURL(t))
+	var path string
+	if err := admin.QueryRow(`SHOW hba_file`).Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("pg_hba.conf: %v", err)
+	}
+	reload := func() {
+		if _, err := admin.Exec(`SELECT pg_reload_conf()`); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(path, orig, 0o600); err != nil {
+			t.Error(err)
+		}
+		reload()
+	})
+	body := "local all all trust\nhost all postgres 127.0.0.1/32 trust\n" + strings.Join(lines, "\n") + "\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Skipf("pg_hba.conf: %v", err)
+	}
+	reload()
+}
+
+// A password-authenticated role (scram-sha-256) gets the drift: the dev
+// database's connections carry the password; a role that pg_hba lets
+// only into the app's database gets DriftUnknown, one line, nothing left.
+func TestAttackPasswordAuth(t *testing.T) {
+	u := pgtest.NewDB(t)
+	ctx := context.Background()
+	dbname := strings.TrimPrefix(mustURL(t, u).Path, "/")
+	pw := fmt.Sprintf("pw_%d", os.Getpid())
+	only := fmt.Sprintf("only_%d", os.Getpid())
+	pu := addRole(t, u, pw, "CREATEDB PASSWORD 's3cret'")
+	ou := addRole(t, u, only, "CREATEDB PASSWORD 's3cret'")
+	admin := attackOpen(t, u)
+	if _, err := admin.Exec(fmt.Sprintf(`GRANT CREATE ON DATABASE %q TO %q, %q; GRANT ALL ON SCHEMA public TO %[2]q, %[3]q`, dbname, pw, only)); err != nil {
+		t.Fatal(err)
+	}
+	setHBA(t,
+		fmt.Sprintf("host %s %s 127.0.0.1/32 scram-sha-256", dbname, only),
+		fmt.Sprintf("host all %s 127.0.0.1/32 reject", only),
+		"host all all 127.0.0.1/32 scram-sha-256")
+	withPW := func(s string) string {
+		p := mustURL(t, s)
+		p.User = url.UserPassword(p.User.Username(), "s3cret")
+		return p.String()
+	}
+	// The password is checked.
+	nopw := attackOpen(t, pu)
+	if err := nopw.Ping(); err == nil {
+		t.Fatal("pg_hba.conf not in force: a role without its password connects")
+	}
+	db := attackOpen(t, withPW(pu))
+	r, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() {
+		t.Errorf("password role after Apply: %s", r)
+	}
+	if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "x" int`); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{})); err != nil || r.UpToDate() || len(r.DatabaseDrift) == 0 {
+		t.Errorf("password role, hand-made column: %v %v", r, err)
+	}
+	noDevLeft(t, db)
+
+	if _, err := db.Exec(fmt.Sprintf(`GRANT USAGE ON SCHEMA atlas_schema_revisions TO %q; GRANT SELECT ON ALL TABLES IN SCHEMA public, atlas_schema_revisions TO %[1]q`, only)); err != nil {
+		t.Fatal(err)
+	}
+	odb := attackOpen(t, withPW(ou))
+	r, err = startup.Check(ctx, odb, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.UpToDate() || r.DriftUnknown == "" || r.Current != "20260101000001" {
+		t.Errorf("role kept out of the dev database: %+v", r)
+	}
+	oneLine(t, "DriftUnknown", r.DriftUnknown)
+	if strings.Contains(r.DriftUnknown, "s3cret") {
+		t.Errorf("DriftUnknown shows the password: %s", r.DriftUnknown)
+	}
+	noDevLeft(t, odb)
+}
+
+// The ctx ends while CREATE DATABASE waits (a lock on template0 holds it
+// up), and while a file replays: the dev database is dropped, the error
+// is one line, the app's pool gets its connections back.
+func TestAttackCancelMidway(t *testing.T) {
+	u := pgtest.NewDB(t)
+	db := attackOpen(t, u)
+	slow := map[string]string{
+		"20260101000001_t.sql":    attackOne["20260101000001_t.sql"],
+		"20260101000002_slow.sql": "SELECT pg_sleep(1.5);\n",
+	}
+	if _, err := startup.Apply(context.Background(), db, pgDir(t, slow), startup.WithModels()); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("replay", func(t *testing.T) {
+		for _, models := range [][]any{nil, {&attackModel{}}} {
+			ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+			start := time.Now()
+			r, err := startup.Check(ctx, db, pgDir(t, slow), startup.WithModels(models...))
+			cancel()
+			took := time.Since(start)
+			if err == nil {
+				t.Errorf("a ctx that ends in the replay: no error, %s", r)
+			} else {
+				t.Logf("%s: %v", took, err)
+				oneLine(t, "error", err.Error())
+			}
+			if took > 1400*time.Millisecond {
+				t.Errorf("Check took %s on a 700ms ctx", took)
+			}
+			noDevLeft(t, db)
+		}
+	})
+	t.Run("create", func(t *testing.T) {
+		admin := attackOpen(t, pgtest.AdminURL(t))
+		tx, err := admin.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`COMMENT ON DATABASE template0 IS 'held'`); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(1500 * time.Millisecond)
+			tx.Rollback()
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		r, err := startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels())
+		t.Logf("%s: %v %v", time.Since(start), r, err)
+		if err == nil {
+			t.Errorf("a ctx that ends in CREATE DATABASE: no error, %s", r)
+		} else {
+			oneLine(t, "error", err.Error())
+		}
+		noDevLeft(t, db)
+	})
 }
