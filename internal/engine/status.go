@@ -147,6 +147,11 @@ func replayAt(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, version str
 	case err != nil && ctx.Err() == nil:
 		return nil, &ReplayError{Err: err}
 	case err != nil:
+		// The ctx ended: Atlas's clean-up failed on it too and joined
+		// that failure, the same ctx error, on a line of its own.
+		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+			err = j.Unwrap()[0]
+		}
 		return nil, err
 	case len(realm.Schemas) != 1:
 		return nil, errors.New("replay: the directory's state is not one schema")
