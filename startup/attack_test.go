@@ -646,3 +646,125 @@ func TestAttackCancelMidway(t *testing.T) {
 		noDevLeft(t, db)
 	})
 }
+
+// A file of several lines that does not replay: String is still one line
+// (it is for a log), on SQLite and on PostgreSQL.
+func TestAttackReplayErrorOneLine(t *testing.T) {
+	ctx := context.Background()
+	t.Run("sqlite", func(t *testing.T) {
+		first := map[string]string{"20260101000001_init.sql": "CREATE TABLE `t` (`x` integer NULL);\n"}
+		both := map[string]string{
+			"20260101000001_init.sql": first["20260101000001_init.sql"],
+			"20260101000002_copy.sql": "INSERT INTO `t` (`x`)\n  SELECT `x`\n  FROM `legacy`;\n",
+		}
+		db := openApp(t, t.TempDir()+"/app.db")
+		if _, err := startup.Apply(ctx, db, pgDir(t, first), startup.WithModels()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("CREATE TABLE legacy (x integer)"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := startup.Apply(ctx, db, pgDir(t, both), startup.WithModels())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.DriftUnknown == "" {
+			t.Fatalf("no DriftUnknown: %s", r)
+		}
+		t.Log(r)
+		oneLine(t, "String()", r.String())
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := attackOpen(t, pgtest.NewDB(t))
+		both := map[string]string{
+			"20260101000001_t.sql":    attackOne["20260101000001_t.sql"],
+			"20260101000002_copy.sql": "INSERT INTO \"t\" (\"id\")\n  SELECT \"id\"\n  FROM \"legacy\";\n",
+		}
+		if _, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`CREATE TABLE "legacy" ("id" bigint)`); err != nil {
+			t.Fatal(err)
+		}
+		r, err := startup.Apply(ctx, db, pgDir(t, both), startup.WithModels(&attackModel{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.DriftUnknown == "" {
+			t.Fatalf("no DriftUnknown: %s", r)
+		}
+		t.Log(r)
+		oneLine(t, "String()", r.String())
+		noDevLeft(t, db)
+	})
+}
+
+// A role without CREATEDB applies, and gets the versions and DriftUnknown;
+// 8 of them at once on one fresh database: one applies.
+func TestAttackNoCreateDBApply(t *testing.T) {
+	u := pgtest.NewDB(t)
+	ctx := context.Background()
+	role := fmt.Sprintf("nocdb_%d", os.Getpid())
+	ru := addRole(t, u, role, "NOCREATEDB")
+	admin := attackOpen(t, u)
+	if _, err := admin.Exec(fmt.Sprintf(`GRANT CREATE ON DATABASE %q TO %q; GRANT ALL ON SCHEMA public TO %[2]q`, strings.TrimPrefix(mustURL(t, u).Path, "/"), role)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	reports := make([]*startup.Report, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := sql.Open("pgx", ru)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			reports[i], errs[i] = startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("%d: %v", i, errs[i])
+		}
+		r := reports[i]
+		if r.UpToDate() || r.Current != "20260101000001" || len(r.Pending) > 0 || !strings.Contains(r.DriftUnknown, "CREATEDB") {
+			t.Errorf("%d: %+v", i, r)
+		}
+		t.Log(r)
+		oneLine(t, "String()", r.String())
+	}
+	var revs int
+	if err := admin.QueryRow(`SELECT count(*) FROM atlas_schema_revisions.atlas_schema_revisions`).Scan(&revs); err != nil || revs != 1 {
+		t.Errorf("%d revision rows, %v", revs, err)
+	}
+	noDevLeft(t, nil)
+}
+
+// A model whose column type a file of the directory makes (an enum):
+// AutoMigrate on the empty dev database cannot make it. Apply applied:
+// it should not then fail the app's start.
+func TestAttackModelTypeFromDirectory(t *testing.T) {
+	type moodModel struct {
+		ID int64
+		M  string `gorm:"type:mood"`
+	}
+	files := map[string]string{
+		"20260101000001_t.sql": `CREATE TYPE "mood" AS ENUM ('sad', 'happy');
+CREATE TABLE "mood_models" ("id" bigserial NOT NULL, "m" "mood" NULL, PRIMARY KEY ("id"));
+`,
+	}
+	ctx := context.Background()
+	db := attackOpen(t, pgtest.NewDB(t))
+	r, err := startup.Apply(ctx, db, pgDir(t, files), startup.WithModels(&moodModel{}))
+	t.Logf("%v %v", r, err)
+	if err != nil {
+		t.Errorf("Apply applied, then failed: %v", err)
+	}
+	noDevLeft(t, db)
+}
