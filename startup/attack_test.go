@@ -497,6 +497,9 @@ func TestAttackCheckChangesNothing(t *testing.T) {
 // role keeps trust) until t ends.
 func setHBA(t *testing.T, lines ...string) {
 	t.Helper()
+	if !pgtest.Throwaway(t) {
+		t.Skip("pg_hba.conf is rewritten only on the throwaway cluster, never on a server named by " + pgtest.EnvVar)
+	}
 	admin := attackOpen(t, pgtest.AdminURL(t))
 	var path string
 	if err := admin.QueryRow(`SHOW hba_file`).Scan(&path); err != nil {

@@ -101,6 +101,14 @@ func AdminURL(t testing.TB) string {
 	return srvURL
 }
 
+// Throwaway reports whether the server is the cluster this binary
+// started (not one named by STRUCTMIGRATE_TEST_POSTGRES): only then may a
+// test change the server's own configuration.
+func Throwaway(t testing.TB) bool {
+	AdminURL(t)
+	return srv != nil
+}
+
 // NewDB creates a fresh, empty database for t on the test server and
 // returns its URL; it is dropped when t ends. Without a server, t is
 // skipped with the reason.
