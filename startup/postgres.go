@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/structmigrate/structmigrate/internal/desired"
@@ -94,6 +96,19 @@ func driftPostgres(ctx context.Context, t engine.Target, db *sql.DB, dir migdir.
 		in.Models = &engine.Models{List: o.models, Options: desired.Options{Gorm: o.gorm}}
 	}
 	st, err := engine.Status(ctx, in)
+	var de *engine.DesiredError
+	if errors.As(err, &de) {
+		// The database drift is still computed; the structs drift is
+		// unknown, and start-up goes on.
+		in.Models = nil
+		if st, err = engine.Status(ctx, in); err != nil {
+			return nil, "", err
+		}
+		return st, strings.Join(slices.DeleteFunc([]string{
+			"structs drift unknown: the models' desired state fails on an empty database: " + de.Error(),
+			replayUnknown(st.ReplayError),
+		}, func(s string) bool { return s == "" }), "; "), nil
+	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -58,10 +58,12 @@ type Report struct {
 	// DatabaseDrift holds the SQL that would make the live database match
 	// the migration directory at Current: someone changed it by hand.
 	DatabaseDrift []string
-	// DriftUnknown says why neither drift could be computed: the
+	// DriftUnknown says why the drift could not be computed: the
 	// migration directory does not replay on an empty database (e.g. a
 	// file reads a table that only the live database has), or, on
-	// PostgreSQL, no temporary dev database could be made on the server.
+	// PostgreSQL, no temporary dev database could be made on the server,
+	// or the models' desired state fails there (a column of a type only
+	// a migration file makes: the database drift is still computed).
 	// "" when the drift was computed.
 	DriftUnknown string
 	// Error is the error of the last migration attempt when a file stopped

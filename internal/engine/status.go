@@ -91,6 +91,9 @@ func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.D
 	if in.Models != nil {
 		want, err := Desired(ctx, in.Target, dev, *in.Models)
 		if err != nil {
+			if ctx.Err() == nil {
+				err = &DesiredError{Err: err}
+			}
 			return err
 		}
 		head, ok, err := replay(ctx, r, dev, in.Dir, "")
@@ -129,6 +132,15 @@ func replay(ctx context.Context, r *status.Report, dev *dialect.Dev, dir migdir.
 	}
 	return s, err == nil, err
 }
+
+// DesiredError is models whose desired state could not be built on the
+// empty dev database (e.g. a column of a type that only a migration file
+// creates): the structs drift is unknown.
+type DesiredError struct{ Err error }
+
+func (e *DesiredError) Error() string { return e.Err.Error() }
+
+func (e *DesiredError) Unwrap() error { return e.Err }
 
 // ReplayError is a directory that does not replay on the dev database.
 type ReplayError struct{ Err error }
