@@ -201,15 +201,18 @@ func planChanges(ctx context.Context, drv migrate.Driver, name string, from, to 
 	return drv.PlanChanges(ctx, name, changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 }
 
-// changesSQL is the SQL that takes from to to (none when they agree).
+// changesSQL is the SQL that takes from to to (none when they agree),
+// with the enum labels Atlas's diff does not compare (enumDrift).
 func changesSQL(ctx context.Context, drv migrate.Driver, from, to *schema.Schema) ([]string, error) {
 	plan, err := planChanges(ctx, drv, "drift", from, to)
-	if err != nil || plan == nil {
+	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(plan.Changes))
-	for i, c := range plan.Changes {
-		out[i] = c.Cmd
+	var out []string
+	if plan != nil {
+		for _, c := range plan.Changes {
+			out = append(out, c.Cmd)
+		}
 	}
-	return out, nil
+	return append(out, enumDrift(from, to)...), nil
 }

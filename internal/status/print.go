@@ -59,13 +59,13 @@ func (r *Report) Print(w io.Writer, o PrintOptions) {
 	if len(r.StructsDrift) > 0 {
 		fmt.Fprintf(w, "\nThe structs changed but no migration was generated (run make migrate-diff name=<name>):\n")
 		for _, s := range r.StructsDrift {
-			fmt.Fprintf(w, "  %s;\n", s)
+			fmt.Fprintf(w, "  %s\n", terminated(s))
 		}
 	}
 	if len(r.DatabaseDrift) > 0 {
 		fmt.Fprintf(w, "\nThe database differs from the migration directory at %s (changed by hand?); to reconcile:\n", r.Current)
 		for _, s := range r.DatabaseDrift {
-			fmt.Fprintf(w, "  %s;\n", s)
+			fmt.Fprintf(w, "  %s\n", terminated(s))
 		}
 	}
 	if r.ReplayError != "" {
@@ -142,3 +142,12 @@ func (r *Report) driver() string {
 
 // oneLine folds an error or statement onto one line, as the CLI does.
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
+// terminated ends a drift statement with ";"; a comment (a change no
+// statement makes, e.g. an enum label PostgreSQL cannot drop) stays as it is.
+func terminated(s string) string {
+	if strings.HasPrefix(s, "--") {
+		return s
+	}
+	return s + ";"
+}
