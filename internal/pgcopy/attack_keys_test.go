@@ -36,3 +36,12 @@ func TestAttackCompositeKeyCollision(t *testing.T) {
 		t.Fatalf("target %q, want %q", got, want)
 	}
 }
+
+// A text key holding a newline, in a row whose other value is refused:
+// the refusal stays one line.
+func TestAttackKeyNewlineMessage(t *testing.T) {
+	ddl := []string{"CREATE TABLE notes (code text PRIMARY KEY, done boolean)"}
+	e := newAttackEnv(t, []string{"CREATE TABLE notes (code text PRIMARY KEY, done numeric)"}, ddl)
+	e.liteExec(t, "INSERT INTO notes VALUES ('line one\nError: line two', 2)")
+	oneLine(t, e.copy(t), "notes", "done", `line one\nError: line two`, "value 2")
+}
