@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -225,12 +227,48 @@ func (t table) selectList(cast bool) string {
 	return strings.Join(s, ", ")
 }
 
+// key is the row's primary key as one string, unambiguous: each part's
+// length before it (joined with ", " as in messages, parts holding ", b="
+// would make two keys the same text).
 func (t table) key(canons []string) string {
+	var b strings.Builder
+	for _, k := range t.Key {
+		fmt.Fprintf(&b, "%d:%s;", len(canons[k]), canons[k])
+	}
+	return b.String()
+}
+
+// keyText is the row's primary key for messages: "id=7" or, for parts
+// that are not plain (a comma, an equals sign, a quote, white space at an
+// end, a character that does not print such as a newline), "name=\"…\"".
+// shown marks parts that are already a source value's display (show).
+func (t table) keyText(canons []string, shown []bool) string {
 	parts := make([]string, len(t.Key))
 	for i, k := range t.Key {
-		parts[i] = t.Cols[k].Name + "=" + canons[k]
+		v := canons[k]
+		switch {
+		case shown != nil && shown[k]:
+		case v == canon(0, nil):
+			v = "NULL"
+		case plain(v):
+		default:
+			v = strconv.Quote(v)
+		}
+		parts[i] = t.Cols[k].Name + "=" + v
 	}
 	return strings.Join(parts, ", ")
+}
+
+func plain(s string) bool {
+	if s == "" || strings.TrimSpace(s) != s || strings.ContainsAny(s, ",=\"\\") {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // targetRows reads the target table's rows as canonical text, by key,
@@ -253,6 +291,9 @@ func targetRows(ctx context.Context, tx pgx.Tx, t table) (map[string][]string, [
 			cs[i] = canon(t.Cols[i].Kind, v)
 		}
 		k := t.key(cs)
+		if _, dup := out[k]; dup {
+			return nil, nil, fmt.Errorf("table %s: two rows have the key %s; nothing was copied", t.Name, t.keyText(cs, nil))
+		}
 		out[k] = cs
 		for i := range cs {
 			sums[i].add(k, cs[i])
@@ -282,7 +323,11 @@ func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing ma
 		return res, it.err
 	}
 	if len(existing) > 0 {
-		ks := sortedKeys(existing)
+		var ks []string
+		for _, cs := range existing {
+			ks = append(ks, t.keyText(cs, nil))
+		}
+		sort.Strings(ks)
 		return res, fmt.Errorf("the target is not empty: table %s holds %d rows the source does not have (first: %s); nothing was copied (delete them there first if the target's own data migrations wrote them)", t.Name, len(ks), ks[0])
 	}
 	// Verify, inside the transaction: count and every column's digest.
@@ -345,7 +390,11 @@ func (s *sourceRows) Next() bool {
 		key := s.t.key(cs)
 		for i, c := range s.t.Cols {
 			if why[i] != "" {
-				s.err = &ConvertError{Table: s.t.Name, Column: c.Name, Key: key, Value: raw[i], Why: why[i]}
+				shown := make([]bool, len(why))
+				for j := range why {
+					shown[j] = why[j] != ""
+				}
+				s.err = &ConvertError{Table: s.t.Name, Column: c.Name, Key: s.t.keyText(cs, shown), Value: raw[i], Why: why[i]}
 				return false
 			}
 		}
