@@ -86,6 +86,18 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 	if err := sameTables(ctx, src, tables); err != nil {
 		return nil, err
 	}
+	// No other session writes the tables until the copy commits (reads go
+	// on): a row committed after the target's rows are read below would be
+	// deleted with them, silently.
+	if len(tables) > 0 {
+		qs := make([]string, len(tables))
+		for i, t := range tables {
+			qs[i] = quote(t.Name)
+		}
+		if _, err := tx.Exec(ctx, "LOCK TABLE "+strings.Join(qs, ", ")+" IN EXCLUSIVE MODE"); err != nil {
+			return nil, fmt.Errorf("lock the target's tables: %w; nothing was copied", err)
+		}
+	}
 	// The rows the target holds already (its own data migrations, e.g. a
 	// seed) are read, then deleted, referrers first; the source's rows
 	// replace them, and a row the source lacks refuses the copy.
