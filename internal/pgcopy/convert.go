@@ -50,6 +50,8 @@ const (
 	kText kind = iota
 	kBool
 	kInt
+	kInt4 // integer
+	kInt2 // smallint
 	kFloat8
 	kFloat4
 	kNumeric
@@ -65,8 +67,12 @@ func kindOf(dataType string) (kind, bool) {
 		return kText, true
 	case "boolean":
 		return kBool, true
-	case "smallint", "integer", "bigint":
+	case "bigint":
 		return kInt, true
+	case "integer":
+		return kInt4, true
+	case "smallint":
+		return kInt2, true
 	case "double precision":
 		return kFloat8, true
 	case "real":
@@ -137,20 +143,32 @@ func convert(k kind, v any) (any, string) {
 			}
 		}
 		return nil, "is not a boolean (0 or 1)"
-	case kInt:
+	case kInt, kInt4, kInt2:
+		var n int64
 		switch v := v.(type) {
 		case int64:
-			return v, ""
+			n = v
 		case float64:
-			if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-				return int64(v), ""
+			if v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
+				return nil, "is not an integer"
 			}
+			n = int64(v)
 		case string:
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				return n, ""
+			p, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, "is not an integer"
 			}
+			n = p
+		default:
+			return nil, "is not an integer"
 		}
-		return nil, "is not an integer"
+		switch {
+		case k == kInt4 && (n < math.MinInt32 || n > math.MaxInt32):
+			return nil, "does not fit an integer (int4)"
+		case k == kInt2 && (n < math.MinInt16 || n > math.MaxInt16):
+			return nil, "does not fit a smallint (int2)"
+		}
+		return n, ""
 	case kFloat8, kFloat4, kNumeric:
 		var f float64
 		switch v := v.(type) {

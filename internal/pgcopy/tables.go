@@ -3,6 +3,7 @@ package pgcopy
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 type column struct {
@@ -317,7 +319,7 @@ func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing ma
 		if it.err != nil {
 			return res, it.err
 		}
-		return res, fmt.Errorf("table %s: copy: %w; nothing was copied", t.Name, err)
+		return res, copyError(ctx, src, t, err)
 	}
 	if it.err != nil {
 		return res, it.err
@@ -340,10 +342,135 @@ func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing ma
 	}
 	for i, c := range t.Cols {
 		if gotSums[i] != sums[i] {
+			if err := verifyError(ctx, src, t, got, i); err != nil {
+				return res, err
+			}
 			return res, fmt.Errorf("verify: table %s, column %s: the values differ after the copy; nothing was copied", t.Name, c.Name)
 		}
 	}
 	return res, nil
+}
+
+// convertRow converts a source row: the values for COPY, their canonical
+// text (a refused value's display instead) and why each was refused ("").
+func convertRow(t table, raw []any) (vals []any, cs, why []string) {
+	vals = make([]any, len(raw))
+	cs = make([]string, len(raw))
+	why = make([]string, len(raw))
+	for i, c := range t.Cols {
+		vals[i], why[i] = convert(c.Kind, raw[i])
+		cs[i] = canon(c.Kind, vals[i])
+		if why[i] != "" {
+			cs[i] = show(raw[i])
+		}
+	}
+	return vals, cs, why
+}
+
+// scanSource reads the source table again, in the order the copy read it
+// (the same query in the same read transaction), converted, until fn
+// returns false: to name the row a refusal or a verification is about.
+func scanSource(ctx context.Context, src *sql.Tx, t table, fn func(n int, raw []any, cs []string) bool) error {
+	rows, err := src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for n := 1; rows.Next(); n++ {
+		raw := make([]any, len(t.Cols))
+		ptrs := make([]any, len(raw))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		_, cs, _ := convertRow(t, raw)
+		if !fn(n, raw, cs) {
+			return nil
+		}
+	}
+	return rows.Err()
+}
+
+// copyError is PostgreSQL's refusal of a row COPY sent, naming the row
+// (and the column and value, when PostgreSQL says which) in one line.
+func copyError(ctx context.Context, src *sql.Tx, t table, err error) error {
+	msg := err.Error()
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("table %s: copy: %s; nothing was copied", t.Name, oneLineText(msg))
+	}
+	if pe.Detail != "" {
+		msg += ": " + pe.Detail
+	}
+	msg = oneLineText(msg)
+	line, col := 0, -1
+	for _, w := range strings.Split(pe.Where, "\n") {
+		rest, ok := strings.CutPrefix(w, "COPY "+t.Name+", line ")
+		if !ok {
+			continue
+		}
+		num, name, _ := strings.Cut(rest, ", column ")
+		if n, err := strconv.Atoi(num); err == nil {
+			line = n
+		}
+		for i, c := range t.Cols {
+			if c.Name == name {
+				col = i
+			}
+		}
+	}
+	if line == 0 {
+		return fmt.Errorf("table %s: copy: %s; nothing was copied", t.Name, msg)
+	}
+	var found error
+	serr := scanSource(ctx, src, t, func(n int, raw []any, cs []string) bool {
+		if n < line {
+			return true
+		}
+		if col >= 0 {
+			found = fmt.Errorf("table %s, column %s, row %s: value %s: PostgreSQL refuses it: %s; nothing was copied", t.Name, t.Cols[col].Name, t.keyText(cs, nil), show(raw[col]), msg)
+		} else {
+			found = fmt.Errorf("table %s, row %s: PostgreSQL refuses it: %s; nothing was copied", t.Name, t.keyText(cs, nil), msg)
+		}
+		return false
+	})
+	if found == nil || serr != nil {
+		return fmt.Errorf("table %s: copy: %s; nothing was copied", t.Name, msg)
+	}
+	return found
+}
+
+// verifyError names the first source row whose column col PostgreSQL
+// holds otherwise (nil if none is found).
+func verifyError(ctx context.Context, src *sql.Tx, t table, got map[string][]string, col int) error {
+	var found error
+	serr := scanSource(ctx, src, t, func(_ int, raw []any, cs []string) bool {
+		g, ok := got[t.key(cs)]
+		switch {
+		case !ok:
+			found = fmt.Errorf("verify: table %s, row %s: not in the target after the copy; nothing was copied", t.Name, t.keyText(cs, nil))
+		case g[col] != cs[col]:
+			back := g[col]
+			switch {
+			case back == canon(0, nil):
+				back = "NULL"
+			case t.Cols[col].Kind == kText || !plain(back):
+				back = strconv.Quote(back)
+			}
+			found = fmt.Errorf("verify: table %s, column %s, row %s: value %s reads back as %s; nothing was copied", t.Name, t.Cols[col].Name, t.keyText(cs, nil), show(raw[col]), back)
+		}
+		return found == nil
+	})
+	if serr != nil {
+		return nil
+	}
+	return found
+}
+
+func oneLineText(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
 func names(cols []column) []string {
@@ -377,16 +504,7 @@ func (s *sourceRows) Next() bool {
 			return false
 		}
 		// The key first, for messages: converted key columns.
-		vals := make([]any, len(raw))
-		cs := make([]string, len(raw))
-		why := make([]string, len(raw))
-		for i, c := range s.t.Cols {
-			vals[i], why[i] = convert(c.Kind, raw[i])
-			cs[i] = canon(c.Kind, vals[i])
-			if why[i] != "" {
-				cs[i] = show(raw[i])
-			}
-		}
+		vals, cs, why := convertRow(s.t, raw)
 		key := s.t.key(cs)
 		for i, c := range s.t.Cols {
 			if why[i] != "" {
