@@ -115,8 +115,9 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 		}
 	}
 	var done []Table
+	sums := make([][]digest, len(tables))
 	for i, t := range tables {
-		r, err := copyTable(ctx, src, tx, t, existing[i])
+		r, s, err := copyTable(ctx, src, tx, t, existing[i])
 		if err != nil {
 			return nil, err
 		}
@@ -124,6 +125,13 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 			return nil, err
 		}
 		done = append(done, r)
+		sums[i] = s
+	}
+	// Verify, inside the transaction, once every table is copied.
+	for i, t := range tables {
+		if err := verifyTable(ctx, src, tx, t, done[i], sums[i]); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)

@@ -306,23 +306,23 @@ func targetRows(ctx context.Context, tx pgx.Tx, t table) (map[string][]string, [
 
 // copyTable streams the source rows into the (emptied) target table with
 // COPY, counting the rows it held before (existing), then verifies.
-func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing map[string][]string) (Table, error) {
+func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing map[string][]string) (Table, []digest, error) {
 	res := Table{Name: t.Name, Columns: len(t.Cols)}
 	rows, err := src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	defer rows.Close()
 	sums := make([]digest, len(t.Cols))
 	it := &sourceRows{t: t, rows: rows, existing: existing, sums: sums, res: &res}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names(t.Cols), it); err != nil {
 		if it.err != nil {
-			return res, it.err
+			return res, nil, it.err
 		}
-		return res, copyError(ctx, src, t, err)
+		return res, nil, copyError(ctx, src, t, err)
 	}
 	if it.err != nil {
-		return res, it.err
+		return res, nil, it.err
 	}
 	if len(existing) > 0 {
 		var ks []string
@@ -330,25 +330,32 @@ func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing ma
 			ks = append(ks, t.keyText(cs, nil))
 		}
 		sort.Strings(ks)
-		return res, fmt.Errorf("the target is not empty: table %s holds %d rows the source does not have (first: %s); nothing was copied (delete them there first if the target's own data migrations wrote them)", t.Name, len(ks), ks[0])
+		return res, nil, fmt.Errorf("the target is not empty: table %s holds %d rows the source does not have (first: %s); nothing was copied (delete them there first if the target's own data migrations wrote them)", t.Name, len(ks), ks[0])
 	}
-	// Verify, inside the transaction: count and every column's digest.
+	return res, sums, nil
+}
+
+// verifyTable compares the target table, read back inside the
+// transaction after every table was copied (a trigger may write into a
+// table copied before), with the source: the row count and every
+// column's digest.
+func verifyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, res Table, sums []digest) error {
 	got, gotSums, err := targetRows(ctx, tx, t)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if len(got) != res.Rows {
-		return res, fmt.Errorf("verify: table %s has %d rows after the copy, the source %d; nothing was copied", t.Name, len(got), res.Rows)
+		return fmt.Errorf("verify: table %s has %d rows after the copy, the source %d; nothing was copied", t.Name, len(got), res.Rows)
 	}
 	for i, c := range t.Cols {
 		if gotSums[i] != sums[i] {
 			if err := verifyError(ctx, src, t, got, i); err != nil {
-				return res, err
+				return err
 			}
-			return res, fmt.Errorf("verify: table %s, column %s: the values differ after the copy; nothing was copied", t.Name, c.Name)
+			return fmt.Errorf("verify: table %s, column %s: the values differ after the copy; nothing was copied", t.Name, c.Name)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // convertRow converts a source row: the values for COPY, their canonical
@@ -547,7 +554,11 @@ func resetSequences(ctx context.Context, tx pgx.Tx, t table) error {
 		if !c.Sequence {
 			continue
 		}
-		q := fmt.Sprintf("SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT max(%s) AS m FROM %s) s WHERE m IS NOT NULL", quote(c.Name), quote(t.Name))
+		// Ids below the sequence's start (0, negatives): the next is its
+		// start.
+		q := fmt.Sprintf(`SELECT setval(q.seq, greatest(s.m, p.seqmin), s.m >= p.seqmin)
+			FROM (SELECT max(%s) AS m FROM %s) s, (SELECT pg_get_serial_sequence($1, $2)::regclass AS seq) q
+			JOIN pg_sequence p ON p.seqrelid = q.seq WHERE s.m IS NOT NULL`, quote(c.Name), quote(t.Name))
 		if _, err := tx.Exec(ctx, q, quote(t.Name), c.Name); err != nil {
 			return fmt.Errorf("table %s, column %s: reset its sequence: %w", t.Name, c.Name, err)
 		}
