@@ -120,7 +120,7 @@ func TestAttackSearchPathDSN(t *testing.T) {
 				t.Fatal(err)
 			}
 			db := attackOpen(t, u+"&"+q)
-			r, err := startup.Apply(ctx, db, pgDir(t, attackApp), startup.WithModels(&attackModel{}))
+			r, err := startup.Apply(ctx, db, migrationsOf(t, attackApp), startup.WithModels(&attackModel{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestAttackSearchPathDSN(t *testing.T) {
 			if !r.UpToDate() {
 				t.Errorf("after Apply: %s", r)
 			}
-			r, err = startup.Check(ctx, db, pgDir(t, attackApp), startup.WithModels(&attackModel{}))
+			r, err = startup.Check(ctx, db, migrationsOf(t, attackApp), startup.WithModels(&attackModel{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestAttackSearchPathDSN(t *testing.T) {
 			if _, err := admin.Exec(`ALTER TABLE "app"."t" ADD COLUMN "x" int`); err != nil {
 				t.Fatal(err)
 			}
-			r, err = startup.Check(ctx, db, pgDir(t, attackApp), startup.WithModels(&pgDriftModel{}, &attackExtra{}))
+			r, err = startup.Check(ctx, db, migrationsOf(t, attackApp), startup.WithModels(&pgDriftModel{}, &attackExtra{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +165,7 @@ func TestAttackSearchPathRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := attackOpen(t, ru)
-	r, err := startup.Apply(ctx, db, pgDir(t, attackApp), startup.WithModels(&attackModel{}))
+	r, err := startup.Apply(ctx, db, migrationsOf(t, attackApp), startup.WithModels(&attackModel{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestAttackPoolKinds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			u := pgtest.NewDB(t) + "&application_name=attack"
 			db := o(t, u)
-			r, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+			r, err := startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -226,7 +226,7 @@ func TestAttackPoolKinds(t *testing.T) {
 			if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "x" int`); err != nil {
 				t.Fatal(err)
 			}
-			r, err = startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+			r, err = startup.Check(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +262,7 @@ CREATE TABLE "t" ("id" bigint NOT NULL, "n" integer NOT NULL DEFAULT 1, "m" "moo
 			if _, err := db.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS atlas_schema_revisions CASCADE`); err != nil {
 				t.Fatal(err)
 			}
-			r, err := startup.Apply(ctx, db, pgDir(t, files), startup.WithModels())
+			r, err := startup.Apply(ctx, db, migrationsOf(t, files), startup.WithModels())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -272,7 +272,7 @@ CREATE TABLE "t" ("id" bigint NOT NULL, "n" integer NOT NULL DEFAULT 1, "m" "moo
 			if _, err := db.Exec(stmt); err != nil {
 				t.Fatal(err)
 			}
-			r, err = startup.Check(ctx, db, pgDir(t, files), startup.WithModels())
+			r, err = startup.Check(ctx, db, migrationsOf(t, files), startup.WithModels())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,13 +293,13 @@ CREATE TABLE "t" ("id" bigint NOT NULL, "m" "mood" NULL, PRIMARY KEY ("id"));
 `,
 	}
 	db := attackOpen(t, pgtest.NewDB(t))
-	if _, err := startup.Apply(ctx, db, pgDir(t, files), startup.WithModels()); err != nil {
+	if _, err := startup.Apply(ctx, db, migrationsOf(t, files), startup.WithModels()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`ALTER TYPE "mood" ADD VALUE 'ok'`); err != nil {
 		t.Fatal(err)
 	}
-	r, err := startup.Check(ctx, db, pgDir(t, files), startup.WithModels())
+	r, err := startup.Check(ctx, db, migrationsOf(t, files), startup.WithModels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,10 +313,10 @@ CREATE TABLE "t" ("id" bigint NOT NULL, "m" "mood" NULL, PRIMARY KEY ("id"));
 func TestAttackCancel(t *testing.T) {
 	u := pgtest.NewDB(t)
 	db := attackOpen(t, u)
-	if _, err := startup.Apply(context.Background(), db, pgDir(t, attackOne), startup.WithModels(&attackModel{})); err != nil {
+	if _, err := startup.Apply(context.Background(), db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{})); err != nil {
 		t.Fatal(err)
 	}
-	dir := pgDir(t, attackOne)
+	dir := migrationsOf(t, attackOne)
 	for _, d := range []time.Duration{0, time.Microsecond, 100 * time.Microsecond, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond,
 		5 * time.Millisecond, 8 * time.Millisecond, 12 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 50 * time.Millisecond,
 		80 * time.Millisecond, 120 * time.Millisecond, 200 * time.Millisecond} {
@@ -342,11 +342,11 @@ func TestAttackErrorPaths(t *testing.T) {
 	u := pgtest.NewDB(t)
 	ctx := context.Background()
 	db := attackOpen(t, u)
-	if _, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels()); err != nil {
+	if _, err := startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels()); err != nil {
 		t.Fatal(err)
 	}
 	// The structs drift is unknown, said in one line; no error.
-	r, err := startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(&badModel{}))
+	r, err := startup.Check(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&badModel{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestAttackErrorPaths(t *testing.T) {
 	if _, err := db.Exec(`CREATE TABLE "nowhere" ("id" int)`); err != nil {
 		t.Fatal(err)
 	}
-	r, err = startup.Apply(ctx, db, pgDir(t, bad), startup.WithModels(&attackModel{}))
+	r, err = startup.Apply(ctx, db, migrationsOf(t, bad), startup.WithModels(&attackModel{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,12 +381,12 @@ func TestAttackPoolLimits(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 			defer cancel()
 			setup := attackOpen(t, u)
-			if _, err := startup.Apply(ctx, setup, pgDir(t, attackOne), startup.WithModels()); err != nil {
+			if _, err := startup.Apply(ctx, setup, migrationsOf(t, attackOne), startup.WithModels()); err != nil {
 				t.Fatal(err)
 			}
 			db := attackOpen(t, u)
 			db.SetMaxOpenConns(n)
-			r, err := startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+			r, err := startup.Check(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -394,7 +394,7 @@ func TestAttackPoolLimits(t *testing.T) {
 				t.Errorf("Check: %s", r)
 			}
 			if n == 2 {
-				if r, err = startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{})); err != nil || !r.UpToDate() {
+				if r, err = startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{})); err != nil || !r.UpToDate() {
 					t.Errorf("Apply: %v %v", r, err)
 				}
 			}
@@ -409,7 +409,7 @@ func TestAttackConcurrent(t *testing.T) {
 	u := pgtest.NewDB(t)
 	ctx := context.Background()
 	db := attackOpen(t, u)
-	dir := pgDir(t, attackOne)
+	dir := migrationsOf(t, attackOne)
 	const n = 8
 	reports := make([]*startup.Report, n)
 	errs := make([]error, n)
@@ -461,7 +461,7 @@ func TestAttackCheckChangesNothing(t *testing.T) {
 	u := pgtest.NewDB(t)
 	ctx := context.Background()
 	db := attackOpen(t, u)
-	if _, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels()); err != nil {
+	if _, err := startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`INSERT INTO "t" ("name") VALUES ('a'), ('b'); ALTER TABLE "t" ADD COLUMN "x" int`); err != nil {
@@ -486,7 +486,7 @@ func TestAttackCheckChangesNothing(t *testing.T) {
 	}
 	before := dump()
 	for _, models := range [][]any{nil, {&attackModel{}}, {&attackModel{}, &attackExtra{}}} {
-		r, err := startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(models...))
+		r, err := startup.Check(ctx, db, migrationsOf(t, attackOne), startup.WithModels(models...))
 		if err != nil || r.UpToDate() {
 			t.Fatalf("Check: %v %v", r, err)
 		}
@@ -562,7 +562,7 @@ func TestAttackPasswordAuth(t *testing.T) {
 		t.Fatal("pg_hba.conf not in force: a role without its password connects")
 	}
 	db := attackOpen(t, withPW(pu))
-	r, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+	r, err := startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +572,7 @@ func TestAttackPasswordAuth(t *testing.T) {
 	if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "x" int`); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{})); err != nil || r.UpToDate() || len(r.DatabaseDrift) == 0 {
+	if r, err = startup.Check(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{})); err != nil || r.UpToDate() || len(r.DatabaseDrift) == 0 {
 		t.Errorf("password role, hand-made column: %v %v", r, err)
 	}
 	noDevLeft(t, db)
@@ -581,7 +581,7 @@ func TestAttackPasswordAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	odb := attackOpen(t, withPW(ou))
-	r, err = startup.Check(ctx, odb, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+	r, err = startup.Check(ctx, odb, migrationsOf(t, attackOne), startup.WithModels(&attackModel{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -605,14 +605,14 @@ func TestAttackCancelMidway(t *testing.T) {
 		"20260101000001_t.sql":    attackOne["20260101000001_t.sql"],
 		"20260101000002_slow.sql": "SELECT pg_sleep(1.5);\n",
 	}
-	if _, err := startup.Apply(context.Background(), db, pgDir(t, slow), startup.WithModels()); err != nil {
+	if _, err := startup.Apply(context.Background(), db, migrationsOf(t, slow), startup.WithModels()); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("replay", func(t *testing.T) {
 		for _, models := range [][]any{nil, {&attackModel{}}} {
 			ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 			start := time.Now()
-			r, err := startup.Check(ctx, db, pgDir(t, slow), startup.WithModels(models...))
+			r, err := startup.Check(ctx, db, migrationsOf(t, slow), startup.WithModels(models...))
 			cancel()
 			took := time.Since(start)
 			if err == nil {
@@ -643,7 +643,7 @@ func TestAttackCancelMidway(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		r, err := startup.Check(ctx, db, pgDir(t, attackOne), startup.WithModels())
+		r, err := startup.Check(ctx, db, migrationsOf(t, attackOne), startup.WithModels())
 		t.Logf("%s: %v %v", time.Since(start), r, err)
 		if err == nil {
 			t.Errorf("a ctx that ends in CREATE DATABASE: no error, %s", r)
@@ -665,13 +665,13 @@ func TestAttackReplayErrorOneLine(t *testing.T) {
 			"20260101000002_copy.sql": "INSERT INTO `t` (`x`)\n  SELECT `x`\n  FROM `legacy`;\n",
 		}
 		db := openApp(t, t.TempDir()+"/app.db")
-		if _, err := startup.Apply(ctx, db, pgDir(t, first), startup.WithModels()); err != nil {
+		if _, err := startup.Apply(ctx, db, migrationsOf(t, first), startup.WithModels()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec("CREATE TABLE legacy (x integer)"); err != nil {
 			t.Fatal(err)
 		}
-		r, err := startup.Apply(ctx, db, pgDir(t, both), startup.WithModels())
+		r, err := startup.Apply(ctx, db, migrationsOf(t, both), startup.WithModels())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -687,13 +687,13 @@ func TestAttackReplayErrorOneLine(t *testing.T) {
 			"20260101000001_t.sql":    attackOne["20260101000001_t.sql"],
 			"20260101000002_copy.sql": "INSERT INTO \"t\" (\"id\")\n  SELECT \"id\"\n  FROM \"legacy\";\n",
 		}
-		if _, err := startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels()); err != nil {
+		if _, err := startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(`CREATE TABLE "legacy" ("id" bigint)`); err != nil {
 			t.Fatal(err)
 		}
-		r, err := startup.Apply(ctx, db, pgDir(t, both), startup.WithModels(&attackModel{}))
+		r, err := startup.Apply(ctx, db, migrationsOf(t, both), startup.WithModels(&attackModel{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -731,7 +731,7 @@ func TestAttackNoCreateDBApply(t *testing.T) {
 				return
 			}
 			defer db.Close()
-			reports[i], errs[i] = startup.Apply(ctx, db, pgDir(t, attackOne), startup.WithModels(&attackModel{}))
+			reports[i], errs[i] = startup.Apply(ctx, db, migrationsOf(t, attackOne), startup.WithModels(&attackModel{}))
 		}()
 	}
 	wg.Wait()
@@ -768,7 +768,7 @@ CREATE TABLE "mood_models" ("id" bigserial NOT NULL, "m" "mood" NULL, PRIMARY KE
 	}
 	ctx := context.Background()
 	db := attackOpen(t, pgtest.NewDB(t))
-	r, err := startup.Apply(ctx, db, pgDir(t, files), startup.WithModels(&moodModel{}))
+	r, err := startup.Apply(ctx, db, migrationsOf(t, files), startup.WithModels(&moodModel{}))
 	if err != nil {
 		t.Fatalf("Apply applied, then failed: %v", err)
 	}
@@ -781,7 +781,7 @@ CREATE TABLE "mood_models" ("id" bigserial NOT NULL, "m" "mood" NULL, PRIMARY KE
 	if _, err := db.Exec(`ALTER TABLE "mood_models" ADD COLUMN "x" int`); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = startup.Check(ctx, db, pgDir(t, files), startup.WithModels(&moodModel{})); err != nil || !strings.Contains(strings.Join(r.DatabaseDrift, "\n"), `"x"`) {
+	if r, err = startup.Check(ctx, db, migrationsOf(t, files), startup.WithModels(&moodModel{})); err != nil || !strings.Contains(strings.Join(r.DatabaseDrift, "\n"), `"x"`) {
 		t.Errorf("database drift beside unknown structs drift: %v, %v", r, err)
 	}
 	noDevLeft(t, db)

@@ -58,12 +58,12 @@ func runPostgres(ctx context.Context, db *sql.DB, write bool, o options) (*Repor
 	t := engine.Target{Dialect: d}
 	if write {
 		if _, err := engine.Apply(ctx, engine.ApplyInput{Target: t, DB: db, Dir: dir, Out: o.log, Operator: operator, Wait: lockWait}); err != nil {
-			return nil, fmt.Errorf("startup: apply: %w", err)
+			return nil, oneLine(fmt.Errorf("startup: apply: %w", err))
 		}
 	}
 	st, unknown, err := driftPostgres(ctx, t, db, dir, o)
 	if err != nil {
-		return nil, fmt.Errorf("startup: %w", err)
+		return nil, oneLine(fmt.Errorf("startup: %w", err))
 	}
 	r := &Report{Pending: st.Pending, StructsDrift: st.StructsDrift, DatabaseDrift: st.DatabaseDrift, DriftUnknown: unknown, Error: st.Error}
 	if len(st.Applied) > 0 {
@@ -113,4 +113,19 @@ func driftPostgres(ctx context.Context, t engine.Target, db *sql.DB, dir migdir.
 		return nil, "", err
 	}
 	return st, replayUnknown(st.ReplayError), nil
+}
+
+// lineError is an error whose message is one line: a query that a ctx
+// ended gets pgx's error and the ctx's own joined on a second line.
+type lineError struct{ err error }
+
+func (e lineError) Error() string { return strings.ReplaceAll(e.err.Error(), "\n", "; ") }
+
+func (e lineError) Unwrap() error { return e.err }
+
+func oneLine(err error) error {
+	if !strings.Contains(err.Error(), "\n") {
+		return err
+	}
+	return lineError{err}
 }

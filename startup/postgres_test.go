@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"ariga.io/atlas/sql/migrate"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -103,29 +102,6 @@ func TestPostgresGORM(t *testing.T) {
 	}
 }
 
-// pgDir writes files and their atlas.sum to a new directory.
-func pgDir(t *testing.T, files map[string]string) startup.Option {
-	t.Helper()
-	dir := t.TempDir()
-	ld, err := migrate.NewLocalDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		if err := ld.WriteFile(name, []byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sum, err := ld.Checksum()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate.WriteSumFile(ld, sum); err != nil {
-		t.Fatal(err)
-	}
-	return startup.WithMigrations(os.DirFS(dir))
-}
-
 // devDatabases lists the temporary dev databases on the test server.
 func devDatabases(t *testing.T) []string {
 	t.Helper()
@@ -171,7 +147,7 @@ func TestPostgresDrift(t *testing.T) {
 	}
 	defer db.Close()
 	one := map[string]string{"20260101000001_t.sql": `CREATE TABLE "t" ("id" bigint NOT NULL, PRIMARY KEY ("id"));` + "\n"}
-	r, err := startup.Apply(ctx, db, pgDir(t, one), startup.WithModels())
+	r, err := startup.Apply(ctx, db, migrationsOf(t, one), startup.WithModels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +155,7 @@ func TestPostgresDrift(t *testing.T) {
 		t.Fatalf("after Apply: %s", r)
 	}
 	// Structs drift: the models have a column the directory lacks.
-	r, err = startup.Check(ctx, db, pgDir(t, one), startup.WithModels(&pgDriftModel{}))
+	r, err = startup.Check(ctx, db, migrationsOf(t, one), startup.WithModels(&pgDriftModel{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +166,7 @@ func TestPostgresDrift(t *testing.T) {
 	if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "x" integer`); err != nil {
 		t.Fatal(err)
 	}
-	r, err = startup.Check(ctx, db, pgDir(t, one), startup.WithModels())
+	r, err = startup.Check(ctx, db, migrationsOf(t, one), startup.WithModels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +185,7 @@ func TestPostgresDrift(t *testing.T) {
 		"20260101000001_t.sql":    one["20260101000001_t.sql"],
 		"20260101000002_copy.sql": `INSERT INTO "t" ("id") SELECT "id" FROM "legacy";` + "\n",
 	}
-	r, err = startup.Apply(ctx, db, pgDir(t, two), startup.WithModels())
+	r, err = startup.Apply(ctx, db, migrationsOf(t, two), startup.WithModels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +218,7 @@ func TestPostgresDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	r, err = startup.Check(ctx, rdb, pgDir(t, two), startup.WithModels())
+	r, err = startup.Check(ctx, rdb, migrationsOf(t, two), startup.WithModels())
 	if err != nil {
 		t.Fatal(err)
 	}

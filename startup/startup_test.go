@@ -553,39 +553,19 @@ func TestRestorePoints(t *testing.T) {
 // database.
 func TestReplayError(t *testing.T) {
 	ctx := context.Background()
-	dirFS := func(files map[string]string) startup.Option {
-		dir := t.TempDir()
-		ld, err := migrate.NewLocalDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, body := range files {
-			if err := ld.WriteFile(name, []byte(body)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		sum, err := ld.Checksum()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := migrate.WriteSumFile(ld, sum); err != nil {
-			t.Fatal(err)
-		}
-		return startup.WithMigrations(os.DirFS(dir))
-	}
 	first := map[string]string{"20260101000001_init.sql": "CREATE TABLE `t` (`x` integer NULL);\n"}
 	both := map[string]string{
 		"20260101000001_init.sql": first["20260101000001_init.sql"],
 		"20260101000002_copy.sql": "INSERT INTO `t` (`x`) SELECT `x` FROM `legacy`;\n",
 	}
 	db := openApp(t, filepath.Join(t.TempDir(), "app.db"))
-	if r, err := startup.Apply(ctx, db, dirFS(first), startup.WithModels()); err != nil || !r.UpToDate() {
+	if r, err := startup.Apply(ctx, db, migrationsOf(t, first), startup.WithModels()); err != nil || !r.UpToDate() {
 		t.Fatalf("apply file 1: %v, %v", r, err)
 	}
 	if _, err := db.Exec("CREATE TABLE legacy (x integer); INSERT INTO legacy VALUES (7)"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := startup.Apply(ctx, db, dirFS(both), startup.WithModels())
+	r, err := startup.Apply(ctx, db, migrationsOf(t, both), startup.WithModels())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -598,4 +578,28 @@ func TestReplayError(t *testing.T) {
 	if s := r.String(); !strings.Contains(s, "drift unknown") {
 		t.Errorf("String() = %q, want it to say drift is unknown", s)
 	}
+}
+
+// migrationsOf writes files and their atlas.sum to a new directory and
+// returns it as WithMigrations.
+func migrationsOf(t *testing.T, files map[string]string) startup.Option {
+	t.Helper()
+	dir := t.TempDir()
+	ld, err := migrate.NewLocalDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := ld.WriteFile(name, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, err := ld.Checksum()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.WriteSumFile(ld, sum); err != nil {
+		t.Fatal(err)
+	}
+	return startup.WithMigrations(os.DirFS(dir))
 }
