@@ -97,6 +97,13 @@ func TestPostgresGORM(t *testing.T) {
 	if r, err = startup.ApplyGORM(ctx, gdb); err != nil {
 		t.Fatal(err)
 	}
+	// The models are the project's (schema.Models()): the committed
+	// PostgreSQL history is the sample's, so they match it only while the
+	// sample Player model is there; a team that replaced it (make
+	// test-template) has structs drift here until it generates its own.
+	if _, err := os.Stat("../schema/player.go"); err != nil {
+		r.StructsDrift = nil
+	}
 	if !r.UpToDate() || r.Current != "20261130042120" {
 		t.Fatalf("after ApplyGORM: %s", r)
 	}
