@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 	"time"
 
@@ -28,12 +27,10 @@ const lockWait = 30 * time.Second
 // starting together apply each file once: one migrates, the others wait
 // and then find nothing pending. The drift is computed as `structmigrate
 // status` computes it, on a temporary database made beside the app's
-// (driftPostgres). Not yet on PostgreSQL: WithBaseline, WithDesired and
-// WithExclude, which are refused.
+// (driftPostgres); WithBaseline verifies the schema there too. Not yet on
+// PostgreSQL: WithDesired and WithExclude, which are refused.
 func runPostgres(ctx context.Context, db *sql.DB, write bool, o options) (*Report, error) {
 	switch {
-	case o.baseline != "":
-		return nil, errors.New("startup: WithBaseline is not supported on PostgreSQL yet")
 	case o.hook != nil:
 		return nil, errors.New("startup: WithDesired is not supported on PostgreSQL yet")
 	case len(o.exclude) > 0:
@@ -55,9 +52,10 @@ func runPostgres(ctx context.Context, db *sql.DB, write bool, o options) (*Repor
 	if err != nil {
 		return nil, err
 	}
-	t := engine.Target{Dialect: d}
+	t := engine.Target{Dialect: d, DevBeside: db}
 	if write {
-		if _, err := engine.Apply(ctx, engine.ApplyInput{Target: t, DB: db, Dir: dir, Out: o.log, Operator: operator, Wait: lockWait}); err != nil {
+		in := engine.ApplyInput{Target: t, DB: db, Dir: dir, Out: o.log, Operator: operator, Wait: lockWait, Baseline: o.baseline}
+		if _, err := engine.Apply(ctx, in); err != nil {
 			return nil, oneLine(fmt.Errorf("startup: apply: %w", err))
 		}
 	}
@@ -73,46 +71,37 @@ func runPostgres(ctx context.Context, db *sql.DB, write bool, o options) (*Repor
 }
 
 // driftPostgres is the status with the drift, computed on a temporary
-// database that the app's pool makes on its server and drops. Where it
-// cannot be made (the app's role lacks CREATEDB) the status has no drift
-// and unknown says why: the versions are still reported, and start-up
-// goes on.
-func driftPostgres(ctx context.Context, t engine.Target, db *sql.DB, dir migdir.Dir, o options) (_ *status.Report, unknown string, err error) {
-	dev, err := dialect.DevBeside(ctx, db)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, "", err
-		}
-		st, verr := engine.Versions(ctx, t, db, dir)
-		return st, "no dev database to replay the directory on: " + err.Error(), verr
-	}
-	defer func() {
-		if cerr := dev.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("drop the temporary dev database: %w", cerr))
-		}
-	}()
-	in := engine.StatusInput{Target: t, DB: db, Dir: dir, Dev: dev}
+// database that the app's pool makes on its server and drops
+// (Target.DevBeside). Where it cannot be made (the app's role lacks
+// CREATEDB) the status has no drift and unknown says why: the versions
+// are still reported, and start-up goes on. So it does where the models'
+// desired state cannot be built there (the structs drift is unknown, the
+// database drift still computed).
+func driftPostgres(ctx context.Context, t engine.Target, db *sql.DB, dir migdir.Dir, o options) (*status.Report, string, error) {
+	in := engine.StatusInput{Target: t, DB: db, Dir: dir}
 	if o.models != nil {
 		in.Models = &engine.Models{List: o.models, Options: desired.Options{Gorm: o.gorm}}
 	}
+	var unknown []string
 	st, err := engine.Status(ctx, in)
 	var de *engine.DesiredError
 	if errors.As(err, &de) {
-		// The database drift is still computed; the structs drift is
-		// unknown, and start-up goes on.
+		unknown = append(unknown, "structs drift unknown: the models' desired state fails on an empty database: "+de.Error())
 		in.Models = nil
-		if st, err = engine.Status(ctx, in); err != nil {
-			return nil, "", err
-		}
-		return st, strings.Join(slices.DeleteFunc([]string{
-			"structs drift unknown: the models' desired state fails on an empty database: " + de.Error(),
-			replayUnknown(st.ReplayError),
-		}, func(s string) bool { return s == "" }), "; "), nil
+		st, err = engine.Status(ctx, in)
+	}
+	var ve *engine.DevError
+	if errors.As(err, &ve) {
+		st, err := engine.Versions(ctx, t, db, dir)
+		return st, "no dev database to replay the directory on: " + ve.Error(), err
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	return st, replayUnknown(st.ReplayError), nil
+	if u := replayUnknown(st.ReplayError); u != "" {
+		unknown = append(unknown, u)
+	}
+	return st, strings.Join(unknown, "; "), nil
 }
 
 // lineError is an error whose message is one line: a query that a ctx

@@ -86,9 +86,6 @@ func TestPostgresGORM(t *testing.T) {
 	if r.Current != "" || len(r.Pending) != 2 {
 		t.Fatalf("check on a fresh database: %s", r)
 	}
-	if _, err := startup.ApplyGORM(ctx, gdb, startup.WithBaseline("20261130042119")); err == nil || !strings.Contains(err.Error(), "WithBaseline is not supported on PostgreSQL yet") {
-		t.Fatalf("WithBaseline: %v", err)
-	}
 	sqlDB.SetMaxOpenConns(1)
 	if _, err := startup.ApplyGORM(ctx, gdb); err == nil || !strings.Contains(err.Error(), "needs two connections") {
 		t.Fatalf("one connection: %v", err)
@@ -259,5 +256,53 @@ func BenchmarkPostgresCheck(b *testing.B) {
 		if err != nil || r.DriftUnknown != "" {
 			b.Fatal(r, err)
 		}
+	}
+}
+
+// WithBaseline adopts a PostgreSQL database made without migrations, as
+// on SQLite: it is refused until the schema equals the directory at the
+// version (verified on the temporary dev database), then the baseline row
+// is the Atlas CLI's and the later files apply.
+func TestPostgresBaseline(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("pgx", pgtest.NewDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	create := `CREATE TABLE "t" ("id" bigint NOT NULL, "name" text NULL, PRIMARY KEY ("id"));` + "\n"
+	dir := migrationsOf(t, map[string]string{
+		"20260101000001_t.sql":    create,
+		"20260101000002_seed.sql": `INSERT INTO "t" ("id", "name") VALUES (1, 'a'), (2, 'b');` + "\n",
+	})
+	// Made without migrations, and not quite the directory's schema.
+	if _, err := db.Exec(`CREATE TABLE "t" ("id" bigint NOT NULL, PRIMARY KEY ("id"))`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startup.Apply(ctx, db, dir, startup.WithModels()); err == nil || !strings.Contains(err.Error(), "not clean") {
+		t.Fatalf("Apply without WithBaseline: %v", err)
+	}
+	if _, err := startup.Apply(ctx, db, dir, startup.WithModels(), startup.WithBaseline("20260101000001")); err == nil || !strings.Contains(err.Error(), `"name"`) {
+		t.Fatalf("WithBaseline over another schema: %v", err)
+	}
+	if _, err := db.Exec(`ALTER TABLE "t" ADD COLUMN "name" text NULL`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := startup.Apply(ctx, db, dir, startup.WithModels(), startup.WithBaseline("20260101000001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.UpToDate() || r.Current != "20260101000002" {
+		t.Fatalf("after WithBaseline: %s", r)
+	}
+	var rows, baseline int
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM "t"), (SELECT count(*) FROM atlas_schema_revisions.atlas_schema_revisions WHERE version = '20260101000001' AND type = 1)`).Scan(&rows, &baseline); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 || baseline != 1 {
+		t.Errorf("%d rows (want 2), %d baseline rows (want 1)", rows, baseline)
+	}
+	if left := devDatabases(t); len(left) > 0 {
+		t.Errorf("temporary dev databases left: %v", left)
 	}
 }

@@ -100,7 +100,7 @@ func (in BaselineInput) mismatch(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
+	dev, err := in.Target.openDev(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -29,7 +30,36 @@ type Target struct {
 	Dialect dialect.Dialect
 	URL     string
 	Dev     string
+	// DevBeside, when set, is the pool whose server the dev database is
+	// made on (dialect.DevBeside): the start-up API has a pool, no url.
+	DevBeside *sql.DB
 }
+
+// openDev opens the dev database: the env's dev url, or a temporary one
+// on the target's server. Its failure is a *DevError.
+func (t Target) openDev(ctx context.Context) (*dialect.Dev, error) {
+	var (
+		dev *dialect.Dev
+		err error
+	)
+	if t.DevBeside != nil && t.Dev == "" {
+		dev, err = dialect.DevBeside(ctx, t.DevBeside)
+	} else {
+		dev, err = t.Dialect.Dev(ctx, t.URL, t.Dev)
+	}
+	if err != nil && ctx.Err() == nil {
+		return nil, &DevError{Err: err}
+	}
+	return dev, err
+}
+
+// DevError is a dev database that could not be had (e.g. the role may
+// not create a temporary one).
+type DevError struct{ Err error }
+
+func (e *DevError) Error() string { return e.Err.Error() }
+
+func (e *DevError) Unwrap() error { return e.Err }
 
 // Models are the structs and how their desired state is built.
 type Models struct {
@@ -89,7 +119,7 @@ type DiffInput struct {
 // returns nil when they agree; unless Check, it writes the file and
 // atlas.sum, and the down script and down/atlas.sum.
 func Diff(ctx context.Context, in DiffInput) (*plan.Result, error) {
-	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
+	dev, err := in.Target.openDev(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func Lint(ctx context.Context, in LintInput) (*lint.Report, error) {
 	if err := sel.Review(o, r); err != nil {
 		return nil, err
 	}
-	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
+	dev, err := in.Target.openDev(ctx)
 	if err != nil {
 		return nil, err
 	}

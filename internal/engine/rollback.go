@@ -68,7 +68,7 @@ func Rollback(ctx context.Context, in RollbackInput) (*rollback.Result, error) {
 	if err != nil || len(steps) == 0 {
 		return &rollback.Result{Target: target}, err
 	}
-	dev, err := d.Dev(ctx, in.Target.URL, in.Target.Dev)
+	dev, err := in.Target.openDev(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -21,9 +21,6 @@ type StatusInput struct {
 	DB     *sql.DB
 	Dir    migdir.Dir
 	Models *Models
-	// Dev, when set, is the dev database to replay on (its caller closes
-	// it); otherwise the target's (Dialect.Dev).
-	Dev *dialect.Dev
 }
 
 // Status reports the target's versions and pending files as the Atlas
@@ -42,10 +39,7 @@ func Status(ctx context.Context, in StatusInput) (*status.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Dev != nil {
-		return r, drift(ctx, in, r, drv, in.Dev)
-	}
-	dev, err := in.Target.Dialect.Dev(ctx, in.Target.URL, in.Target.Dev)
+	dev, err := in.Target.openDev(ctx)
 	if err != nil {
 		return nil, err
 	}
