@@ -306,3 +306,84 @@ func TestPostgresBaseline(t *testing.T) {
 		t.Errorf("temporary dev databases left: %v", left)
 	}
 }
+
+// Replicas starting together with WithBaseline on a database made
+// without migrations: one adopts it under the lock, the others then find
+// the history and apply nothing; a role without CREATEDB is refused in
+// one line (the baseline cannot be verified without a dev database).
+func TestPostgresBaselineReplicas(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.NewDB(t)
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	files := map[string]string{
+		"20260101000001_t.sql":    `CREATE TABLE "t" ("id" bigint NOT NULL, PRIMARY KEY ("id"));` + "\n",
+		"20260101000002_seed.sql": `INSERT INTO "t" ("id") VALUES (1), (2);` + "\n",
+	}
+	if _, err := db.Exec(`CREATE TABLE "t" ("id" bigint NOT NULL, PRIMARY KEY ("id"))`); err != nil {
+		t.Fatal(err)
+	}
+
+	role := fmt.Sprintf("nobaseline_%d", os.Getpid())
+	if _, err := db.Exec(fmt.Sprintf(`CREATE ROLE %q LOGIN NOCREATEDB; GRANT ALL ON SCHEMA public TO %[1]q; GRANT ALL ON ALL TABLES IN SCHEMA public TO %[1]q; GRANT CREATE ON DATABASE %[2]q TO %[1]q`, role, strings.TrimPrefix(mustURL(t, u).Path, "/"))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", u)
+		if err == nil {
+			_, err = db.Exec(fmt.Sprintf(`DROP OWNED BY %q; DROP ROLE %[1]q`, role))
+			db.Close()
+		}
+		if err != nil {
+			t.Errorf("drop role: %v", err)
+		}
+	})
+	ru := mustURL(t, u)
+	ru.User = url.User(role)
+	rdb, err := sql.Open("pgx", ru.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	_, err = startup.Apply(ctx, rdb, migrationsOf(t, files), startup.WithModels(), startup.WithBaseline("20260101000001"))
+	if err == nil || !strings.Contains(err.Error(), "CREATEDB") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("WithBaseline without CREATEDB: %v", err)
+	}
+
+	const replicas = 8
+	errs := make([]error, replicas)
+	reports := make([]*startup.Report, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := sql.Open("pgx", u)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			reports[i], errs[i] = startup.Apply(ctx, db, migrationsOf(t, files), startup.WithModels(), startup.WithBaseline("20260101000001"))
+		}()
+	}
+	wg.Wait()
+	for i := range replicas {
+		if errs[i] != nil || !reports[i].UpToDate() || reports[i].Current != "20260101000002" {
+			t.Fatalf("replica %d: %v, %v", i, reports[i], errs[i])
+		}
+	}
+	var rows, revs int
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM "t"), (SELECT count(*) FROM atlas_schema_revisions.atlas_schema_revisions)`).Scan(&rows, &revs); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 || revs != 2 {
+		t.Errorf("%d rows (want 2), %d revision rows (want 2: the baseline and the seed)", rows, revs)
+	}
+	if left := devDatabases(t); len(left) > 0 {
+		t.Errorf("temporary dev databases left: %v", left)
+	}
+}
