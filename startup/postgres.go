@@ -83,13 +83,10 @@ func driftPostgres(ctx context.Context, t engine.Target, db *sql.DB, dir migdir.
 		in.Models = &engine.Models{List: o.models, Options: desired.Options{Gorm: o.gorm}}
 	}
 	var unknown []string
-	st, err := engine.Status(ctx, in)
-	var de *engine.DesiredError
-	if errors.As(err, &de) {
+	in.OnDesiredError = func(de *engine.DesiredError) {
 		unknown = append(unknown, "structs drift unknown: the models' desired state fails on an empty database: "+de.Error())
-		in.Models = nil
-		st, err = engine.Status(ctx, in)
 	}
+	st, err := engine.Status(ctx, in)
 	var ve *engine.DevError
 	if errors.As(err, &ve) {
 		st, err := engine.Versions(ctx, t, db, dir)

@@ -21,6 +21,11 @@ type StatusInput struct {
 	DB     *sql.DB
 	Dir    migdir.Dir
 	Models *Models
+	// OnDesiredError, when set, is given the *DesiredError of models whose
+	// desired state cannot be built, and Status goes on without the structs
+	// drift (the database drift still computed, on the same dev database);
+	// unset, Status fails with it.
+	OnDesiredError func(*DesiredError)
 }
 
 // Status reports the target's versions and pending files as the Atlas
@@ -84,18 +89,21 @@ func Versions(ctx context.Context, t Target, db *sql.DB, dir migdir.Dir) (*statu
 func drift(ctx context.Context, in StatusInput, r *status.Report, live migrate.Driver, dev *dialect.Dev) error {
 	if in.Models != nil {
 		want, err := Desired(ctx, in.Target, dev, *in.Models)
-		if err != nil {
-			if ctx.Err() == nil {
-				err = &DesiredError{Err: err}
+		switch {
+		case err == nil:
+			head, ok, err := replay(ctx, r, dev, in.Dir, "")
+			if err != nil || !ok {
+				return err
 			}
+			if r.StructsDrift, err = changesSQL(ctx, dev.Driver, head, want); err != nil {
+				return err
+			}
+		case ctx.Err() != nil:
 			return err
-		}
-		head, ok, err := replay(ctx, r, dev, in.Dir, "")
-		if err != nil || !ok {
-			return err
-		}
-		if r.StructsDrift, err = changesSQL(ctx, dev.Driver, head, want); err != nil {
-			return err
+		case in.OnDesiredError == nil:
+			return &DesiredError{Err: err}
+		default:
+			in.OnDesiredError(&DesiredError{Err: err})
 		}
 	}
 	at := ""

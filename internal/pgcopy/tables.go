@@ -308,7 +308,7 @@ func targetRows(ctx context.Context, tx pgx.Tx, t table) (map[string][]string, [
 // COPY, counting the rows it held before (existing), then verifies.
 func copyTable(ctx context.Context, src *sql.Tx, tx pgx.Tx, t table, existing map[string][]string) (Table, []digest, error) {
 	res := Table{Name: t.Name, Columns: len(t.Cols)}
-	rows, err := src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
+	rows, err := querySource(ctx, src, t)
 	if err != nil {
 		return res, nil, err
 	}
@@ -374,22 +374,34 @@ func convertRow(t table, raw []any) (vals []any, cs, why []string) {
 	return vals, cs, why
 }
 
+// querySource reads t's rows from the source, in the order SQLite gives: the
+// copy and scanSource send the same query.
+func querySource(ctx context.Context, src *sql.Tx, t table) (*sql.Rows, error) {
+	return src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
+}
+
+// scanRaw scans the current row's n values as the driver returns them.
+func scanRaw(rows *sql.Rows, n int) ([]any, error) {
+	raw := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	return raw, rows.Scan(ptrs...)
+}
+
 // scanSource reads the source table again, in the order the copy read it
 // (the same query in the same read transaction), converted, until fn
 // returns false: to name the row a refusal or a verification is about.
 func scanSource(ctx context.Context, src *sql.Tx, t table, fn func(n int, raw []any, cs []string) bool) error {
-	rows, err := src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
+	rows, err := querySource(ctx, src, t)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for n := 1; rows.Next(); n++ {
-		raw := make([]any, len(t.Cols))
-		ptrs := make([]any, len(raw))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		raw, err := scanRaw(rows, len(t.Cols))
+		if err != nil {
 			return err
 		}
 		_, cs, _ := convertRow(t, raw)
@@ -477,7 +489,7 @@ func verifyError(ctx context.Context, src *sql.Tx, t table, got map[string][]str
 }
 
 func oneLineText(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	return strings.Join(strings.Fields(s), " ") // a newline is white space too
 }
 
 func names(cols []column) []string {
@@ -501,12 +513,8 @@ type sourceRows struct {
 
 func (s *sourceRows) Next() bool {
 	for s.err == nil && s.rows.Next() {
-		raw := make([]any, len(s.t.Cols))
-		ptrs := make([]any, len(raw))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		if err := s.rows.Scan(ptrs...); err != nil {
+		raw, err := scanRaw(s.rows, len(s.t.Cols))
+		if err != nil {
 			s.err = err
 			return false
 		}
