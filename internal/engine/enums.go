@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
+
 	"ariga.io/atlas/sql/schema"
 )
 
@@ -25,8 +27,8 @@ func enumDrift(from, to *schema.Schema) []string {
 			continue
 		}
 		if !isSubsequence(got.Values, want.Values) {
-			out = append(out, fmt.Sprintf("-- the enum type %q has the labels (%s) where it should have (%s): PostgreSQL cannot drop or reorder labels; recreate the type",
-				name, labels(got.Values), labels(want.Values)))
+			out = append(out, fmt.Sprintf("-- the enum type %s has the labels (%s) where it should have (%s): PostgreSQL cannot drop or reorder labels; recreate the type",
+				ident.QuotePG(name), labels(got.Values), labels(want.Values)))
 			continue
 		}
 		present := map[string]bool{}
@@ -44,7 +46,7 @@ func enumDrift(from, to *schema.Schema) []string {
 			case len(want.Values) > 1:
 				where = " BEFORE " + label(want.Values[1])
 			}
-			out = append(out, fmt.Sprintf("ALTER TYPE %q ADD VALUE %s%s", name, label(v), where))
+			out = append(out, fmt.Sprintf("ALTER TYPE %s ADD VALUE %s%s", ident.QuotePG(name), label(v), where))
 			present[v] = true
 		}
 	}

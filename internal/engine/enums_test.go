@@ -38,4 +38,16 @@ func TestEnumDrift(t *testing.T) {
 	if got := enumDrift(enumSchema("mood", "a"), enumSchema("other", "a")); got != nil {
 		t.Errorf("different types: %q", got)
 	}
+	// Names are SQL identifiers: a double quote doubled, a backslash or a
+	// newline kept as it is (not Go's escapes).
+	for name, want := range map[string]string{
+		`a"b`:  `ALTER TYPE "a""b" ADD VALUE 'y' AFTER 'x'`,
+		`a\b`:  `ALTER TYPE "a\b" ADD VALUE 'y' AFTER 'x'`,
+		"é\tb": "ALTER TYPE \"é\tb\" ADD VALUE 'y' AFTER 'x'",
+	} {
+		got := enumDrift(enumSchema(name, "x"), enumSchema(name, "x", "y"))
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("type %q: got %q, want %q", name, got, want)
+		}
+	}
 }

@@ -23,10 +23,8 @@ func checkSerials(s *schema.Schema) error {
 				continue
 			}
 			return &ident.NameError{Kind: "table", Name: t.Name,
-				Why: "has the auto-increment column " + quote(c.Name) + ", whose sequence Atlas reads back as a serial only when the table's and column's names are ASCII letters, digits, _ and $"}
+				Why: "has the auto-increment column " + ident.QuotePG(c.Name) + ", whose sequence Atlas reads back as a serial only when the table's and column's names are ASCII letters, digits, _ and $"}
 		}
 	}
 	return nil
 }
-
-func quote(s string) string { return `"` + s + `"` }

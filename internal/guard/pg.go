@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
+
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
 )
 
@@ -343,9 +345,9 @@ func keepNames(b, t *table) {
 // sqlName returns the name of t's column name in the database now.
 func sqlName(t *table, name string) string {
 	if i := t.index(name); i >= 0 && t.Cols[i].now != "" {
-		return pgIdent(t.Cols[i].now)
+		return ident.QuotePG(t.Cols[i].now)
 	}
-	return pgIdent(name)
+	return ident.QuotePG(name)
 }
 
 func sortedOids(m map[uint32]*table) []uint32 {
@@ -466,8 +468,6 @@ UNION ALL SELECT 0, md5(coalesce(string_agg(oid::text || ':' || enumlabel, ',' O
 // pgBackend measures with SQL: per column the count of values and sums of
 // hashtextextended over (key, value::text) and over value::text alone.
 type pgBackend struct{}
-
-func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // pgRowText renders cols of a row as one text: ROW(…)::text quotes and
 // escapes each field, so different tuples render differently.

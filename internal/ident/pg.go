@@ -25,3 +25,9 @@ func CheckSchemaPG(s *schema.Schema) error { return pgRules.schema(s) }
 
 // CheckChangesPG is CheckChanges for PostgreSQL changes.
 func CheckChangesPG(changes []schema.Change) error { return pgRules.changes(changes) }
+
+// QuotePG returns name as a PostgreSQL identifier: between double quotes,
+// with any double quote inside doubled. It is exact for every name.
+func QuotePG(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}

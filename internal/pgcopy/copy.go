@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/structmigrate/structmigrate/internal/dialect"
@@ -92,7 +94,7 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 	if len(tables) > 0 {
 		qs := make([]string, len(tables))
 		for i, t := range tables {
-			qs[i] = quote(t.Name)
+			qs[i] = ident.QuotePG(t.Name)
 		}
 		if _, err := tx.Exec(ctx, "LOCK TABLE "+strings.Join(qs, ", ")+" IN EXCLUSIVE MODE"); err != nil {
 			return nil, fmt.Errorf("lock the target's tables: %w; nothing was copied", err)
@@ -109,7 +111,7 @@ func Copy(ctx context.Context, in Input) ([]Table, error) {
 	}
 	for i := len(tables) - 1; i >= 0; i-- {
 		if len(existing[i]) > 0 {
-			if _, err := tx.Exec(ctx, "DELETE FROM "+quote(tables[i].Name)); err != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+ident.QuotePG(tables[i].Name)); err != nil {
 				return nil, fmt.Errorf("table %s: %w; nothing was copied", tables[i].Name, err)
 			}
 		}
@@ -185,7 +187,6 @@ func targetVersion(ctx context.Context, tx pgx.Tx) (string, error) {
 }
 
 // quote quotes an identifier (the same on both sides).
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // digest is an order-independent sum of row hashes: the two sides read
 // rows in different orders (their collations differ).

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/structmigrate/structmigrate/internal/ident"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -221,7 +223,7 @@ func sameTables(ctx context.Context, src *sql.Tx, tables []table) error {
 func (t table) selectList(cast bool) string {
 	s := make([]string, len(t.Cols))
 	for i, c := range t.Cols {
-		s[i] = quote(c.Name)
+		s[i] = ident.QuotePG(c.Name)
 		if cast && c.Kind == kText || cast && c.Kind == kNumeric {
 			s[i] += "::text" // uuid, json and numeric as their text
 		}
@@ -276,7 +278,7 @@ func plain(s string) bool {
 // targetRows reads the target table's rows as canonical text, by key,
 // and the per-column digests.
 func targetRows(ctx context.Context, tx pgx.Tx, t table) (map[string][]string, []digest, error) {
-	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(true), quote(t.Name)))
+	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(true), ident.QuotePG(t.Name)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -377,7 +379,7 @@ func convertRow(t table, raw []any) (vals []any, cs, why []string) {
 // querySource reads t's rows from the source, in the order SQLite gives: the
 // copy and scanSource send the same query.
 func querySource(ctx context.Context, src *sql.Tx, t table) (*sql.Rows, error) {
-	return src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), quote(t.Name)))
+	return src.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s", t.selectList(false), ident.QuotePG(t.Name)))
 }
 
 // scanRaw scans the current row's n values as the driver returns them.
@@ -566,8 +568,8 @@ func resetSequences(ctx context.Context, tx pgx.Tx, t table) error {
 		// start.
 		q := fmt.Sprintf(`SELECT setval(q.seq, greatest(s.m, p.seqmin), s.m >= p.seqmin)
 			FROM (SELECT max(%s) AS m FROM %s) s, (SELECT pg_get_serial_sequence($1, $2)::regclass AS seq) q
-			JOIN pg_sequence p ON p.seqrelid = q.seq WHERE s.m IS NOT NULL`, quote(c.Name), quote(t.Name))
-		if _, err := tx.Exec(ctx, q, quote(t.Name), c.Name); err != nil {
+			JOIN pg_sequence p ON p.seqrelid = q.seq WHERE s.m IS NOT NULL`, ident.QuotePG(c.Name), ident.QuotePG(t.Name))
+		if _, err := tx.Exec(ctx, q, ident.QuotePG(t.Name), c.Name); err != nil {
 			return fmt.Errorf("table %s, column %s: reset its sequence: %w", t.Name, c.Name, err)
 		}
 	}
