@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"ariga.io/atlas/sql/migrate"
+
 	"github.com/structmigrate/structmigrate/internal/ident"
 	"github.com/structmigrate/structmigrate/internal/migdir"
 	"github.com/structmigrate/structmigrate/internal/sqlitedb"
