@@ -78,13 +78,7 @@ type linter struct {
 
 func (l *linter) run(ctx context.Context, sel *lint.Selection) error {
 	o := l.in.Options
-	var err error
-	if l.down, err = migdir.OpenDown(o.Dir, false); err != nil {
-		return err
-	}
-	if err := l.down.Validate(o.Dir); err != nil {
-		return err
-	}
+	l.down = sel.Down
 	files, ok, err := l.replay(ctx, sel)
 	if err != nil || !ok {
 		return err
