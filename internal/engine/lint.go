@@ -306,10 +306,10 @@ func (l *linter) sum(sf *sqlcheck.File) (err error) {
 	return err
 }
 
-// inspectRealm is the connected schema (where the unqualified files run),
-// as a realm.
+// inspectRealm is the connected schema (inspectLive: where the
+// unqualified files run), as a realm.
 func inspectRealm(ctx context.Context, drv migrate.Driver) (*schema.Realm, error) {
-	s, err := drv.InspectSchema(ctx, "", nil)
+	s, err := inspectLive(ctx, drv)
 	if err != nil {
 		return nil, fmt.Errorf("dev database: inspect: %w", err)
 	}
