@@ -78,13 +78,7 @@ type linter struct {
 
 func (l *linter) run(ctx context.Context, sel *lint.Selection) error {
 	o := l.in.Options
-	var err error
-	if l.down, err = migdir.OpenDown(o.Dir, false); err != nil {
-		return err
-	}
-	if err := l.down.Validate(o.Dir); err != nil {
-		return err
-	}
+	l.down = sel.Down
 	files, ok, err := l.replay(ctx, sel)
 	if err != nil || !ok {
 		return err
@@ -201,24 +195,39 @@ func (l *linter) fileOnce(ctx context.Context, f migrate.File, isNew bool, prev 
 		}
 		return &migdir.StmtError{Op: "replaying", Path: path, Line: line, Stmt: st.Text, Err: err}
 	}
-	if !runfile.InTx(f) {
+	// each runs the statements through exec (ran: the statement's own
+	// error), recording through drv the changes each makes.
+	each := func(drv migrate.Driver, exec func(*migrate.Stmt) (ran, err error)) (*migdir.StmtError, error) {
 		for _, st := range stmts {
-			err := l.stmt(ctx, f, path, st, isNew)
+			ran, err := exec(st)
 			var tc *guard.TxControlError
-			var ran *stmtFailed
 			switch {
 			case err != nil && ctx.Err() != nil:
-				return nil, nil, nil, ctx.Err()
-			case errors.As(err, &ran):
-				return nil, nil, failed(st, ran.err), nil
+				return nil, ctx.Err()
+			case ran != nil:
+				return failed(st, ran), nil
 			case errors.As(err, &tc): // apply refuses transaction control too
-				return nil, nil, failed(st, err), nil
+				return failed(st, err), nil
 			case err != nil:
-				return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
+				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			if err := l.record(ctx, l.dev.Driver, sf, st); err != nil {
-				return nil, nil, nil, err
+			if err := l.record(ctx, drv, sf, st); err != nil {
+				return nil, err
 			}
+		}
+		return nil, nil
+	}
+	if !runfile.InTx(f) {
+		se, err := each(l.dev.Driver, func(st *migrate.Stmt) (error, error) {
+			err := l.stmt(ctx, f, path, st, isNew)
+			var ran *stmtFailed
+			if errors.As(err, &ran) {
+				return ran.err, err
+			}
+			return nil, err
+		})
+		if err != nil || se != nil {
+			return nil, nil, se, err
 		}
 		return sf, nil, nil, l.sum(sf)
 	}
@@ -241,20 +250,9 @@ func (l *linter) fileOnce(ctx context.Context, f migrate.File, isNew bool, prev 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	for _, st := range stmts {
-		ran, err := execUnder(ctx, unit, tx, st.Text)
-		var tc *guard.TxControlError
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return nil, nil, nil, ctx.Err()
-		case ran != nil, errors.As(err, &tc): // apply refuses transaction control too
-			return nil, nil, failed(st, err), nil
-		case err != nil:
-			return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if err := l.record(ctx, drv, sf, st); err != nil {
-			return nil, nil, nil, err
-		}
+	se, err := each(drv, func(st *migrate.Stmt) (error, error) { return execUnder(ctx, unit, tx, st.Text) })
+	if err != nil || se != nil {
+		return nil, nil, se, err
 	}
 	if isNew {
 		res, err := unit.End(ctx)
@@ -312,10 +310,10 @@ func (l *linter) sum(sf *sqlcheck.File) (err error) {
 	return err
 }
 
-// inspectRealm is the connected schema (where the unqualified files run),
-// as a realm.
+// inspectRealm is the connected schema (inspectLive: where the
+// unqualified files run), as a realm.
 func inspectRealm(ctx context.Context, drv migrate.Driver) (*schema.Realm, error) {
-	s, err := drv.InspectSchema(ctx, "", nil)
+	s, err := inspectLive(ctx, drv)
 	if err != nil {
 		return nil, fmt.Errorf("dev database: inspect: %w", err)
 	}

@@ -45,7 +45,7 @@ func verify(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, current *sche
 	if err := runOn(ctx, dev.Driver, downPath, down, up.Name()); err != nil {
 		return err
 	}
-	after, err := dev.Driver.InspectSchema(ctx, "", nil)
+	after, err := inspectLive(ctx, dev.Driver)
 	if err != nil {
 		return err
 	}

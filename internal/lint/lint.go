@@ -172,7 +172,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := analyzers(ctx, o, files, isNew, r); err != nil {
 		return nil, err
 	}
-	if err := reversible(ctx, o.Dir, files, isNew, r); err != nil {
+	if err := reversible(ctx, o.Dir, sel.Down, files, isNew, r); err != nil {
 		return nil, err
 	}
 	if err := measured(ctx, o.Dir, files, isNew, r); err != nil {
@@ -189,6 +189,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 type Selection struct {
 	Files []migrate.File
 	IsNew map[string]bool // by file name
+	Down  *migdir.Down    // the down scripts, validated against Files
 }
 
 // Start runs the checks every dialect shares that read the directory
@@ -197,7 +198,7 @@ type Selection struct {
 // the run stops there.
 func Start(o Options) (*Report, *Selection, error) {
 	r := &Report{Dir: o.Dir.Path(), NewFiles: []string{}, Diagnostics: []Diagnostic{}}
-	intact := integrity(o.Dir, r)
+	down, intact := integrity(o.Dir, r)
 	files, err := o.Dir.Files()
 	if err != nil {
 		return nil, nil, err
@@ -221,7 +222,7 @@ func Start(o Options) (*Report, *Selection, error) {
 		}
 	}
 	history(o.Dir, files, isNew, baseVersions, r)
-	return r, &Selection{Files: files, IsNew: isNew}, nil
+	return r, &Selection{Files: files, IsNew: isNew, Down: down}, nil
 }
 
 // Review reports the base's files that changed since it (--base) and the
@@ -266,8 +267,9 @@ func (r *Report) Sort() {
 	})
 }
 
-// integrity checks both sums; it reports whether the directory can be used.
-func integrity(dir migdir.Dir, r *Report) bool {
+// integrity checks both sums; it reports whether the directory can be
+// used, and returns its down scripts once validated.
+func integrity(dir migdir.Dir, r *Report) (*migdir.Down, bool) {
 	ok := true
 	report := func(code string, err error) {
 		d := Diagnostic{Rule: RuleIntegrity, Code: code, Message: err.Error()}
@@ -287,14 +289,15 @@ func integrity(dir migdir.Dir, r *Report) bool {
 	var ne *migdir.NameError
 	if err := migdir.Validate(dir); errors.As(err, &ne) {
 		r.Add(Diagnostic{Rule: RuleIntegrity, Code: CodeFileName, Message: err.Error(), File: ne.Path})
-		return false
+		return nil, false
 	} else if err != nil {
 		report(CodeChecksum, err)
 	}
-	if _, err := migdir.OpenValid(dir); err != nil {
+	down, err := migdir.OpenValid(dir)
+	if err != nil {
 		report(CodeDownChecksum, err)
 	}
-	return ok
+	return down, ok
 }
 
 // sync reports the migration `diff` would write now for want, the
@@ -390,11 +393,7 @@ func Analyze(ctx context.Context, o Options, files []*sqlcheck.File, dev *sqlcli
 
 // reversible checks that each new file with a down script returns, up then
 // down, to exactly the state before it.
-func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew map[string]bool, r *Report) error {
-	down, err := migdir.OpenValid(dir)
-	if err != nil {
-		return err
-	}
+func reversible(ctx context.Context, dir migdir.Dir, down *migdir.Down, files []migrate.File, isNew map[string]bool, r *Report) error {
 	for i, f := range files {
 		ds, ok := down.Script(f.Name())
 		if !isNew[f.Name()] || !ok {
@@ -402,6 +401,7 @@ func reversible(ctx context.Context, dir migdir.Dir, files []migrate.File, isNew
 		}
 		before := schema.New("main")
 		if i > 0 {
+			var err error
 			if before, err = plan.State(ctx, dir, files[i-1].Version()); err != nil {
 				return err
 			}
