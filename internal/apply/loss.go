@@ -144,9 +144,7 @@ func runGuarded(ctx context.Context, o Options, log *Logger, f migrate.File, out
 			detail = res.Suspects
 			continue
 		}
-		for t := range res.Suspects { // changed between the runs: report as measured
-			res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
-		}
+		res.SettleSuspects(path)
 		if err := o.judge(f, unit, res.Losses); err != nil {
 			return join(err, sc.done(false))
 		}

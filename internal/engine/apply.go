@@ -235,9 +235,7 @@ func (in ApplyInput) guarded(ctx context.Context, log *apply.Logger, tx *sql.Tx,
 	if len(res.Suspects) > 0 && detail == nil {
 		return res.Suspects, nil
 	}
-	for t := range res.Suspects { // changed between the runs: report as measured
-		res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
-	}
+	res.SettleSuspects(path)
 	return nil, apply.JudgeLosses(in.Out, in.Force, f, path, unit, res.Losses)
 }
 

@@ -262,9 +262,7 @@ func (l *linter) fileOnce(ctx context.Context, f migrate.File, isNew bool, prev 
 		if len(res.Suspects) > 0 && detail == nil {
 			return nil, res.Suspects, nil, nil
 		}
-		for t := range res.Suspects { // changed between the runs: report as measured
-			res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
-		}
+		res.SettleSuspects(path)
 		l.losses = append(l.losses, func() error { return l.r.AddLosses(f, path, unit, res.Losses) })
 	}
 	done = true

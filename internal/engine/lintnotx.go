@@ -76,9 +76,7 @@ func (l *linter) stmtOnce(ctx context.Context, f migrate.File, path string, st *
 	if len(res.Suspects) > 0 && detail == nil {
 		return res.Suspects, false, nil
 	}
-	for t := range res.Suspects { // changed between the runs: report as measured
-		res.Losses = append(res.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: path})
-	}
+	res.SettleSuspects(path)
 	if len(res.Losses) > 0 {
 		l.losses = append(l.losses, func() error { return l.r.AddLosses(f, path, unit, res.Losses) })
 	}

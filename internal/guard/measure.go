@@ -40,9 +40,7 @@ func Measure(ctx context.Context, q Queryer, o Options, run func(u *Unit) error,
 			o.Detail = r.Suspects
 			continue
 		}
-		for t := range r.Suspects { // changed between the runs: report as measured
-			r.Losses = append(r.Losses, Loss{Kind: ValuesChanged, Table: t, Where: o.Name})
-		}
+		r.SettleSuspects(o.Name)
 		if err := judge(u, r.Losses); err != nil {
 			return undo(err)
 		}

@@ -320,9 +320,7 @@ func (o Options) Settle(s Step, unit guard.Writers, r *guard.Result, first bool,
 		if first {
 			suspects[s.UnitName()] = r.Suspects
 		} else {
-			for t := range r.Suspects { // changed between the runs: report as measured
-				r.Losses = append(r.Losses, guard.Loss{Kind: guard.ValuesChanged, Table: t, Where: s.UnitName()})
-			}
+			r.SettleSuspects(s.UnitName())
 		}
 	}
 	return o.Judge(s, unit, r.Losses, res)
