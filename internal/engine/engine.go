@@ -76,9 +76,9 @@ func Desired(ctx context.Context, t Target, dev *dialect.Dev, m Models) (_ *sche
 		return nil, fmt.Errorf("dev database: %w", err)
 	}
 	defer func() {
-		// A clean-up that failed on the ctx that failed the work says
-		// nothing more (and would be a second line).
-		if rerr := restore(ctx); rerr != nil && (err == nil || ctx.Err() == nil) {
+		// Not ctx: an env's dev database must be left empty after a
+		// cancel too (as lint's).
+		if rerr := restore(context.WithoutCancel(ctx)); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("dev database: clean up: %w", rerr))
 		}
 	}()

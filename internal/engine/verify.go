@@ -27,7 +27,9 @@ func verify(ctx context.Context, dev *dialect.Dev, dir migdir.Dir, current *sche
 		return fmt.Errorf("dev database: %w", err)
 	}
 	defer func() {
-		if rerr := restore(ctx); rerr != nil {
+		// Not ctx: an env's dev database must be left empty after a
+		// cancel too (as lint's).
+		if rerr := restore(context.WithoutCancel(ctx)); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("dev database: clean up: %w", rerr))
 		}
 	}()
