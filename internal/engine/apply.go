@@ -45,6 +45,9 @@ type ApplyInput struct {
 // files applied. A run that waited for another one finds nothing pending.
 func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	d := in.Target.Dialect
+	// Atlas's Executor re-reads and re-hashes the directory for every
+	// file it runs: hash it once, as SQLite's apply.Run does.
+	in.Dir = migdir.Cached(in.Dir)
 	if err := migdir.Validate(in.Dir); err != nil {
 		return nil, err
 	}
