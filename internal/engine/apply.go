@@ -152,14 +152,17 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 	if !runfile.InTx(f) {
 		return in.fileNoTx(ctx, log, f, path)
 	}
-	var reader *sql.DB
-	if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
-		// A third connection (the lock holds one, the file's
-		// transaction another) digests the state before while the
-		// file runs.
-		reader = in.DB
+	return in.measured(ctx, in.DB, f, path, spareReader(in.DB), log, in.runFile(ctx, f))
+}
+
+// spareReader is db when its pool has a third connection (the lock holds
+// one, the run's transaction another) to digest the committed state
+// before while a file or step runs; nil when it has not.
+func spareReader(db *sql.DB) *sql.DB {
+	if n := db.Stats().MaxOpenConnections; n == 0 || n > 2 {
+		return db
 	}
-	return in.measured(ctx, in.DB, f, path, reader, log, in.runFile(ctx, f))
+	return nil
 }
 
 // runFile runs f with Atlas's executor on tx, each statement through unit,

@@ -172,11 +172,9 @@ func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx,
 	log.Intro("Rolling back %s to %s:", apply.Plural(n, "version"), rollback.OrNone(target))
 	for i, s := range steps {
 		opts := guard.Options{Name: s.UnitName(), Detail: detail[s.UnitName()]}
-		if c := in.DB.Stats().MaxOpenConnections; i == 0 && (c == 0 || c > 2) {
-			// Only the first step begins on committed state, which a
-			// third connection (the lock holds one, tx another) can
-			// digest while the step runs.
-			opts.Reader = in.DB
+		if i == 0 {
+			// Only the first step begins on committed state.
+			opts.Reader = spareReader(in.DB)
 		}
 		unit, err := guard.BeginPG(ctx, tx, opts)
 		if err != nil {
