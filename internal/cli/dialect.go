@@ -123,6 +123,19 @@ func (e *Env) engineReadDir() (migdir.Dir, error) {
 	return nil, fmt.Errorf("migration directory %s does not exist (env %q)", e.Dir, e.Project.Name)
 }
 
+// engineValidDir is engineReadDir, validated: a broken directory is
+// refused before connecting.
+func (e *Env) engineValidDir() (migdir.Dir, error) {
+	dir, err := e.engineReadDir()
+	if err != nil {
+		return nil, err
+	}
+	if err := migdir.Validate(dir); err != nil {
+		return nil, err
+	}
+	return dir, nil
+}
+
 func engineDiff(c *cli.Context, e *Env) error {
 	if err := unsupportedFlags(c, e, "backfill", "interactive", "format"); err != nil {
 		return err
@@ -198,12 +211,8 @@ func engineApply(c *cli.Context, e *Env) error {
 		return err
 	}
 	restorePointNote(c, e)
-	dir, err := e.engineReadDir()
+	dir, err := e.engineValidDir()
 	if err != nil {
-		return err
-	}
-	// Refuse a broken directory before connecting.
-	if err := migdir.Validate(dir); err != nil {
 		return err
 	}
 	t, db, err := e.connect(c.Context)
@@ -241,14 +250,11 @@ func engineRollback(c *cli.Context, e *Env) error {
 		return err
 	}
 	restorePointNote(c, e)
-	dir, err := e.engineReadDir()
+	dir, err := e.engineValidDir()
 	if err != nil {
 		return err
 	}
-	// Refuse a broken directory or down scripts before connecting.
-	if err := migdir.Validate(dir); err != nil {
-		return err
-	}
+	// Refuse broken down scripts before connecting too.
 	down, err := migdir.OpenValid(dir)
 	if err != nil {
 		return err
@@ -308,15 +314,11 @@ func engineBaseline(c *cli.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	dir, err := e.engineReadDir()
+	dir, err := e.engineValidDir()
 	if err != nil {
 		return err
 	}
-	// Refuse a broken directory or a version without a file before
-	// connecting.
-	if err := migdir.Validate(dir); err != nil {
-		return err
-	}
+	// Refuse a version without a file before connecting too.
 	if _, err := apply.BaselineFile(dir, o.Version); err != nil {
 		return err
 	}

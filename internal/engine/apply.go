@@ -45,6 +45,9 @@ type ApplyInput struct {
 // files applied. A run that waited for another one finds nothing pending.
 func Apply(ctx context.Context, in ApplyInput) ([]migrate.File, error) {
 	d := in.Target.Dialect
+	// Atlas's Executor re-reads and re-hashes the directory for every
+	// file it runs: hash it once, as SQLite's apply.Run does.
+	in.Dir = migdir.Cached(in.Dir)
 	if err := migdir.Validate(in.Dir); err != nil {
 		return nil, err
 	}
@@ -149,14 +152,17 @@ func (in ApplyInput) file(ctx context.Context, log *apply.Logger, f migrate.File
 	if !runfile.InTx(f) {
 		return in.fileNoTx(ctx, log, f, path)
 	}
-	var reader *sql.DB
-	if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
-		// A third connection (the lock holds one, the file's
-		// transaction another) digests the state before while the
-		// file runs.
-		reader = in.DB
+	return in.measured(ctx, in.DB, f, path, spareReader(in.DB), log, in.runFile(ctx, f))
+}
+
+// spareReader is db when its pool has a third connection (the lock holds
+// one, the run's transaction another) to digest the committed state
+// before while a file or step runs; nil when it has not.
+func spareReader(db *sql.DB) *sql.DB {
+	if n := db.Stats().MaxOpenConnections; n == 0 || n > 2 {
+		return db
 	}
-	return in.measured(ctx, in.DB, f, path, reader, log, in.runFile(ctx, f))
+	return nil
 }
 
 // runFile runs f with Atlas's executor on tx, each statement through unit,

@@ -38,11 +38,7 @@ func (in ApplyInput) fileNoTx(ctx context.Context, log *apply.Logger, f migrate.
 	if err != nil {
 		return err
 	}
-	var reader *sql.DB
-	if n := in.DB.Stats().MaxOpenConnections; n == 0 || n > 2 {
-		reader = in.DB // a third connection: the lock holds one, conn another
-	}
-	g := &stmtGuarded{Driver: drv, in: in, conn: conn, f: f, path: path, reader: reader, log: log}
+	g := &stmtGuarded{Driver: drv, in: in, conn: conn, f: f, path: path, reader: spareReader(in.DB), log: log}
 	return in.execute(ctx, log, g, d.Revisions(conn), f)
 }
 

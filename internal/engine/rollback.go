@@ -73,12 +73,12 @@ func Rollback(ctx context.Context, in RollbackInput) (*rollback.Result, error) {
 		return nil, err
 	}
 	defer dev.Close()
-	res, err := in.rollback(ctx, o, dev, target, steps)
+	res, err := in.rollback(ctx, o, &replays{dev: dev, dir: in.Dir}, target, steps)
 	return res, errors.Join(err, dev.Close())
 }
 
-func (in RollbackInput) rollback(ctx context.Context, o rollback.Options, dev *dialect.Dev, target string, steps []rollback.Step) (*rollback.Result, error) {
-	want, err := stateAt(ctx, dev, in.Dir, target)
+func (in RollbackInput) rollback(ctx context.Context, o rollback.Options, states *replays, target string, steps []rollback.Step) (*rollback.Result, error) {
+	want, err := states.at(ctx, target)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (in RollbackInput) rollback(ctx context.Context, o rollback.Options, dev *d
 	// its version, so the down scripts run on the schema they were written
 	// for (as on SQLite).
 	if last := steps[0].Rev; last.Applied == last.Total {
-		at, err := stateAt(ctx, dev, in.Dir, last.Version)
+		at, err := states.at(ctx, last.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func (in RollbackInput) rollback(ctx context.Context, o rollback.Options, dev *d
 		if err != nil {
 			return nil, err
 		}
-		suspects, err := in.run(ctx, o, tx, dev, log, steps, target, want, res, detail)
+		suspects, err := in.run(ctx, o, tx, states, log, steps, target, want, res, detail)
 		if err != nil {
 			return nil, errors.Join(err, tx.Rollback())
 		}
@@ -157,7 +157,7 @@ func (in RollbackInput) rollback(ctx context.Context, o rollback.Options, dev *d
 // deletes their revisions rows; it returns the tables whose digests differ
 // (per step) when not in a detail run, and refuses a result that is not
 // the directory's state at the target.
-func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx, dev *dialect.Dev, log *apply.Logger, steps []rollback.Step, target string, want *schema.Schema, res *rollback.Result, detail map[string]map[string]bool) (map[string]map[string]bool, error) {
+func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx, states *replays, log *apply.Logger, steps []rollback.Step, target string, want *schema.Schema, res *rollback.Result, detail map[string]map[string]bool) (map[string]map[string]bool, error) {
 	d := in.Target.Dialect
 	drv, err := d.Driver(tx)
 	if err != nil {
@@ -172,18 +172,16 @@ func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx,
 	log.Intro("Rolling back %s to %s:", apply.Plural(n, "version"), rollback.OrNone(target))
 	for i, s := range steps {
 		opts := guard.Options{Name: s.UnitName(), Detail: detail[s.UnitName()]}
-		if c := in.DB.Stats().MaxOpenConnections; i == 0 && (c == 0 || c > 2) {
-			// Only the first step begins on committed state, which a
-			// third connection (the lock holds one, tx another) can
-			// digest while the step runs.
-			opts.Reader = in.DB
+		if i == 0 {
+			// Only the first step begins on committed state.
+			opts.Reader = spareReader(in.DB)
 		}
 		unit, err := guard.BeginPG(ctx, tx, opts)
 		if err != nil {
 			return nil, err
 		}
 		defer unit.Close()
-		if err := in.revert(ctx, log, &guardedDriver{Driver: drv, unit: unit}, dev, s); err != nil {
+		if err := in.revert(ctx, log, &guardedDriver{Driver: drv, unit: unit}, states, s); err != nil {
 			log.Error(err)
 			return nil, err
 		}
@@ -220,7 +218,7 @@ func (in RollbackInput) run(ctx context.Context, o rollback.Options, tx *sql.Tx,
 }
 
 // revert undoes one step on drv, the transaction's driver under the guard.
-func (in RollbackInput) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, dev *dialect.Dev, s rollback.Step) error {
+func (in RollbackInput) revert(ctx context.Context, log *apply.Logger, drv migrate.Driver, states *replays, s rollback.Step) error {
 	if s.Scripted() {
 		// The driver's scanner: dollar quotes, BEGIN ATOMIC bodies.
 		scan := func(f migrate.File) ([]*migrate.Stmt, error) {
@@ -233,7 +231,7 @@ func (in RollbackInput) revert(ctx context.Context, log *apply.Logger, drv migra
 	if err != nil {
 		return err
 	}
-	want, err := stateAt(ctx, dev, in.Dir, s.Prev)
+	want, err := states.at(ctx, s.Prev)
 	if err != nil {
 		return err
 	}
@@ -248,6 +246,30 @@ func (in RollbackInput) revert(ctx context.Context, log *apply.Logger, drv migra
 		}
 	}
 	return nil
+}
+
+// replays are the directory's states replayed on dev during one rollback,
+// each replayed once: the target's is also the last computed step's, the
+// drift check's the reconcile step's, and a detail run replays none again.
+type replays struct {
+	dev  *dialect.Dev
+	dir  migdir.Dir
+	done map[string]*schema.Schema
+}
+
+func (r *replays) at(ctx context.Context, version string) (*schema.Schema, error) {
+	if s, ok := r.done[version]; ok {
+		return s, nil
+	}
+	s, err := stateAt(ctx, r.dev, r.dir, version)
+	if err != nil {
+		return nil, err
+	}
+	if r.done == nil {
+		r.done = map[string]*schema.Schema{}
+	}
+	r.done[version] = s
+	return s, nil
 }
 
 // stateAt is the directory's state at version replayed on dev; "" is the
